@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+import Glibc
+
+/// Streams one blob into a layout: bytes go to a temporary file under `.ocitool/tmp/` and through the hasher
+/// in one pass; `finish` fsyncs and verifies, and the resulting `StagedBlob` is renamed into `blobs/` only on
+/// `commit`. Readers never see partial content, and an abandoned writer removes its temporary file.
+///
+/// Confined to one task at a time.
+public final class BlobWriter {
+    private let layout: OCILayout
+    private let file: FileDescriptor
+    private let hasher: DigestHasher
+    private var done = false
+    /// Bytes written so far.
+    public private(set) var count: Int64 = 0
+    /// The first bytes written (up to 8), to recognise compression without reading the blob again.
+    public private(set) var magic: [UInt8] = []
+
+    /// Starts a blob in `layout`, hashed with `algorithm`.
+    public init(layout: OCILayout, algorithm: DigestAlgorithm = .sha256) throws(LayoutError) {
+        self.layout = layout
+        try FileSystem.makeDirectories(layout.temporaryPath)
+        let path = "\(layout.temporaryPath)/blob-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        self.file = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        self.hasher = DigestHasher(algorithm)
+    }
+
+    deinit {
+        if !done { unlink(file.path) }
+    }
+
+    /// Appends bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
+        if magic.count < 8 { magic += bytes.prefix(8 - magic.count) }
+        hasher.update(bytes)
+        try file.writeAll(bytes)
+        count += Int64(bytes.count)
+    }
+
+    /// Appends bytes.
+    public func write(_ data: Data) throws(LayoutError) {
+        try data.withBytes { (bytes) throws(LayoutError) in try write(bytes) }
+    }
+
+    /// Makes the content durable and checks it.
+    /// - Parameters:
+    ///   - expected: the digest the content must have, if known.
+    ///   - expectedSize: the size it must have, if known.
+    /// - Returns: the staged blob, not yet visible in the layout.
+    /// - Throws: `LayoutError.sizeMismatch` or `.digestMismatch`; the temporary file is removed.
+    public func finish(expected: Digest? = nil, expectedSize: Int64? = nil) throws(LayoutError) -> StagedBlob {
+        precondition(!done, "BlobWriter finished twice")
+        done = true
+        let digest = hasher.finalize()
+        do throws(LayoutError) {
+            if let expectedSize, expectedSize != count {
+                throw .sizeMismatch(expected ?? digest, expected: expectedSize, actual: count)
+            }
+            if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest) }
+            try file.sync()
+        } catch {
+            unlink(file.path)
+            throw error
+        }
+        return StagedBlob(layout: layout, temporaryPath: file.path, digest: digest, size: count, magic: magic)
+    }
+}
+
+/// A verified, durable blob waiting in `.ocitool/tmp/` to be committed into `blobs/`. Removed on deinit if
+/// never committed.
+public final class StagedBlob {
+    public let digest: Digest
+    public let size: Int64
+    /// The first bytes of the content.
+    public let magic: [UInt8]
+    private let layout: OCILayout
+    private let temporaryPath: String
+    private var settled = false
+
+    init(layout: OCILayout, temporaryPath: String, digest: Digest, size: Int64, magic: [UInt8]) {
+        self.layout = layout
+        self.temporaryPath = temporaryPath
+        self.digest = digest
+        self.size = size
+        self.magic = magic
+    }
+
+    deinit { if !settled { unlink(temporaryPath) } }
+
+    /// Renames the blob into `blobs/<alg>/<hex>` and makes the rename durable. Committing a blob the layout
+    /// already has keeps the existing file.
+    public func commit() throws(LayoutError) {
+        guard !settled else { return }
+        let target = layout.blobPath(digest)
+        let directory = (target as NSString).deletingLastPathComponent
+        if FileSystem.fileSize(target) == size {
+            discard()
+            return
+        }
+        try FileSystem.makeDirectories(directory)
+        try FileSystem.rename(temporaryPath, to: target)
+        settled = true
+        try FileSystem.syncDirectory(directory)
+    }
+
+    /// Drops the staged content.
+    public func discard() {
+        guard !settled else { return }
+        settled = true
+        unlink(temporaryPath)
+    }
+
+    /// The compression the content starts with, judged from its magic bytes.
+    public var compression: Compression {
+        if magic.starts(with: [0x1F, 0x8B]) { return .gzip }
+        if magic.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return .zstd }
+        return .none
+    }
+}
+
+/// Compression of a layer or archive.
+public enum Compression: String, Sendable, CaseIterable {
+    case none, gzip, zstd
+}

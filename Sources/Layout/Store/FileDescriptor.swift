@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Glibc
+
+/// An owned POSIX file descriptor with the few operations the store needs, each turning errno into
+/// `LayoutError.io` with the path. Closed on deinit.
+///
+/// Confined to one task at a time; it is `@unchecked Sendable` only so that a writer can be handed over.
+public final class FileDescriptor: @unchecked Sendable {
+    /// The raw descriptor.
+    public let raw: Int32
+    /// The path it was opened with, for messages.
+    public let path: String
+
+    /// Opens `path` with `flags` (and `mode` when creating).
+    public init(path: String, flags: Int32, mode: mode_t = 0o644) throws(LayoutError) {
+        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw .io("open", path: path, errno: errno) }
+        self.raw = fd
+        self.path = path
+    }
+
+    /// Wraps an existing descriptor (e.g. standard input); it is closed on deinit unless `owned` is false.
+    public init(adopting raw: Int32, path: String, owned: Bool = true) {
+        self.raw = owned ? raw : dup(raw)
+        self.path = path
+    }
+
+    deinit { Glibc.close(raw) }
+
+    /// Writes all of `bytes`, retrying short writes and EINTR.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let written = Glibc.write(raw, base, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .io("write", path: path, errno: errno)
+            }
+            remaining -= written
+            base += written
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes; returns 0 at end of file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(LayoutError) -> Int {
+        while true {
+            let count = Glibc.read(raw, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw .io("read", path: path, errno: errno) }
+        }
+    }
+
+    /// Flushes data and metadata to disk.
+    public func sync() throws(LayoutError) {
+        guard fsync(raw) == 0 else { throw .io("fsync", path: path, errno: errno) }
+    }
+
+    /// The file's size in bytes.
+    public func size() throws(LayoutError) -> Int64 {
+        var info = stat()
+        guard fstat(raw, &info) == 0 else { throw .io("stat", path: path, errno: errno) }
+        return Int64(info.st_size)
+    }
+
+    /// Takes an exclusive `flock`, waiting for other holders. Released when the descriptor closes.
+    public func lockExclusive() throws(LayoutError) {
+        while flock(raw, LOCK_EX) != 0 {
+            if errno != EINTR { throw .io("lock", path: path, errno: errno) }
+        }
+    }
+}

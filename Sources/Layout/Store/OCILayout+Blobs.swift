@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+import Glibc
+
+extension OCILayout {
+    /// The size of a blob without reading it, or nil when the layout does not have it.
+    public func blobSize(_ digest: Digest) -> Int64? { FileSystem.fileSize(blobPath(digest)) }
+
+    /// Opens a blob for streaming.
+    /// - Throws: `LayoutError.blobNotFound`.
+    public func openBlob(_ digest: Digest) throws(LayoutError) -> BlobReader {
+        do { return try BlobReader(path: blobPath(digest)) } catch .io(_, _, let code) where code == ENOENT {
+            throw .blobNotFound(digest)
+        }
+    }
+
+    /// Reads a small blob (manifest, config) whole, verifying its digest.
+    /// - Throws: `.blobNotFound`, `.digestMismatch`, or `.invalidArgument` past `limit`.
+    public func readBlob(_ digest: Digest, limit: Int = Manifest.maxSize) throws(LayoutError) -> Data {
+        let data: Data
+        do { data = try FileSystem.readFile(blobPath(digest), limit: limit) } catch .io(_, _, let code)
+        where code == ENOENT {
+            throw .blobNotFound(digest)
+        }
+        let hasher = digest.makeHasher()
+        hasher.update(data)
+        let actual = hasher.finalize()
+        guard actual == digest else { throw .digestMismatch(expected: digest, actual: actual) }
+        return data
+    }
+
+    /// Stores bytes as a blob (verified against `expected` when given) and returns its digest and size.
+    @discardableResult
+    public func writeBlob(_ data: Data, expected: Digest? = nil) throws(LayoutError) -> (digest: Digest, size: Int64) {
+        if let expected, blobSize(expected) == Int64(data.count) { return (expected, Int64(data.count)) }
+        let writer = try BlobWriter(layout: self, algorithm: expected?.algorithm ?? .sha256)
+        try writer.write(data)
+        let staged = try writer.finish(expected: expected)
+        try staged.commit()
+        return (staged.digest, staged.size)
+    }
+
+    /// Brings a blob from another layout into this one: nothing when present, a hard link when both are on
+    /// one filesystem (blobs are immutable), else a streamed copy verified while written.
+    /// - Returns: the bytes actually copied (0 when present or linked).
+    @discardableResult
+    public func copyBlob(_ digest: Digest, from source: OCILayout, progress: ((Int64) -> Void)? = nil)
+        throws(LayoutError) -> Int64
+    {
+        let size = source.blobSize(digest)
+        guard let size else { throw .blobNotFound(digest) }
+        if blobSize(digest) == size || source.path == path { return 0 }
+        let target = blobPath(digest)
+        let directory = (target as NSString).deletingLastPathComponent
+        try FileSystem.makeDirectories(directory)
+        if link(source.blobPath(digest), target) == 0 || errno == EEXIST {
+            try FileSystem.syncDirectory(directory)
+            progress?(size)
+            return 0
+        }
+        let reader = try source.openBlob(digest)
+        let writer = try BlobWriter(layout: self, algorithm: digest.algorithm)
+        try reader.forEachChunk { (chunk) throws(LayoutError) in
+            try writer.write(chunk)
+            progress?(Int64(chunk.count))
+        }
+        try writer.finish(expected: digest, expectedSize: size).commit()
+        return size
+    }
+
+    /// Every blob file under `blobs/` whose name is a valid digest.
+    public func allBlobs() -> [Digest] {
+        DigestAlgorithm.allCases.flatMap { algorithm in
+            FileSystem.list("\(path)/blobs/\(algorithm.rawValue)").compactMap { name in
+                try? Digest("\(algorithm.rawValue):\(name)")
+            }
+        }
+    }
+
+    /// Deletes a blob; succeeds when it is already gone.
+    public func removeBlob(_ digest: Digest) throws(LayoutError) {
+        try FileSystem.remove(blobPath(digest))
+    }
+}

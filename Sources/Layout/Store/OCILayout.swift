@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Glibc
+
+/// An OCI image layout directory: `oci-layout`, `index.json` and `blobs/<alg>/<hex>`.
+///
+/// Spec: https://github.com/opencontainers/image-spec/blob/v1.1.0/image-layout.md
+///
+/// A value is just a path; every operation goes to disk, so several processes may share a layout. Writers
+/// follow one order: blobs durable, then the manifest blob, then index.json (under an exclusive `flock` on
+/// `.ocitool/lock`, replaced by atomic rename). Temporary files live in `.ocitool/tmp/` and are never
+/// visible under `blobs/`.
+public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
+    /// The layout directory.
+    public let path: String
+
+    /// The `oci-layout` file content ocitool writes.
+    static let layoutFileContent = Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8)
+    /// Largest index.json ocitool reads.
+    static let maxIndexSize = 64 * 1024 * 1024
+
+    /// Opens an existing layout.
+    /// - Throws: `LayoutError.notALayout` when `path` has no `oci-layout` file.
+    public init(at path: String) throws(LayoutError) {
+        self.path = OCILayout.normalize(path)
+        guard FileSystem.fileSize(self.path + "/oci-layout") != nil else { throw .notALayout(path) }
+    }
+
+    private init(unchecked path: String) { self.path = OCILayout.normalize(path) }
+
+    /// Creates a layout at `path` (and its parents), or opens it when it already is one.
+    /// - Throws: `LayoutError.invalidLayout` when `path` is a non-empty directory that is not a layout.
+    @discardableResult
+    public static func create(at path: String) throws(LayoutError) -> OCILayout {
+        if let existing = try? OCILayout(at: path) { return existing }
+        let layout = OCILayout(unchecked: path)
+        if FileSystem.isDirectory(layout.path), !FileSystem.list(layout.path).isEmpty {
+            throw .invalidLayout(path, reason: "directory exists, is not empty and is not an OCI layout")
+        }
+        try FileSystem.makeDirectories(layout.path + "/blobs/sha256")
+        try FileSystem.makeDirectories(layout.privatePath)
+        try layout.writeIndex(ImageIndex(manifests: []))
+        // oci-layout last: a layout is only a layout once its index.json exists.
+        try FileSystem.writeAtomically(layoutFileContent, to: layout.path + "/oci-layout")
+        return layout
+    }
+
+    /// Opens `path` as a layout, creating it when it does not exist.
+    public static func openOrCreate(at path: String) throws(LayoutError) -> OCILayout {
+        try create(at: path)
+    }
+
+    public var description: String { path }
+
+    /// `.ocitool/`: ocitool's private state inside the layout (lock file, temporary files).
+    var privatePath: String { path + "/.ocitool" }
+    /// Where blobs are staged before they are renamed into `blobs/`.
+    var temporaryPath: String { privatePath + "/tmp" }
+    var indexPath: String { path + "/index.json" }
+    var lockPath: String { privatePath + "/lock" }
+
+    /// The absolute path of a blob (which may not exist).
+    public func blobPath(_ digest: Digest) -> String { path + "/" + digest.blobPath }
+
+    private static func normalize(_ path: String) -> String {
+        var trimmed = path
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        return trimmed
+    }
+}
