@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+import CArchive
+import Glibc
+
+/// Reads a tar archive (plain, gzip, zstd, bzip2 or xz compressed, detected from its bytes) entry by entry,
+/// streaming each entry's content. One of the two Layout files that touch libarchive.
+///
+/// Confined to one task at a time.
+public final class ArchiveReader {
+    private let handle: OpaquePointer
+    private let name: String
+    /// Bytes of each read from the underlying file.
+    static let blockSize = 1 << 20
+
+    /// Opens `path` for reading; `-` reads standard input.
+    /// - Throws: `LayoutError.archive` or `.io` when the file cannot be opened or is not a tar archive.
+    public init(path: String) throws(LayoutError) {
+        guard let handle = archive_read_new() else { throw .archive("libarchive: out of memory") }
+        self.handle = handle
+        self.name = path == "-" ? "standard input" : path
+        archive_read_support_filter_gzip(handle)
+        archive_read_support_filter_zstd(handle)
+        archive_read_support_filter_bzip2(handle)
+        archive_read_support_filter_xz(handle)
+        archive_read_support_format_tar(handle)
+        let status =
+            path == "-"
+            ? archive_read_open_fd(handle, STDIN_FILENO, ArchiveReader.blockSize)
+            : archive_read_open_filename(handle, path, ArchiveReader.blockSize)
+        if status != ARCHIVE_OK {
+            if path != "-", access(path, R_OK) != 0 { throw .io("open", path: path, errno: errno) }
+            throw .archive("\(name): \(message())")
+        }
+    }
+
+    deinit { archive_read_free(handle) }
+
+    /// The next entry's header, or nil at the end of the archive.
+    /// - Throws: `LayoutError.archive` for a truncated or corrupt archive.
+    public func nextEntry() throws(LayoutError) -> ArchiveEntry? {
+        var entry: OpaquePointer?
+        let status = archive_read_next_header(handle, &entry)
+        if status == ARCHIVE_EOF { return nil }
+        guard status >= ARCHIVE_WARN, let entry else { throw .archive("\(name): \(message())") }
+        let path = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+        let kind: ArchiveEntry.Kind
+        var target: String?
+        if let link = archive_entry_hardlink(entry) {
+            kind = .hardlink
+            target = String(cString: link)
+        } else {
+            switch archive_entry_filetype(entry) {
+            case S_IFREG: kind = .file
+            case S_IFDIR: kind = .directory
+            case S_IFLNK:
+                kind = .symlink
+                target = archive_entry_symlink(entry).map { String(cString: $0) }
+            default: kind = .other
+            }
+        }
+        return ArchiveEntry(path: path, kind: kind, size: archive_entry_size(entry), linkTarget: target)
+    }
+
+    /// Streams the current entry's content to `body`, block by block, without copying where libarchive allows.
+    /// Sparse holes are filled with zeros so the bytes are exactly the entry's content.
+    /// - Returns: the number of bytes delivered.
+    @discardableResult
+    public func readData(_ body: (UnsafeRawBufferPointer) throws(LayoutError) -> Void) throws(LayoutError) -> Int64 {
+        var block: UnsafeRawPointer?
+        var length = 0
+        var offset: la_int64_t = 0
+        var delivered: Int64 = 0
+        while true {
+            let status = archive_read_data_block(handle, &block, &length, &offset)
+            if status == ARCHIVE_EOF { return delivered }
+            guard status >= ARCHIVE_WARN else { throw .archive("\(name): \(message())") }
+            if offset > delivered {
+                let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+                defer { zeros.deallocate() }
+                zeros.initializeMemory(as: UInt8.self, repeating: 0)
+                while delivered < offset {
+                    let count = Int(min(Int64(zeros.count), offset - delivered))
+                    try body(UnsafeRawBufferPointer(rebasing: zeros[..<count]))
+                    delivered += Int64(count)
+                }
+            }
+            if let block, length > 0 {
+                try body(UnsafeRawBufferPointer(start: block, count: length))
+                delivered += Int64(length)
+            }
+        }
+    }
+
+    /// Reads the current entry whole, refusing entries larger than `limit` (metadata files such as
+    /// manifest.json and index.json).
+    public func readSmallEntry(_ entry: ArchiveEntry, limit: Int) throws(LayoutError) -> [UInt8] {
+        guard entry.size <= Int64(limit) else {
+            throw .archive("\(entry.path) is \(entry.size) bytes, more than the \(limit)-byte limit for metadata")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(max(entry.size, 0)))
+        try readData { (chunk) throws(LayoutError) in
+            guard bytes.count + chunk.count <= limit else {
+                throw .archive("\(entry.path) exceeds the \(limit)-byte limit for metadata")
+            }
+            bytes.append(contentsOf: chunk)
+        }
+        return bytes
+    }
+
+    private func message() -> String {
+        archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
+    }
+}
+
+/// One entry's header.
+public struct ArchiveEntry: Sendable, Hashable {
+    /// Entry types ocitool distinguishes.
+    public enum Kind: Sendable, Hashable { case file, directory, symlink, hardlink, other }
+
+    /// The path as stored in the archive.
+    public var path: String
+    public var kind: Kind
+    /// Content size for regular files.
+    public var size: Int64
+    /// The target of a symlink or hardlink.
+    public var linkTarget: String?
+}
