@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+import Testing
+
+@Suite("Layout store: blobs, index.json, tags, referrers")
+struct StoreTests {
+    let layout: OCILayout
+
+    init() throws {
+        layout = try OCILayout.create(at: StoreFixtures.temporaryDirectory() + "/layout")
+    }
+
+    @Test func createWritesSpecFiles() throws {
+        let text = try String(contentsOfFile: layout.path + "/oci-layout", encoding: .utf8)
+        #expect(text == #"{"imageLayoutVersion":"1.0.0"}"#)
+        #expect(try layout.readIndex().manifests.isEmpty)
+        #expect(throws: LayoutError.notALayout("/nonexistent/x")) { try OCILayout(at: "/nonexistent/x") }
+    }
+
+    @Test func blobWriterVerifiesBeforeCommit() throws {
+        let data = StoreFixtures.randomBytes(5000)
+        let writer = try BlobWriter(layout: layout)
+        try writer.write(data)
+        let wrong = Digest.sha256(of: Data("other".utf8))
+        #expect(throws: LayoutError.digestMismatch(expected: wrong, actual: Digest.sha256(of: data))) {
+            try writer.finish(expected: wrong)
+        }
+        // Nothing visible, nothing left behind.
+        #expect(layout.allBlobs().isEmpty)
+        #expect(FileSystem.list(layout.path + "/.ocitool/tmp").isEmpty)
+        let stored = try layout.writeBlob(data)
+        #expect(layout.blobSize(stored.digest) == 5000)
+        #expect(try layout.readBlob(stored.digest, limit: 10000) == data)
+    }
+
+    @Test func stagedBlobInvisibleUntilCommit() throws {
+        let writer = try BlobWriter(layout: layout)
+        try writer.write(Data("hello".utf8))
+        let staged = try writer.finish(expectedSize: 5)
+        #expect(layout.blobSize(staged.digest) == nil)
+        try staged.commit()
+        #expect(layout.blobSize(staged.digest) == 5)
+    }
+
+    @Test func corruptBlobIsDetectedOnRead() throws {
+        let stored = try layout.writeBlob(Data("content".utf8))
+        try Data("CONTENT".utf8).write(to: URL(fileURLWithPath: layout.blobPath(stored.digest)))
+        #expect(throws: LayoutError.self) { try layout.readBlob(stored.digest) }
+    }
+
+    @Test func manifestNeedsItsBlobs() throws {
+        let missing = Digest.sha256(of: Data("missing".utf8))
+        let manifest = ImageManifest(
+            config: Descriptor(mediaType: .ociConfig, digest: missing, size: 7), layers: [])
+        #expect(throws: LayoutError.manifestBlobUnknown(missing)) {
+            try layout.putManifest(try JSONEncoder.ocitool.encode(manifest), tag: "v1")
+        }
+        #expect(try layout.readIndex().manifests.isEmpty)
+    }
+
+    @Test func tagsMoveAndUntaggedStaysReachable() throws {
+        let first = try StoreFixtures.pushImage(layout, tag: "v1")
+        let second = try StoreFixtures.pushImage(layout, tag: "v1")
+        var index = try layout.readIndex()
+        #expect(index.entry(tagged: "v1")?.digest == second.digest)
+        // The displaced manifest stays listed, untagged, until gc --untagged.
+        #expect(index.entries(for: first.digest).count == 1)
+        #expect(index.entries(for: first.digest).first?.refName == nil)
+
+        try layout.tag("stable", to: second)
+        #expect(try layout.readIndex().tags == ["stable", "v1"])
+        try layout.untag("v1")
+        index = try layout.readIndex()
+        #expect(index.tags == ["stable"])
+        #expect(throws: LayoutError.manifestNotFound("\(layout.path):v1")) { try layout.untag("v1") }
+        #expect(try layout.removeManifest(second.digest) == ["stable"])
+        #expect(try layout.readIndex().entries(for: second.digest).isEmpty)
+    }
+
+    @Test func resolveBySelector() throws {
+        let image = try StoreFixtures.pushImage(layout, tag: "v1")
+        #expect(try layout.resolve(nil).digest == image.digest)
+        #expect(try layout.resolve(.tag("v1")).digest == image.digest)
+        #expect(try layout.resolve(.digest(image.digest)).digest == image.digest)
+        #expect(throws: LayoutError.manifestNotFound("\(layout.path):nope")) { try layout.resolve(.tag("nope")) }
+        try StoreFixtures.pushImage(layout, tag: "v2")
+        #expect(throws: LayoutError.self) { try layout.resolve(nil) }
+    }
+
+    @Test func referrersAnsweredFromIndex() throws {
+        let image = try StoreFixtures.pushImage(layout, tag: "v1")
+        let sbom = try StoreFixtures.pushImage(layout, tag: nil, subject: image, artifactType: "application/spdx+json")
+        let signature = try StoreFixtures.pushImage(layout, tag: nil, subject: image, artifactType: "application/vnd.dev.cosign")
+        let referrers = try layout.referrers(of: image.digest)
+        #expect(Set(referrers.map(\.digest)) == [sbom.digest, signature.digest])
+        #expect(referrers.allSatisfy { $0.annotations?[Annotation.subject] == nil })
+        let filtered = try layout.referrers(of: image.digest, artifactType: "application/spdx+json")
+        #expect(filtered.map(\.digest) == [sbom.digest])
+        // Referrers never count as "the" image of the layout.
+        #expect(try layout.resolve(nil).digest == image.digest)
+    }
+
+    @Test func referrersFromFallbackTag() throws {
+        let image = try StoreFixtures.pushImage(layout, tag: "v1")
+        let other = try StoreFixtures.pushImage(layout, tag: "other")
+        var listed = other
+        listed.artifactType = "application/example"
+        let fallback = ImageIndex(manifests: [listed])
+        try layout.putManifest(try JSONEncoder.ocitool.encode(fallback), tag: image.digest.referrersTag)
+        let referrers = try layout.referrers(of: image.digest)
+        #expect(referrers.map(\.digest) == [other.digest])
+        #expect(referrers.first?.artifactType == "application/example")
+    }
+
+    @Test func concurrentTaggingLosesNothing() async throws {
+        let image = try StoreFixtures.pushImage(layout, tag: "base")
+        let layout = self.layout
+        // Each task opens its own lock descriptor, as separate processes would.
+        await withTaskGroup(of: Void.self) { group in
+            for number in 0..<40 {
+                group.addTask { try? layout.tag("t\(number)", to: image) }
+            }
+        }
+        #expect(try layout.readIndex().tags.count == 41)
+    }
+}
