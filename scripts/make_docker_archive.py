@@ -17,6 +17,11 @@ Layers are real (uncompressed) tar files of random-content files. Each one is
 generated streaming into a temporary file and hashed while written, so a 1 GiB
 layer needs a few MiB of memory, not 1 GiB.
 
+Checked with skopeo 1.9.3 (`skopeo inspect/copy docker-archive:FILE[:NAME:TAG]`, then
+`umoci stat`) for both forms, several images, shared and symlinked layers, and zstd. That
+skopeo cannot read gzip-compressed docker-archives at all (even `gzip -c` of a good
+archive fails with "loading tar component manifest.json"), so test .gz files with ocitool.
+
 Examples:
   make_docker_archive.py -o app.tar
   make_docker_archive.py --format oci --image a/b:1 --image c:2 --share-layer -o two.tar

@@ -37,11 +37,16 @@ not_ok() {
     failed=$((failed + 1))
     if [ -s "$T/log" ]; then sed -e 's/^/#   /' "$T/log" | head -n 40; fi
 }
-# check DESCRIPTION COMMAND...: runs COMMAND with output captured in $T/log.
+# check DESCRIPTION COMMAND...: runs COMMAND in a subshell with output captured in $T/log. The subshell
+# is not an `if`/`||` context, so `set -e` holds inside the check functions: any failing step fails it.
 check() {
-    local description=$1
+    local description=$1 status
     shift
-    if "$@" >"$T/log" 2>&1; then ok "$description"; else not_ok "$description"; fi
+    set +e
+    (set -e; "$@") >"$T/log" 2>&1
+    status=$?
+    set -e
+    if [ "$status" -eq 0 ]; then ok "$description"; else not_ok "$description"; fi
 }
 # The binary under test, bounded so a hang (e.g. waiting on stdin) fails instead of blocking CI.
 oci() { timeout 300 "$OCITOOL" "$@"; }
@@ -162,6 +167,15 @@ def evil(source, path):
         tar.addfile(info, io.BytesIO(data))
         for m in src:
             tar.addfile(m, src.extractfile(m) if m.isfile() else None)
+
+def corrupt_largest_blob(layout):
+    """Flip one byte in the largest blob, written as a new file (never through a shared hard link)."""
+    blobs = [os.path.join(base, n) for base, _, files in os.walk(os.path.join(layout, "blobs")) for n in files]
+    path = max(blobs, key=os.path.getsize)
+    data = bytearray(open(path, "rb").read())
+    data[len(data) // 2] ^= 0xFF
+    os.remove(path)
+    open(path, "wb").write(bytes(data))
 
 def stderr_one_error(path):
     lines = [line for line in open(path).read().splitlines() if line.strip()]
@@ -322,6 +336,14 @@ attach_discover() {
 check "attach an SPDX SBOM; discover --format json lists it; index.json lists it untagged with its subject" \
     attach_discover
 check "ocitool fsck OURS exits 0 after attach" oci fsck ours
+fsck_detects() {
+    local status=0
+    cp -r ours corrupt
+    h corrupt-largest-blob corrupt
+    oci fsck corrupt || status=$?
+    [ "$status" -eq 4 ] || { echo "fsck exit status $status, expected 4 (verification failed)"; return 1; }
+}
+check "ocitool fsck exits 4 on a copy of OURS with one byte of a layer changed" fsck_detects
 WANT="one two" check "umoci ls still lists our tags with a referrer in index.json" listed umoci ls --layout ours
 check "skopeo inspect still reads OURS:TAG with a referrer in index.json" skopeo inspect oci:ours:one
 
