@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Import throughput benchmark (not a test: it prints numbers and PASS/MISS against targets,
+# and exits 0 either way unless something breaks).
+#
+#   bash bench/import.sh [PATH/TO/ocitool]      (or OCITOOL=...; default: swift build -c release)
+#   BENCH_BIG_LAYER=64M bash bench/import.sh ...  (a smaller big layer, to try the script quickly)
+#
+# Input: a legacy `docker save` tarball with one 1 GiB layer and three 1 MiB layers, generated
+# once by scripts/make_docker_archive.py (fixed seed) and cached in bench/.cache/.
+# Measures, on that same file:
+#   (a) ocitool import FILE into a fresh layout: wall time and peak RSS (/usr/bin/time -f %M);
+#   (b) skopeo copy docker-archive:FILE oci:DIR:t (skopeo's default: it gzips every layer), and,
+#       for a like-for-like figure, the same with --dest-oci-accept-uncompressed-layers (no gzip,
+#       which is the work ocitool does: layers are stored as they are, digests preserved);
+#   (c) openssl speed -seconds 3 -bytes 1048576 sha256: one core's SHA-256 rate, the ceiling for
+#       a tool that must hash every byte once.
+# The page cache cannot be dropped here (no root over the host's caches), so each command runs
+# once to warm the cache and is then measured on a second run: the figures are warm-cache.
+# MB/s means 10^6 bytes per second of archive read, as openssl reports.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=$ROOT/bench/.cache
+BIG=${BENCH_BIG_LAYER:-1G}   # the big layer's size; smaller (e.g. 64M) only to try the script quickly
+ARCHIVE=$CACHE/import-$BIG.tar
+
+OCITOOL=${1:-${OCITOOL:-}}
+if [ -z "$OCITOOL" ]; then
+    echo "# building release binary (swift build -c release)"
+    (cd "$ROOT" && swift build -c release --product ocitool >/dev/null)
+    OCITOOL="$(cd "$ROOT" && swift build -c release --show-bin-path)/ocitool"
+fi
+[ -x "$OCITOOL" ] || { echo "error: $OCITOOL is not an executable" >&2; exit 2; }
+
+if [ ! -x /usr/bin/time ]; then
+    echo "# installing GNU time"
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1 ||
+        { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
+          "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1; }
+fi
+for tool in skopeo openssl python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 2; }
+done
+
+mkdir -p "$CACHE"
+if [ ! -s "$ARCHIVE" ]; then
+    echo "# generating $ARCHIVE ($BIG + 3 x 1M layers, once)"
+    python3 "$ROOT/scripts/make_docker_archive.py" --format legacy --image bench/import:latest \
+        --layers 4 --layer-size "$BIG,1M,1M,1M" --seed 42 -o "$ARCHIVE"
+fi
+BYTES=$(stat -c %s "$ARCHIVE")
+
+WORK=$(mktemp -d "$CACHE/work.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+# measure NAME COMMAND...: one warm-up run, then a measured run; sets SECONDS_<NAME>, RSS_<NAME> (KiB).
+# The destination $WORK/dest is removed before each run.
+measure() {
+    local name=$1 start end
+    shift
+    rm -rf "$WORK/dest"
+    "$@" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; echo "error: warm-up of $name failed" >&2; exit 1; }
+    rm -rf "$WORK/dest"
+    sync
+    start=$(date +%s.%N)
+    /usr/bin/time -f %M -o "$WORK/rss" "$@" >/dev/null 2>"$WORK/err" ||
+        { cat "$WORK/err" >&2; echo "error: $name failed" >&2; exit 1; }
+    end=$(date +%s.%N)
+    rm -rf "$WORK/dest"
+    printf -v "SECONDS_$name" '%s' "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')"
+    printf -v "RSS_$name" '%s' "$(tail -n 1 "$WORK/rss")"
+}
+mbps() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%.1f", b / s / 1e6 }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == ">=") ? v >= t : v < t; print ok ? "PASS" : "MISS" }'; }
+
+echo "# archive: $ARCHIVE ($BYTES bytes); ocitool: $OCITOOL"
+echo "# warm-cache figures: each command ran once before the measured run"
+
+measure OURS "$OCITOOL" import "$ARCHIVE" "$WORK/dest"
+measure SKOPEO skopeo copy -q "docker-archive:$ARCHIVE" "oci:$WORK/dest:t"
+measure SKOPEO_RAW skopeo copy -q --dest-oci-accept-uncompressed-layers "docker-archive:$ARCHIVE" "oci:$WORK/dest:t"
+
+# openssl prints "sha256  <n>k" in 1000s of bytes per second.
+SHA_KBPS=$(openssl speed -seconds 3 -bytes 1048576 sha256 2>/dev/null | awk '$1 == "sha256" { sub(/k$/, "", $NF); print $NF }' | tail -n 1)
+SHA_MBPS=$(awk -v k="$SHA_KBPS" 'BEGIN { printf "%.1f", k / 1000 }')
+
+OURS_MBPS=$(mbps "$SECONDS_OURS")
+SKOPEO_MBPS=$(mbps "$SECONDS_SKOPEO")
+SKOPEO_RAW_MBPS=$(mbps "$SECONDS_SKOPEO_RAW")
+VS_SKOPEO=$(ratio "$OURS_MBPS" "$SKOPEO_MBPS")
+VS_SKOPEO_RAW=$(ratio "$OURS_MBPS" "$SKOPEO_RAW_MBPS")
+VS_SHA=$(awk -v a="$OURS_MBPS" -v b="$SHA_MBPS" 'BEGIN { printf "%.0f", 100 * a / b }')
+OURS_RSS=$(mib "$RSS_OURS")
+
+echo
+printf '%-52s %10s %10s %12s\n' "command" "seconds" "MB/s" "peak RSS MiB"
+printf '%-52s %10s %10s %12s\n' "ocitool import" "$SECONDS_OURS" "$OURS_MBPS" "$OURS_RSS"
+printf '%-52s %10s %10s %12s\n' "skopeo copy docker-archive: oci: (gzips layers)" "$SECONDS_SKOPEO" "$SKOPEO_MBPS" "$(mib "$RSS_SKOPEO")"
+printf '%-52s %10s %10s %12s\n' "skopeo copy ... --dest-oci-accept-uncompressed-layers" "$SECONDS_SKOPEO_RAW" "$SKOPEO_RAW_MBPS" "$(mib "$RSS_SKOPEO_RAW")"
+printf '%-52s %10s %10s %12s\n' "openssl speed sha256 (1 core, 1 MiB blocks)" "-" "$SHA_MBPS" "-"
+echo
+row() { printf '%-46s %s\n' "$1" "$2"; }
+row "ratio ours/skopeo (default):" "${VS_SKOPEO}x"
+row "ratio ours/skopeo (uncompressed, same work):" "${VS_SKOPEO_RAW}x (information)"
+row "ratio ours/sha256 limit:" "${VS_SHA}%"
+row "peak RSS ours:" "${OURS_RSS} MiB"
+echo
+echo "targets:"
+row "  throughput >= 4x skopeo (default)" "${VS_SKOPEO}x  $(verdict "$VS_SKOPEO" ">=" 4)"
+row "  throughput >= 60% of sha256 (1 core)" "${VS_SHA}%  $(verdict "$VS_SHA" ">=" 60)"
+row "  peak RSS < 64 MiB" "${OURS_RSS} MiB  $(verdict "$OURS_RSS" "<" 64)"
