@@ -68,4 +68,19 @@ struct RepositoryStoreTests {
         #expect(try store.layout(for: "team/new") == created)
         #expect(store.repositories() == ["team/new"])
     }
+
+    @Test func namespaceCanBecomeARepositoryButOtherDirectoriesAreNotTakenOver() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = Store(root: root)
+        let created = try store.layout(for: "team/new", create: true)
+        let team = try store.layout(for: "team", create: true)
+        try GCFixtures.pushRandomImage(layout: team, tag: "v1")
+        #expect(store.repositories() == ["team", "team/new"])
+        #expect(try team.check().isClean && created.check().isClean)
+        // A directory holding anything else is not taken over.
+        try FileManager.default.createDirectory(atPath: root + "/docs", withIntermediateDirectories: true)
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: root + "/docs/readme.txt"))
+        #expect(throws: LayoutError.self) { try store.layout(for: "docs", create: true) }
+        #expect(FileSystem.list(root + "/docs") == ["readme.txt"])
+    }
 }

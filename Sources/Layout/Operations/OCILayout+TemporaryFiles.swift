@@ -37,10 +37,10 @@ extension OCILayout {
     /// Prefix of staged blobs in `.ocitool/tmp/` (`BlobWriter`).
     private static let blobTemporaryPrefix = "blob-"
 
-    /// Every temporary file in the layout, sorted by relative path.
+    /// Every temporary file in the layout (directories are not ocitool's and are left alone), sorted by path.
     func temporaryFiles() -> [TemporaryFile] {
         var files: [TemporaryFile] = []
-        for name in FileSystem.list(temporaryPath) {
+        for name in FileSystem.list(temporaryPath) where !FileSystem.isDirectory("\(temporaryPath)/\(name)") {
             files.append(
                 TemporaryFile(
                     relativePath: ".ocitool/tmp/\(name)", path: "\(temporaryPath)/\(name)",
@@ -56,15 +56,9 @@ extension OCILayout {
         return files.sorted { $0.relativePath < $1.relativePath }
     }
 
-    /// Removes a temporary file (or an empty directory someone left in `.ocitool/tmp/`).
+    /// Removes a temporary file.
     func removeTemporaryFile(_ file: TemporaryFile) throws(LayoutError) {
-        if FileSystem.isDirectory(file.path) {
-            guard rmdir(file.path) == 0 || errno == ENOENT else {
-                throw .io("remove directory", path: file.path, errno: errno)
-            }
-        } else {
-            try FileSystem.remove(file.path)
-        }
+        try FileSystem.remove(file.path)
     }
 
     /// The pid in `<prefix><pid>-<random>`.

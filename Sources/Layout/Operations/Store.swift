@@ -48,7 +48,9 @@ public struct Store: Sendable, Hashable {
         guard isInsideRoot(path) else {
             throw .invalidName(name, reason: "it leads outside the store through a symbolic link")
         }
-        return create ? try OCILayout.create(at: path) : try OCILayout(at: path)
+        if !create || FileSystem.fileSize(path + "/oci-layout") != nil { return try OCILayout(at: path) }
+        if isNamespace(path) { return try Store.createLayout(inNamespace: path) }
+        return try OCILayout.create(at: path)
     }
 
     /// Checks that `name` can be a repository of a store.
@@ -64,6 +66,32 @@ public struct Store: Sendable, Hashable {
                     name, reason: "component '\(component)' is reserved: it would collide with a layout's own files")
             }
         }
+    }
+
+    /// Whether `path` is a non-empty directory holding only other repositories' directories (as `team` holds
+    /// `team/app`): it can become a repository too, as registries allow both `team` and `team/app`.
+    private func isNamespace(_ path: String) -> Bool {
+        let entries = FileSystem.list(path)
+        return !entries.isEmpty
+            && entries.allSatisfy { entry in
+                !Store.reservedComponents.contains(entry) && FileSystem.isDirectory(path + "/" + entry)
+                    && (entry == ".ocitool" || (try? Names.validateRepository(entry)) != nil)
+            }
+    }
+
+    /// Makes a namespace directory a layout, in the order `OCILayout.create` follows (oci-layout last).
+    private static func createLayout(inNamespace path: String) throws(LayoutError) -> OCILayout {
+        try FileSystem.makeDirectories(path + "/blobs/sha256")
+        try FileSystem.makeDirectories(path + "/.ocitool")
+        if FileSystem.fileSize(path + "/index.json") == nil {
+            let empty: Data
+            do { empty = try JSONEncoder.ocitool.encode(ImageIndex(manifests: [])) } catch {
+                throw .invalidLayout(path, reason: "cannot encode index.json: \(error)")
+            }
+            try FileSystem.writeAtomically(empty, to: path + "/index.json")
+        }
+        try FileSystem.writeAtomically(OCILayout.layoutFileContent, to: path + "/oci-layout")
+        return try OCILayout(at: path)
     }
 
     private func collect(
