@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+extension OCILayout {
+    /// Removes what index.json no longer reaches.
+    ///
+    /// Mark: every tagged entry of index.json is a root, and so is every untagged entry that is not a referrer
+    /// (unless `options.untagged`, which drops those entries). A referrer entry lives while its subject does
+    /// (iterated to a fixpoint, so a signature of an SBOM of an image lives with the image); referrer entries
+    /// whose subject is gone are dropped from index.json. A live image keeps its config and layers, a live index
+    /// every child manifest, recursively, so a multi-arch index is never broken.
+    ///
+    /// Sweep: every blob under `blobs/` that is not marked is removed, except blobs modified within
+    /// `options.grace` seconds (a push in flight writes blobs before its manifest is listed), which are reported
+    /// as spared. Temporary files older than the grace period are removed too.
+    ///
+    /// The layout's exclusive lock is held from the mark to the end of the sweep, so a concurrent `tag` or
+    /// `putManifest` waits rather than losing its index.json change. index.json is rewritten (atomically) before
+    /// any blob is removed, so a crash at any point leaves a consistent layout.
+    ///
+    /// - Parameter options: dry run, grace period, untagged.
+    /// - Returns: what was removed, or with `dryRun` the plan (identical to what a real run would report).
+    /// - Throws: `LayoutError.verificationFailed` when a live manifest cannot be read or parsed (what it
+    ///   references is unknown, so nothing is removed; run `check(repair: true)` first); I/O errors.
+    @discardableResult
+    public func collectGarbage(_ options: GCOptions = GCOptions()) throws(LayoutError) -> GCReport {
+        let lock = try lockExclusive()
+        defer { withExtendedLifetime(lock) {} }
+        let index = try readIndex()
+        let reachable = try reachability(of: index, keepUntagged: !options.untagged)
+        var report = GCReport(droppedEntries: reachable.dropped, dryRun: options.dryRun)
+        if !options.dryRun, !reachable.dropped.isEmpty {
+            var updated = index
+            updated.manifests = reachable.kept
+            try writeIndex(updated)
+        }
+        let now = Date()
+        for digest in allBlobs().sorted() where !reachable.live.contains(digest) {
+            let path = blobPath(digest)
+            guard let size = FileSystem.fileSize(path), let modified = FileSystem.modificationTime(path) else {
+                continue
+            }
+            if now.timeIntervalSince(modified) < options.grace {
+                report.sparedYoung.append(digest)
+                continue
+            }
+            if !options.dryRun { try removeBlob(digest) }
+            report.removedBlobs.append(GCReport.RemovedBlob(digest: digest, size: size))
+            report.bytesFreed += size
+        }
+        for file in temporaryFiles() where file.age(now: now) >= options.grace {
+            let size = file.size
+            if !options.dryRun { try removeTemporaryFile(file) }
+            report.removedTemporaryFiles.append(file.relativePath)
+            report.bytesFreed += size
+        }
+        return report
+    }
+}
+
+/// The result of marking a layout: every live digest, and which index.json entries stay.
+struct Reachability {
+    /// Manifests and blobs reachable from the kept entries.
+    var live = Set<Digest>()
+    /// index.json entries that stay, in their order.
+    var kept: [Descriptor] = []
+    /// index.json entries to drop, in their order.
+    var dropped: [Descriptor] = []
+}
+
+extension OCILayout {
+    /// Marks everything index.json reaches (see `collectGarbage`). Reads manifests but changes nothing.
+    func reachability(of index: ImageIndex, keepUntagged: Bool) throws(LayoutError) -> Reachability {
+        var result = Reachability()
+        var keep = [Bool](repeating: false, count: index.manifests.count)
+        var waiting: [(offset: Int, subject: Digest)] = []
+        for (offset, entry) in index.manifests.enumerated() {
+            if entry.refName != nil {
+                keep[offset] = true
+            } else if let subject = try subjectDigest(of: entry) {
+                waiting.append((offset, subject))
+                continue
+            } else {
+                keep[offset] = keepUntagged
+            }
+            if keep[offset] { try mark(entry, into: &result.live) }
+        }
+        // Referrers of live manifests live, and so do their own referrers: repeat until nothing changes.
+        var progress = true
+        while progress {
+            progress = false
+            var unresolved: [(offset: Int, subject: Digest)] = []
+            for item in waiting {
+                if result.live.contains(item.subject) {
+                    keep[item.offset] = true
+                    try mark(index.manifests[item.offset], into: &result.live)
+                    progress = true
+                } else {
+                    unresolved.append(item)
+                }
+            }
+            waiting = unresolved
+        }
+        for (offset, entry) in index.manifests.enumerated() {
+            if keep[offset] { result.kept.append(entry) } else { result.dropped.append(entry) }
+        }
+        return result
+    }
+
+    /// The subject of an index.json entry: its `dev.ocitool.subject` annotation, else the manifest's own
+    /// `subject` field (for entries written by other tools).
+    private func subjectDigest(of entry: Descriptor) throws(LayoutError) -> Digest? {
+        if let text = entry.annotations?[Annotation.subject], let digest = try? Digest(text) { return digest }
+        guard entry.mediaType.isManifest else { return nil }
+        return try manifestForMarking(entry)?.subject?.digest
+    }
+
+    /// Marks `descriptor` and, for a manifest, everything it references (config and layers, or children).
+    private func mark(_ descriptor: Descriptor, into live: inout Set<Digest>) throws(LayoutError) {
+        guard live.insert(descriptor.digest).inserted, descriptor.mediaType.isManifest else { return }
+        guard let manifest = try manifestForMarking(descriptor) else { return }
+        for reference in manifest.references { try mark(reference, into: &live) }
+    }
+
+    /// Reads a manifest for marking: nil when it is missing (nothing to protect), an error when it is corrupt
+    /// or unparseable (what it references is unknown, so sweeping would be unsafe).
+    private func manifestForMarking(_ descriptor: Descriptor) throws(LayoutError) -> Manifest? {
+        let bytes: Data
+        do {
+            bytes = try readBlob(descriptor.digest)
+        } catch .blobNotFound {
+            return nil
+        } catch {
+            throw .verificationFailed(
+                "garbage collection stopped, nothing was removed: manifest \(descriptor.digest) cannot be read "
+                    + "(\(error)); run 'ocitool fsck --repair' first")
+        }
+        if let manifest = try? Manifest(bytes: bytes, declared: descriptor.mediaType) { return manifest }
+        do {
+            return try Manifest(bytes: bytes)
+        } catch {
+            throw .verificationFailed(
+                "garbage collection stopped, nothing was removed: manifest \(descriptor.digest) is invalid "
+                    + "(\(error)); run 'ocitool fsck --repair' first")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Glibc
+
+/// A temporary file a writer left in a layout: a staged blob in `.ocitool/tmp/`, or an `index.json.tmp-*` /
+/// `oci-layout.tmp-*` file from an atomic replace. Present only while a write is in flight, or after a crash.
+struct TemporaryFile: Sendable, Hashable {
+    /// The path relative to the layout, e.g. `.ocitool/tmp/blob-123-456`.
+    let relativePath: String
+    /// The absolute path.
+    let path: String
+    /// The process id the writer put in the name, when it follows ocitool's `<prefix><pid>-<random>` naming.
+    let writerProcess: pid_t?
+
+    /// Whether this file may belong to a write still in flight: its writer process is alive and it was modified
+    /// within `grace` seconds. Files of dead writers, files without a writer in their name and old files are
+    /// garbage.
+    func mayBeInFlight(grace: Double, now: Date = Date()) -> Bool {
+        guard let writerProcess, writerProcess > 0 else { return false }
+        guard kill(writerProcess, 0) == 0 || errno == EPERM else { return false }
+        return age(now: now) < grace
+    }
+
+    /// Seconds since the last modification (0 when the file is gone).
+    func age(now: Date = Date()) -> Double {
+        guard let modified = FileSystem.modificationTime(path) else { return 0 }
+        return now.timeIntervalSince(modified)
+    }
+
+    /// The file's size, or 0 when it is not a regular file.
+    var size: Int64 { FileSystem.fileSize(path) ?? 0 }
+}
+
+extension OCILayout {
+    /// Prefixes of the temporary files ocitool's writers create in the layout root (`FileSystem.writeAtomically`).
+    private static let rootTemporaryPrefixes = ["index.json.tmp-", "oci-layout.tmp-"]
+    /// Prefix of staged blobs in `.ocitool/tmp/` (`BlobWriter`).
+    private static let blobTemporaryPrefix = "blob-"
+
+    /// Every temporary file in the layout (directories are not ocitool's and are left alone), sorted by path.
+    func temporaryFiles() -> [TemporaryFile] {
+        var files: [TemporaryFile] = []
+        for name in FileSystem.list(temporaryPath) where !FileSystem.isDirectory("\(temporaryPath)/\(name)") {
+            files.append(
+                TemporaryFile(
+                    relativePath: ".ocitool/tmp/\(name)", path: "\(temporaryPath)/\(name)",
+                    writerProcess: OCILayout.writerProcess(in: name, after: OCILayout.blobTemporaryPrefix)))
+        }
+        for name in FileSystem.list(path) {
+            guard let prefix = OCILayout.rootTemporaryPrefixes.first(where: { name.hasPrefix($0) }) else { continue }
+            files.append(
+                TemporaryFile(
+                    relativePath: name, path: "\(path)/\(name)",
+                    writerProcess: OCILayout.writerProcess(in: name, after: prefix)))
+        }
+        return files.sorted { $0.relativePath < $1.relativePath }
+    }
+
+    /// Removes a temporary file.
+    func removeTemporaryFile(_ file: TemporaryFile) throws(LayoutError) {
+        try FileSystem.remove(file.path)
+    }
+
+    /// The pid in `<prefix><pid>-<random>`.
+    private static func writerProcess(in name: String, after prefix: String) -> pid_t? {
+        guard name.hasPrefix(prefix) else { return nil }
+        let rest = name.dropFirst(prefix.count)
+        guard let dash = rest.firstIndex(of: "-") else { return nil }
+        return pid_t(rest[..<dash])
+    }
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Glibc
+
+/// A directory tree of OCI layouts: each directory holding an `oci-layout` file is one repository, named by its
+/// path relative to the root with `/` separators (`ROOT/team/app` is repository `team/app`).
+///
+/// Names follow the distribution-spec grammar. Names beginning with `.` are never repositories (`ROOT/.ocitool/`
+/// holds private state), and a component that would collide with a layout's own files (`blobs`, `index.json`,
+/// `oci-layout`) is rejected. Nothing outside the root is ever reached: symbolic links are followed only when
+/// they resolve inside it.
+public struct Store: Sendable, Hashable {
+    /// The store's root directory.
+    public let root: String
+
+    /// Path components a repository name may not contain: a layout's own files.
+    public static let reservedComponents: Set<String> = ["blobs", "index.json", "oci-layout"]
+
+    /// - Parameter root: the store's root directory (need not exist yet).
+    public init(root: String) {
+        var trimmed = root
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.root = trimmed
+    }
+
+    /// Every repository in the store, sorted. Directories whose relative path is not a valid repository name are
+    /// not repositories (and are not searched further); a layout's `blobs/` is never entered. A symbolic link to
+    /// a directory inside the root is an alias: the repositories under it are listed under both names.
+    public func repositories() -> [String] {
+        guard let realRoot = Store.realPath(root) else { return [] }
+        var names: [String] = []
+        var ancestors: Set<FileID> = []
+        if let id = FileID(root) { ancestors.insert(id) }
+        collect(directory: root, name: "", realRoot: realRoot, ancestors: &ancestors, into: &names)
+        return names.sorted()
+    }
+
+    /// The layout of a repository.
+    /// - Parameters:
+    ///   - name: the repository name, e.g. `team/app`.
+    ///   - create: create the layout (and its parent directories) when it does not exist.
+    /// - Throws: `LayoutError.invalidName` (NAME_INVALID) for a name outside the grammar, with a reserved or
+    ///   dot component, or that leads outside the root through a symbolic link; `.notALayout` (NAME_UNKNOWN)
+    ///   when the repository does not exist and `create` is false.
+    public func layout(for name: String, create: Bool = false) throws(LayoutError) -> OCILayout {
+        try Store.validate(name)
+        let path = root + "/" + name
+        guard isInsideRoot(path) else {
+            throw .invalidName(name, reason: "it leads outside the store through a symbolic link")
+        }
+        if !create || FileSystem.fileSize(path + "/oci-layout") != nil { return try OCILayout(at: path) }
+        if isNamespace(path) { return try Store.createLayout(inNamespace: path) }
+        return try OCILayout.create(at: path)
+    }
+
+    /// Checks that `name` can be a repository of a store.
+    /// - Throws: `LayoutError.invalidName`.
+    public static func validate(_ name: String) throws(LayoutError) {
+        try Names.validateRepository(name)
+        for component in name.split(separator: "/") {
+            if component.hasPrefix(".") {
+                throw .invalidName(name, reason: "component '\(component)' starts with '.'")
+            }
+            if reservedComponents.contains(String(component)) {
+                throw .invalidName(
+                    name, reason: "component '\(component)' is reserved: it would collide with a layout's own files")
+            }
+        }
+    }
+
+    /// Whether `path` is a non-empty directory holding only other repositories' directories (as `team` holds
+    /// `team/app`): it can become a repository too, as registries allow both `team` and `team/app`.
+    private func isNamespace(_ path: String) -> Bool {
+        let entries = FileSystem.list(path)
+        return !entries.isEmpty
+            && entries.allSatisfy { entry in
+                !Store.reservedComponents.contains(entry) && FileSystem.isDirectory(path + "/" + entry)
+                    && (entry == ".ocitool" || (try? Names.validateRepository(entry)) != nil)
+            }
+    }
+
+    /// Makes a namespace directory a layout, in the order `OCILayout.create` follows (oci-layout last).
+    private static func createLayout(inNamespace path: String) throws(LayoutError) -> OCILayout {
+        try FileSystem.makeDirectories(path + "/blobs/sha256")
+        try FileSystem.makeDirectories(path + "/.ocitool")
+        if FileSystem.fileSize(path + "/index.json") == nil {
+            let empty: Data
+            do { empty = try JSONEncoder.ocitool.encode(ImageIndex(manifests: [])) } catch {
+                throw .invalidLayout(path, reason: "cannot encode index.json: \(error)")
+            }
+            try FileSystem.writeAtomically(empty, to: path + "/index.json")
+        }
+        try FileSystem.writeAtomically(OCILayout.layoutFileContent, to: path + "/oci-layout")
+        return try OCILayout(at: path)
+    }
+
+    private func collect(
+        directory: String, name: String, realRoot: String, ancestors: inout Set<FileID>, into names: inout [String]
+    ) {
+        for entry in FileSystem.list(directory).sorted() {
+            guard !entry.hasPrefix("."), !Store.reservedComponents.contains(entry) else { continue }
+            let child = directory + "/" + entry
+            let childName = name.isEmpty ? entry : name + "/" + entry
+            guard FileSystem.isDirectory(child), (try? Names.validateRepository(childName)) != nil else { continue }
+            if Store.isSymbolicLink(child) {
+                guard let real = Store.realPath(child), real.hasPrefix(realRoot + "/") else { continue }
+            }
+            // A link back to a directory being walked would loop.
+            guard let id = FileID(child), ancestors.insert(id).inserted else { continue }
+            defer { ancestors.remove(id) }
+            if FileSystem.fileSize(child + "/oci-layout") != nil { names.append(childName) }
+            collect(directory: child, name: childName, realRoot: realRoot, ancestors: &ancestors, into: &names)
+        }
+    }
+
+    /// Whether the deepest existing ancestor of `path` (or `path` itself) resolves inside the root.
+    private func isInsideRoot(_ path: String) -> Bool {
+        guard let realRoot = Store.realPath(root) else { return true }  // nothing exists yet: nothing to escape
+        var existing = path
+        while Store.realPath(existing) == nil, existing.count > root.count {
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        guard let real = Store.realPath(existing) else { return false }
+        return real == realRoot || real.hasPrefix(realRoot == "/" ? "/" : realRoot + "/")
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    private static func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// A directory's identity, to detect symbolic links that loop.
+    private struct FileID: Hashable {
+        let device: UInt64
+        let inode: UInt64
+
+        init?(_ path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
+    }
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+import Testing
+
+@Suite("Garbage collection")
+struct GCTests {
+    let layout: OCILayout
+
+    init() throws { layout = try GCFixtures.makeLayout() }
+
+    /// Every blob a tagged image needs: manifest, config, layers.
+    private func blobs(of descriptor: Descriptor) throws -> Set<Digest> {
+        Set(try GCFixtures.references(layout, of: descriptor) + [descriptor.digest])
+    }
+
+    @Test func removesUnreferencedBlobsAndReportsBytes() throws {
+        defer { GCFixtures.remove(layout) }
+        let kept = try GCFixtures.pushRandomImage(layout: layout, tag: "keep")
+        let stray1 = try layout.writeBlob(GCFixtures.randomBytes(1234))
+        let stray2 = try layout.writeBlob(GCFixtures.randomBytes(777))
+        GCFixtures.ageEverything(layout)
+
+        let report = try layout.collectGarbage()
+
+        #expect(Set(report.removedBlobs.map(\.digest)) == [stray1.digest, stray2.digest])
+        #expect(report.bytesFreed == 1234 + 777)
+        #expect(report.removedBlobs.first { $0.digest == stray1.digest }?.size == 1234)
+        #expect(!report.dryRun)
+        #expect(Set(layout.allBlobs()) == (try blobs(of: kept)))
+        #expect(try layout.check().isClean)
+    }
+
+    @Test func keepsEveryChildOfAMultiArchIndex() throws {
+        defer { GCFixtures.remove(layout) }
+        let platforms = [
+            Platform(architecture: "amd64", os: "linux"), Platform(architecture: "arm64", os: "linux", variant: "v8"),
+        ]
+        var children: [Descriptor] = []
+        var expected = Set<Digest>()
+        for platform in platforms {
+            var child = try GCFixtures.writeRandomImage(layout: layout, layers: 2, platform: platform)
+            child.platform = platform
+            children.append(child)
+            expected.formUnion(try blobs(of: child))
+        }
+        let index = try GCFixtures.pushIndex(layout: layout, children: children, tag: "multi")
+        expected.insert(index.digest)
+        // The children are not listed in index.json: only the index reaches them.
+        #expect(try layout.readIndex().manifests.map(\.digest) == [index.digest])
+        GCFixtures.ageEverything(layout)
+
+        let report = try layout.collectGarbage(GCOptions(untagged: true))
+
+        #expect(report.removedBlobs.isEmpty)
+        #expect(Set(layout.allBlobs()) == expected)
+    }
+
+    @Test func keepsReferrersAndReferrersOfReferrers() throws {
+        defer { GCFixtures.remove(layout) }
+        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let sbom = try GCFixtures.pushArtifact(layout: layout, subject: image)
+        let signature = try GCFixtures.pushArtifact(
+            layout: layout, subject: sbom, artifactType: "application/vnd.example.signature")
+        let before = Set(layout.allBlobs())
+        GCFixtures.ageEverything(layout)
+
+        let report = try layout.collectGarbage(GCOptions(grace: 0, untagged: true))
+
+        #expect(report.removedBlobs.isEmpty)
+        #expect(report.droppedEntries.isEmpty)
+        #expect(Set(layout.allBlobs()) == before)
+        #expect(try layout.referrers(of: image.digest).map(\.digest) == [sbom.digest])
+        #expect(try layout.referrers(of: sbom.digest).map(\.digest) == [signature.digest])
+    }
+
+    @Test func dropsReferrersWhoseSubjectIsGone() throws {
+        defer { GCFixtures.remove(layout) }
+        let kept = try GCFixtures.pushRandomImage(layout: layout, tag: "kept")
+        let gone = try GCFixtures.pushRandomImage(layout: layout, tag: "gone")
+        let sbom = try GCFixtures.pushArtifact(layout: layout, subject: gone)
+        let signature = try GCFixtures.pushArtifact(layout: layout, subject: sbom)
+        try layout.removeManifest(gone.digest)
+
+        let report = try layout.collectGarbage(GCOptions(grace: 0))
+
+        #expect(Set(report.droppedEntries.map(\.digest)) == [sbom.digest, signature.digest])
+        #expect(try layout.readIndex().manifests.map(\.digest) == [kept.digest])
+        let removed = Set(report.removedBlobs.map(\.digest))
+        #expect(removed.isSuperset(of: [gone.digest, sbom.digest, signature.digest]))
+        #expect(Set(layout.allBlobs()) == (try blobs(of: kept)))
+        #expect(try layout.check().isClean)
+    }
+
+    @Test func referrerWithoutAnnotationIsFoundThroughItsManifest() throws {
+        defer { GCFixtures.remove(layout) }
+        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let gone = try GCFixtures.pushRandomImage(layout: layout, tag: "gone")
+        let live = try GCFixtures.pushArtifact(layout: layout, subject: image)
+        let orphan = try GCFixtures.pushArtifact(layout: layout, subject: gone)
+        try layout.removeManifest(gone.digest)
+        // As another tool would write them: no subject annotation on the entries.
+        try layout.updateIndex { (index) throws(LayoutError) in
+            for offset in index.manifests.indices {
+                index.manifests[offset].annotations = index.manifests[offset].refName.map { [Annotation.refName: $0] }
+            }
+        }
+
+        let report = try layout.collectGarbage(GCOptions(grace: 0, untagged: true))
+
+        #expect(report.droppedEntries.map(\.digest) == [orphan.digest])
+        #expect(layout.blobSize(live.digest) != nil)
+        #expect(layout.blobSize(orphan.digest) == nil)
+    }
+
+    @Test func untaggedManifestsAreKeptByDefaultAndDroppedOnRequest() throws {
+        defer { GCFixtures.remove(layout) }
+        let tagged = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let untagged = try GCFixtures.pushRandomImage(layout: layout, tag: nil)
+        let untaggedBlobs = try blobs(of: untagged)
+        GCFixtures.ageEverything(layout)
+
+        let first = try layout.collectGarbage()
+        #expect(first.removedBlobs.isEmpty && first.droppedEntries.isEmpty)
+        #expect(layout.blobSize(untagged.digest) != nil)
+
+        let second = try layout.collectGarbage(GCOptions(untagged: true))
+        #expect(second.droppedEntries.map(\.digest) == [untagged.digest])
+        #expect(Set(second.removedBlobs.map(\.digest)) == untaggedBlobs)
+        #expect(try layout.readIndex().manifests.map(\.digest) == [tagged.digest])
+        #expect(Set(layout.allBlobs()) == (try blobs(of: tagged)))
+    }
+
+    @Test func graceSparesYoungBlobsAndTemporaryFiles() throws {
+        defer { GCFixtures.remove(layout) }
+        try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let old = try layout.writeBlob(GCFixtures.randomBytes(100))
+        GCFixtures.ageEverything(layout)
+        // A push in flight: its blob is committed but its manifest is not listed yet; another is still staged.
+        let young = try layout.writeBlob(GCFixtures.randomBytes(200))
+        let staged = try BlobWriter(layout: layout)
+        try staged.write(GCFixtures.randomBytes(50))
+        let stale = layout.path + "/.ocitool/tmp/blob-1-crashed"
+        try GCFixtures.overwrite(stale, with: GCFixtures.randomBytes(40))
+        GCFixtures.age(stale, by: 7200)
+
+        let report = try layout.collectGarbage(GCOptions(grace: 600))
+
+        #expect(report.removedBlobs.map(\.digest) == [old.digest])
+        #expect(report.sparedYoung == [young.digest])
+        #expect(report.removedTemporaryFiles == [".ocitool/tmp/blob-1-crashed"])
+        #expect(report.bytesFreed == 100 + 40)
+        #expect(layout.blobSize(young.digest) == 200)
+        #expect(FileSystem.fileSize(stale) == nil)
+        // The staged write can still complete.
+        try staged.finish().commit()
+    }
+
+    @Test func dryRunChangesNothingAndReportsThePlan() throws {
+        defer { GCFixtures.remove(layout) }
+        try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let gone = try GCFixtures.pushRandomImage(layout: layout, tag: "gone")
+        try GCFixtures.pushArtifact(layout: layout, subject: gone)
+        try layout.untag("gone")
+        try layout.writeBlob(GCFixtures.randomBytes(500))
+        GCFixtures.ageEverything(layout)
+        let indexBefore = try Data(contentsOf: URL(fileURLWithPath: layout.path + "/index.json"))
+        let blobsBefore = Set(layout.allBlobs())
+
+        let plan = try layout.collectGarbage(GCOptions(dryRun: true, untagged: true))
+
+        #expect(plan.dryRun)
+        #expect(plan.droppedEntries.count == 2)
+        #expect(!plan.removedBlobs.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: layout.path + "/index.json")) == indexBefore)
+        #expect(Set(layout.allBlobs()) == blobsBefore)
+
+        var done = try layout.collectGarbage(GCOptions(untagged: true))
+        #expect(!done.dryRun)
+        done.dryRun = true
+        #expect(done == plan)
+        #expect(Set(layout.allBlobs()) == blobsBefore.subtracting(plan.removedBlobs.map(\.digest)))
+    }
+
+    @Test func refusesToSweepWhenALiveManifestIsCorrupt() throws {
+        defer { GCFixtures.remove(layout) }
+        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        try GCFixtures.overwrite(layout.blobPath(image.digest), with: Data(#"{"schemaVersion":2}"#.utf8))
+        GCFixtures.ageEverything(layout)
+        let before = Set(layout.allBlobs())
+
+        #expect(throws: LayoutError.self) { try layout.collectGarbage() }
+        #expect(Set(layout.allBlobs()) == before)
+    }
+
+    @Test func concurrentWritersDuringGCLoseNothing() async throws {
+        defer { GCFixtures.remove(layout) }
+        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "base")
+        let layout = self.layout
+        // GC rewrites index.json (dropping untagged entries) while tags and pushes land: none may be lost, and a
+        // push in flight must not lose its young blobs.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for round in 0..<8 {
+                group.addTask { try layout.tag("t\(round)", to: image) }
+                group.addTask { try GCFixtures.pushRandomImage(layout: layout, tag: nil) }
+                group.addTask { try GCFixtures.pushRandomImage(layout: layout, tag: "p\(round)") }
+                group.addTask { _ = try layout.collectGarbage(GCOptions(untagged: true)) }
+            }
+            try await group.waitForAll()
+        }
+        let expected = ["base"] + (0..<8).flatMap { ["t\($0)", "p\($0)"] }
+        #expect(try layout.readIndex().tags == expected.sorted())
+        #expect(try layout.check().isClean)
+    }
+}
