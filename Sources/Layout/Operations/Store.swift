@@ -49,8 +49,7 @@ public struct Store: Sendable, Hashable {
             throw .invalidName(name, reason: "it leads outside the store through a symbolic link")
         }
         if !create || FileSystem.fileSize(path + "/oci-layout") != nil { return try OCILayout(at: path) }
-        if isNamespace(path) { return try Store.createLayout(inNamespace: path) }
-        return try OCILayout.create(at: path)
+        return try OCILayout.create(at: path, inNamespace: isNamespace(path))
     }
 
     /// Checks that `name` can be a repository of a store.
@@ -77,21 +76,6 @@ public struct Store: Sendable, Hashable {
                 !Store.reservedComponents.contains(entry) && FileSystem.isDirectory(path + "/" + entry)
                     && (entry == ".ocitool" || (try? Names.validateRepository(entry)) != nil)
             }
-    }
-
-    /// Makes a namespace directory a layout, in the order `OCILayout.create` follows (oci-layout last).
-    private static func createLayout(inNamespace path: String) throws(LayoutError) -> OCILayout {
-        try FileSystem.makeDirectories(path + "/blobs/sha256")
-        try FileSystem.makeDirectories(path + "/.ocitool")
-        if FileSystem.fileSize(path + "/index.json") == nil {
-            let empty: Data
-            do { empty = try JSONEncoder.ocitool.encode(ImageIndex(manifests: [])) } catch {
-                throw .invalidLayout(path, reason: "cannot encode index.json: \(error)")
-            }
-            try FileSystem.writeAtomically(empty, to: path + "/index.json")
-        }
-        try FileSystem.writeAtomically(OCILayout.layoutFileContent, to: path + "/oci-layout")
-        return try OCILayout(at: path)
     }
 
     private func collect(

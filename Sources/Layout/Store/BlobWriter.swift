@@ -95,6 +95,8 @@ public final class StagedBlob {
         let target = layout.blobPath(digest)
         let directory = (target as NSString).deletingLastPathComponent
         if FileSystem.fileSize(target) == size {
+            // Already present: refresh its mtime so gc's grace period covers it until it is listed.
+            FileSystem.touch(target)
             discard()
             return
         }

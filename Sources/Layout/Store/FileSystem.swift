@@ -18,6 +18,11 @@ public enum FileSystem {
         return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 
+    /// Sets a file's modification time to now (best effort).
+    public static func touch(_ path: String) {
+        utimensat(AT_FDCWD, path, nil, 0)
+    }
+
     /// Whether `path` is a directory.
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()

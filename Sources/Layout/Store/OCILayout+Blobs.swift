@@ -32,7 +32,10 @@ extension OCILayout {
     /// Stores bytes as a blob (verified against `expected` when given) and returns its digest and size.
     @discardableResult
     public func writeBlob(_ data: Data, expected: Digest? = nil) throws(LayoutError) -> (digest: Digest, size: Int64) {
-        if let expected, blobSize(expected) == Int64(data.count) { return (expected, Int64(data.count)) }
+        if let expected, blobSize(expected) == Int64(data.count) {
+            FileSystem.touch(blobPath(expected))
+            return (expected, Int64(data.count))
+        }
         let writer = try BlobWriter(layout: self, algorithm: expected?.algorithm ?? .sha256)
         try writer.write(data)
         let staged = try writer.finish(expected: expected)
@@ -54,6 +57,8 @@ extension OCILayout {
         let directory = (target as NSString).deletingLastPathComponent
         try FileSystem.makeDirectories(directory)
         if link(source.blobPath(digest), target) == 0 || errno == EEXIST {
+            // A link keeps the source's old mtime; refresh it so gc's grace period covers this copy.
+            FileSystem.touch(target)
             try FileSystem.syncDirectory(directory)
             progress?(size)
             return 0

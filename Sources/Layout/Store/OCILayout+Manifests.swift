@@ -22,6 +22,8 @@ extension OCILayout {
         let (digest, size) = try writeBlob(bytes, expected: expected)
         let descriptor = indexEntry(for: manifest, digest: digest, size: size)
         try updateIndex { (index) throws(LayoutError) in
+            // Checked again under the lock gc holds while it sweeps: what is present now stays until listed.
+            try checkReferences(of: manifest)
             if let tag { index.setTag(tag, to: descriptor) } else { index.addUntagged(descriptor) }
         }
         return descriptor

@@ -32,14 +32,25 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `LayoutError.invalidLayout` when `path` is a non-empty directory that is not a layout.
     @discardableResult
     public static func create(at path: String) throws(LayoutError) -> OCILayout {
+        try create(at: path, inNamespace: false)
+    }
+
+    /// Creates a layout; with `inNamespace`, `path` may already hold other repositories' directories (a store's
+    /// `team` next to `team/app`).
+    static func create(at path: String, inNamespace: Bool) throws(LayoutError) -> OCILayout {
         if let existing = try? OCILayout(at: path) { return existing }
         let layout = OCILayout(unchecked: path)
-        if FileSystem.isDirectory(layout.path), !FileSystem.list(layout.path).isEmpty {
+        if !inNamespace, FileSystem.isDirectory(layout.path),
+            !FileSystem.list(layout.path).allSatisfy({ [".ocitool", "blobs", "index.json"].contains($0) })
+        {
             throw .invalidLayout(path, reason: "directory exists, is not empty and is not an OCI layout")
         }
+        // Under the layout lock, so two processes creating it at once never overwrite each other's index.json.
+        let lock = try layout.lockExclusive()
+        defer { withExtendedLifetime(lock) {} }
+        if FileSystem.fileSize(layout.path + "/oci-layout") != nil { return layout }
         try FileSystem.makeDirectories(layout.path + "/blobs/sha256")
-        try FileSystem.makeDirectories(layout.privatePath)
-        try layout.writeIndex(ImageIndex(manifests: []))
+        if FileSystem.fileSize(layout.indexPath) == nil { try layout.writeIndex(ImageIndex(manifests: [])) }
         // oci-layout last: a layout is only a layout once its index.json exists.
         try FileSystem.writeAtomically(layoutFileContent, to: layout.path + "/oci-layout")
         return layout
