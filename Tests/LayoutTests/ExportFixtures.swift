@@ -14,7 +14,11 @@ final class ExportScratch: @unchecked Sendable {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    deinit { if ProcessInfo.processInfo.environment["OCITOOL_KEEP"] == nil { try? FileManager.default.removeItem(atPath: path) } }
+    /// Set OCITOOL_KEEP to keep the files of failing tests for a look.
+    deinit {
+        guard ProcessInfo.processInfo.environment["OCITOOL_KEEP"] == nil else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
 
     func layout(_ name: String) throws -> OCILayout { try OCILayout.create(at: "\(path)/\(name)") }
 }
@@ -29,7 +33,8 @@ enum ExportFixtures {
 
     static func randomBytes(_ count: Int) -> Data {
         var generator = SystemRandomNumberGenerator()
-        return Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let words = (0..<(count + 7) / 8).map { _ in generator.next() }
+        return words.withUnsafeBytes { Data($0.prefix(count)) }
     }
 
     /// A layer: a tar holding one random file, gzip-compressed or not, and its diff ID.
@@ -180,6 +185,15 @@ enum ExportFixtures {
         return (
             process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)
         )
+    }
+
+    /// Sums progress reports.
+    final class ByteCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var sum: Int64 = 0
+
+        func add(_ count: Int64) { lock.withLock { sum += count } }
+        var total: Int64 { lock.withLock { sum } }
     }
 
     /// The inode of a file.

@@ -17,7 +17,8 @@ struct ExportTests {
         let imageB = try ExportFixtures.pushImage(
             second, scratch: scratch, tag: "b", layers: [base, try ExportFixtures.makeLayer(in: scratch, gzip: true)])
         let sbom = try ExportFixtures.pushArtifact(first, subject: imageA, artifactType: ExportFixtures.sbomType)
-        let signature = try ExportFixtures.pushArtifact(first, subject: sbom, artifactType: ExportFixtures.signatureType)
+        let signature = try ExportFixtures.pushArtifact(
+            first, subject: sbom, artifactType: ExportFixtures.signatureType)
         return (
             ExportItem(layout: first, descriptor: try first.resolve(.tag("a")), tag: "a"),
             ExportItem(layout: second, descriptor: imageB, tag: "b"), sbom, signature
@@ -27,7 +28,9 @@ struct ExportTests {
     @Test func ociArchiveHoldsEachBlobOnceWithTagsAndReferrers() throws {
         let (a, b, sbom, signature) = try twoImages()
         let path = "\(scratch.path)/images.tar"
-        let result = try exportArchive([a, b], to: path, options: ExportOptions())
+        let progress = ExportFixtures.ByteCounter()
+        let result = try exportArchive([a, b], to: path, options: ExportOptions(progress: { progress.add($0) }))
+        #expect(progress.total == result.bytes)
         let archive = try ExportFixtures.readArchive(path)
 
         #expect(Array(archive.names.prefix(2)) == ["blobs/", "blobs/sha256/"])
@@ -49,6 +52,8 @@ struct ExportTests {
             #expect(Digest.sha256(of: try #require(archive.files[name])).blobPath == name)
         }
         #expect(result.images == 2 && result.referrers == 2 && result.blobs == expected.count)
+        let metadata = ["index.json", "oci-layout"].compactMap { archive.files[$0]?.count }.reduce(0, +)
+        #expect(result.bytes == Int64(blobNames.compactMap { archive.files[$0]?.count }.reduce(metadata, +)))
         #expect(result.format == .ociArchive && result.path == path)
 
         let index = try archive.json("index.json", as: ImageIndex.self)
@@ -138,7 +143,8 @@ struct ExportTests {
         #expect(entries.first?.RepoTags == ["example.com/team/app:1.0"])
         #expect(entries.first?.Config == "\(manifest.config.digest.encoded).json")
         #expect(entries.first?.Layers == manifest.layers.map { "\($0.digest.encoded)/layer.tar" })
-        #expect(archive.files["\(manifest.config.digest.encoded).json"] == (try layout.readBlob(manifest.config.digest)))
+        let configBytes = try layout.readBlob(manifest.config.digest)
+        #expect(archive.files["\(manifest.config.digest.encoded).json"] == configBytes)
         for layer in manifest.layers {
             #expect(archive.files["\(layer.digest.encoded)/layer.tar"].map { Digest.sha256(of: $0) } == layer.digest)
         }
@@ -147,7 +153,8 @@ struct ExportTests {
 
         // skopeo loads it, by name and as the only image. Kept uncompressed, the layers it stores are the diff
         // IDs (so the uncompressed layer keeps its digest); it re-encodes the config when converting to OCI.
-        for (source, tag) in [("docker-archive:\(path)", "t"), ("docker-archive:\(path):example.com/team/app:1.0", "u")] {
+        let sources = [("docker-archive:\(path)", "t"), ("docker-archive:\(path):example.com/team/app:1.0", "u")]
+        for (source, tag) in sources {
             let copy = try ExportFixtures.skopeo([
                 "copy", "--dest-oci-accept-uncompressed-layers", source, "oci:\(scratch.path)/loaded:\(tag)",
             ])
@@ -166,7 +173,8 @@ struct ExportTests {
         let (index, children) = try ExportFixtures.pushIndex(layout, scratch: scratch, tag: "multi")
         let item = ExportItem(layout: layout, descriptor: index, dockerName: .init(repository: "multi", tag: "arm"))
         let path = "\(scratch.path)/arm.tar"
-        try exportArchive([item], to: path, options: ExportOptions(format: .dockerArchive, platform: ExportFixtures.arm64))
+        try exportArchive(
+            [item], to: path, options: ExportOptions(format: .dockerArchive, platform: ExportFixtures.arm64))
         let armConfig = try ExportFixtures.image(layout, children[1]).config
         let archive = try ExportFixtures.readArchive(path)
         #expect(archive.files["\(armConfig.digest.encoded).json"] != nil)
@@ -217,7 +225,9 @@ struct ExportTests {
         bytes[bytes.count / 2] ^= 0xFF
         try FileManager.default.removeItem(atPath: corrupt)
         try bytes.write(to: URL(fileURLWithPath: corrupt))
-        #expect(throws: LayoutError.self) { try exportArchive([item], to: path, options: ExportOptions(format: format)) }
+        #expect(throws: LayoutError.self) {
+            try exportArchive([item], to: path, options: ExportOptions(format: format))
+        }
         #expect(FileSystem.list(directory).isEmpty)
 
         // A missing blob fails before anything is written; an existing archive at DEST is left untouched.

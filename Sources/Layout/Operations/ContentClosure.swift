@@ -52,7 +52,9 @@ struct ContentClosure {
             if reference.urls?.isEmpty == false { return nil }
             throw .blobNotFound(reference.digest)
         }
-        guard size == reference.size else { throw .sizeMismatch(reference.digest, expected: reference.size, actual: size) }
+        guard size == reference.size else {
+            throw .sizeMismatch(reference.digest, expected: reference.size, actual: size)
+        }
         seen.insert(reference.digest)
         let stored = Descriptor(mediaType: reference.mediaType, digest: reference.digest, size: size)
         let blob = Blob(layout: layout, descriptor: stored, isManifest: false)
