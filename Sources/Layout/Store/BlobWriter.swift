@@ -75,7 +75,8 @@ public final class StagedBlob {
     /// The first bytes of the content.
     public let magic: [UInt8]
     private let layout: OCILayout
-    private let temporaryPath: String
+    /// Where the content waits (read back by importers that need a staged manifest).
+    let temporaryPath: String
     private var settled = false
 
     init(layout: OCILayout, temporaryPath: String, digest: Digest, size: Int64, magic: [UInt8]) {

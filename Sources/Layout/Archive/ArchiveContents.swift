@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// What one streaming pass over an image archive found: the metadata files in memory, every other regular
+/// file as an `ArchiveFile` (small ones in memory, large ones staged in the layout's temporary directory), and
+/// the links between entries. Nothing here is visible in the layout until the importer commits it; staged
+/// files left uncommitted are removed when the contents are released.
+struct ArchiveContents {
+    /// Top-level files read into memory instead of staged as blobs.
+    static let metadataNames: Set<String> = ["manifest.json", "index.json", "oci-layout", "repositories"]
+
+    /// Metadata files by name.
+    var metadata: [String: Data] = [:]
+    /// Regular files by normalised entry name.
+    var files: [String: ArchiveFile] = [:]
+    /// Symlinks and hardlinks: normalised entry name → normalised target name.
+    var links: [String: String] = [:]
+
+    /// The file at `name`, following links anywhere along the path; nil when there is none.
+    /// - Throws: `LayoutError.archive` for link loops.
+    func file(at name: String) throws(LayoutError) -> ArchiveFile? {
+        var current = name
+        for _ in 0..<40 {
+            if let file = files[current] { return file }
+            let components = current.split(separator: "/")
+            guard !components.isEmpty else { return nil }
+            var redirected = false
+            for length in 1...components.count {
+                let prefix = components[..<length].joined(separator: "/")
+                guard let target = links[prefix] else { continue }
+                let rest = components[length...]
+                current = ([target] + rest.map(String.init)).filter { !$0.isEmpty }.joined(separator: "/")
+                redirected = true
+                break
+            }
+            if !redirected { return nil }
+        }
+        throw .archive("too many levels of links resolving \(name) (a link loop?)")
+    }
+
+    /// The content for a blob digest: the file `blobs/<alg>/<hex>` (through links), checked against the digest.
+    /// - Throws: `LayoutError.digestMismatch` when a link leads to other content.
+    func blob(_ digest: Digest) throws(LayoutError) -> ArchiveFile? {
+        guard let file = try file(at: digest.blobPath) else { return nil }
+        guard file.digest == digest else { throw .digestMismatch(expected: digest, actual: file.digest) }
+        return file
+    }
+}
+
+/// One regular file of an archive, hashed while it was read.
+struct ArchiveFile {
+    /// Where the bytes are.
+    enum Content {
+        case memory(Data)
+        case staged(StagedBlob)
+    }
+
+    let content: Content
+    /// The digest of the content (sha256, or the algorithm a `blobs/<alg>/<hex>` name asks for).
+    let digest: Digest
+    let size: Int64
+    /// The first bytes of the content.
+    let magic: [UInt8]
+
+    /// Generated content (a manifest ocitool writes) as a file.
+    init(generated data: Data) {
+        self.init(content: .memory(data), digest: Digest.sha256(of: data), size: Int64(data.count), magic: [])
+    }
+
+    init(content: Content, digest: Digest, size: Int64, magic: [UInt8]) {
+        self.content = content
+        self.digest = digest
+        self.size = size
+        self.magic = magic
+    }
+
+    /// The whole content (manifests only), refusing more than `limit` bytes.
+    func bytes(limit: Int) throws(LayoutError) -> Data {
+        guard size <= Int64(limit) else { throw .manifestTooLarge(size: size, limit: limit) }
+        switch content {
+        case .memory(let data): return data
+        case .staged(let staged): return try FileSystem.readFile(staged.temporaryPath, limit: limit)
+        }
+    }
+
+    /// The OCI layer media type matching the content's compression.
+    /// - Parameter name: the entry name, for the message.
+    /// - Throws: `LayoutError.unsupported` for bzip2 and xz layers, which OCI has no media type for.
+    func layerMediaType(name: String) throws(LayoutError) -> MediaType {
+        if magic.starts(with: [0x1F, 0x8B]) { return .ociLayerGzip }
+        if magic.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return .ociLayerZstd }
+        if magic.starts(with: Array("BZh".utf8)) || magic.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
+            throw .unsupported("layer \(name) is bzip2 or xz compressed: OCI has no media type for it")
+        }
+        return .ociLayer
+    }
+
+    /// Makes the content a blob of `layout`.
+    /// - Returns: whether the layout did not have it before.
+    func commit(to layout: OCILayout) throws(LayoutError) -> Bool {
+        guard layout.blobSize(digest) != size else { return false }
+        switch content {
+        case .memory(let data): try layout.writeBlob(data, expected: digest)
+        case .staged(let staged): try staged.commit()
+        }
+        return true
+    }
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// What an import will commit, decided before anything is written.
+struct ImportPlan {
+    /// The manifests to list in index.json with their tags: images first, then referrers.
+    var images: [ImportCandidate]
+    /// Every blob to commit, dependencies before the manifests that reference them.
+    var blobs: [ArchiveFile]
+    /// `docker-archive` or `oci-archive`.
+    var format: String
+}
+
+extension ArchiveImporter {
+    /// Applies the selection and `--tag`, pulls in referrers, and checks that no tag is claimed twice.
+    func plan(_ candidates: [ImportCandidate], format: String) throws(LayoutError) -> ImportPlan {
+        let images = candidates.filter { !$0.isReferrer }
+        var referrers = candidates.filter(\.isReferrer)
+        if options.tag != nil || options.selection != nil {
+            // Only the chosen image is tagged then.
+            for position in referrers.indices { referrers[position].tags = [] }
+        }
+        var chosen: [ImportCandidate]
+        if let selection = options.selection {
+            let matches = images.filter { $0.matches(selection) }
+            guard var image = matches.first else {
+                throw .manifestNotFound("\(archivePath == "-" ? "standard input" : archivePath):\(selection)")
+            }
+            guard matches.count == 1 else {
+                throw .invalidArgument(
+                    "'\(selection)' names \(matches.count) images in the archive (\(matches.map(\.label).joined(separator: ", "))): select one by NAME:TAG")
+            }
+            switch selection {
+            case .tag(let tag): image.tags = [options.tag ?? tag]
+            case .dockerName(let name): image.tags = [options.tag ?? name.tag]
+            }
+            chosen = [image]
+            chosen += Self.referrers(of: chosen, among: referrers)
+        } else if let tag = options.tag {
+            guard images.count == 1, var image = images.first else {
+                throw .invalidArgument(
+                    images.isEmpty
+                        ? "the archive holds no image to tag"
+                        : "the archive holds \(images.count) images: pass a selection or import without --tag")
+            }
+            image.tags = [tag]
+            chosen = [image] + referrers
+        } else {
+            chosen = images + referrers
+        }
+        try Self.checkTagConflicts(chosen)
+        var blobs: [ArchiveFile] = []
+        var seen = Set<Digest>()
+        for file in chosen.flatMap(\.closure) where seen.insert(file.digest).inserted { blobs.append(file) }
+        return ImportPlan(images: chosen, blobs: blobs, format: format)
+    }
+
+    /// The referrers whose subject is in the closure of `images` (or of another such referrer).
+    private static func referrers(of images: [ImportCandidate], among referrers: [ImportCandidate])
+        -> [ImportCandidate]
+    {
+        var reachable = Set(images.flatMap(\.closure).map(\.digest))
+        var found: [ImportCandidate] = []
+        var remaining = referrers
+        while let next = remaining.firstIndex(where: { $0.manifest.subject.map { reachable.contains($0.digest) } == true }) {
+            let referrer = remaining.remove(at: next)
+            found.append(referrer)
+            reachable.formUnion(referrer.closure.map(\.digest))
+        }
+        return found
+    }
+
+    /// Two different manifests may not get the same tag.
+    private static func checkTagConflicts(_ chosen: [ImportCandidate]) throws(LayoutError) {
+        var owners: [String: ImportCandidate] = [:]
+        for candidate in chosen {
+            for tag in candidate.tags {
+                if let owner = owners[tag], owner.digest != candidate.digest {
+                    throw .invalidArgument(
+                        "two images in the archive would both be tagged '\(tag)': \(owner.label) and \(candidate.label); import one with a selection, or pass --tag with a selection")
+                }
+                owners[tag] = candidate
+            }
+        }
+    }
+}
