@@ -14,7 +14,8 @@ extension ArchiveImporter {
             var layers: [Descriptor] = []
             for name in entry.layers {
                 let layer = try Self.listedFile(name, in: contents)
-                layers.append(Descriptor(mediaType: try layer.layerMediaType(name: name), digest: layer.digest, size: layer.size))
+                let mediaType = try layer.layerMediaType(name: name)
+                layers.append(Descriptor(mediaType: mediaType, digest: layer.digest, size: layer.size))
                 closure.append(layer)
             }
             let image = ImageManifest(

@@ -6,7 +6,9 @@ extension ArchiveImporter {
     /// index.json entry, its manifests kept byte for byte, with everything it references.
     func ociCandidates(_ contents: ArchiveContents) throws(LayoutError) -> [ImportCandidate] {
         let index: ImageIndex
-        do { index = try JSONDecoder().decode(ImageIndex.self, from: contents.metadata["index.json"] ?? Data()) } catch {
+        do {
+            index = try JSONDecoder().decode(ImageIndex.self, from: contents.metadata["index.json"] ?? Data())
+        } catch {
             throw .archive("index.json is malformed: \(Manifest.describe(error))")
         }
         // docker >= 25 also writes manifest.json: its RepoTags name the image whose closure holds the config.

@@ -26,8 +26,9 @@ extension ArchiveImporter {
                 throw .manifestNotFound("\(archivePath == "-" ? "standard input" : archivePath):\(selection)")
             }
             guard matches.count == 1 else {
+                let labels = matches.map(\.label).joined(separator: ", ")
                 throw .invalidArgument(
-                    "'\(selection)' names \(matches.count) images in the archive (\(matches.map(\.label).joined(separator: ", "))): select one by NAME:TAG")
+                    "'\(selection)' names \(matches.count) images in the archive (\(labels)): select one by NAME:TAG")
             }
             switch selection {
             case .tag(let tag): image.tags = [options.tag ?? tag]
@@ -61,7 +62,10 @@ extension ArchiveImporter {
         var reachable = Set(images.flatMap(\.closure).map(\.digest))
         var found: [ImportCandidate] = []
         var remaining = referrers
-        while let next = remaining.firstIndex(where: { $0.manifest.subject.map { reachable.contains($0.digest) } == true }) {
+        func isReachable(_ candidate: ImportCandidate) -> Bool {
+            candidate.manifest.subject.map { reachable.contains($0.digest) } ?? false
+        }
+        while let next = remaining.firstIndex(where: isReachable) {
             let referrer = remaining.remove(at: next)
             found.append(referrer)
             reachable.formUnion(referrer.closure.map(\.digest))
@@ -76,7 +80,8 @@ extension ArchiveImporter {
             for tag in candidate.tags {
                 if let owner = owners[tag], owner.digest != candidate.digest {
                     throw .invalidArgument(
-                        "two images in the archive would both be tagged '\(tag)': \(owner.label) and \(candidate.label); import one with a selection, or pass --tag with a selection")
+                        "two images in the archive would both be tagged '\(tag)': \(owner.label) and "
+                            + "\(candidate.label); import one of them with a selection")
                 }
                 owners[tag] = candidate
             }

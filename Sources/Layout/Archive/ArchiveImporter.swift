@@ -101,7 +101,8 @@ struct ArchiveImporter {
             let digest = hasher.finalize()
             if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest) }
             inMemory += Int64(data.count)
-            return ArchiveFile(content: .memory(data), digest: digest, size: Int64(data.count), magic: Array(data.prefix(8)))
+            let size = Int64(data.count)
+            return ArchiveFile(content: .memory(data), digest: digest, size: size, magic: Array(data.prefix(8)))
         }
         let writer = try BlobWriter(layout: layout, algorithm: algorithm)
         try reader.readData { (chunk) throws(LayoutError) in
