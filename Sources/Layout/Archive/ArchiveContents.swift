@@ -95,14 +95,15 @@ struct ArchiveFile {
         return .ociLayer
     }
 
-    /// Makes the content a blob of `layout`.
+    /// Makes the content a blob of `layout`. A blob the layout already has is kept, its mtime refreshed so
+    /// gc's grace period covers it until index.json lists it.
     /// - Returns: whether the layout did not have it before.
     func commit(to layout: OCILayout) throws(LayoutError) -> Bool {
-        guard layout.blobSize(digest) != size else { return false }
+        let added = layout.blobSize(digest) != size
         switch content {
         case .memory(let data): try layout.writeBlob(data, expected: digest)
         case .staged(let staged): try staged.commit()
         }
-        return true
+        return added
     }
 }
