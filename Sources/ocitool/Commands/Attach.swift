@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import Layout
+
+struct Attach: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Attach files to an image as an OCI 1.1 artifact (a referrer).",
+        discussion: """
+            Stores the files as blobs and writes an artifact manifest whose subject is IMAGE, with the empty
+            config descriptor, as oras does. The artifact is listed untagged in index.json, so `discover`,
+            `copy`, `export` and `gc` all see it.
+
+            Examples:
+              ocitool attach --artifact-type application/spdx+json sbom.spdx.json ./images/app:1.0
+              ocitool attach --artifact-type application/vnd.example.sig --annotation signer=ci sig.bin ./images/app:1.0
+            """
+    )
+
+    @Option(help: "The artifact type, e.g. application/spdx+json.")
+    var artifactType: String
+
+    @Option(help: "An annotation key=value for the artifact manifest (repeatable).")
+    var annotation: [String] = []
+
+    @Option(help: "The media type of the attached files (default application/octet-stream).")
+    var mediaType: String = "application/octet-stream"
+
+    @Argument(help: "Files to attach, then the image: PATH:TAG or PATH@DIGEST.")
+    var arguments: [String]
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard arguments.count >= 1 else { throw ValidationError("name the image to attach to") }
+        for pair in annotation where !pair.contains("=") || pair.hasPrefix("=") {
+            throw ValidationError("annotation '\(pair)' is not key=value")
+        }
+    }
+
+    func run() throws {
+        let (layout, subject) = try ImageLocator.image(arguments[arguments.count - 1])
+        let files = arguments.dropLast().map { AttachFile(path: $0, mediaType: MediaType(rawValue: mediaType)) }
+        var annotations: [String: String] = [:]
+        for pair in annotation {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            annotations[String(parts[0])] = String(parts[1])
+        }
+        let artifact = try layout.attach(
+            files, artifactType: MediaType(rawValue: artifactType), annotations: annotations, to: subject)
+        if output.json { return try Console.json(artifact) }
+        Console.write("attached \(artifact.digest) (\(artifactType)) to \(subject.digest)\n")
+    }
+}
+
+struct Discover: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the referrers of an image as a tree.",
+        discussion: """
+            Lists every artifact whose subject is IMAGE, and their own referrers (a signature of an SBOM), with
+            artifact type, digest, size and annotations.
+
+            Examples:
+              ocitool discover ./images/app:1.0
+              ocitool discover --artifact-type application/spdx+json --format json ./images/app:1.0
+            """
+    )
+
+    @Argument(help: "The image: PATH[:TAG|@DIGEST].")
+    var image: String
+
+    @Option(help: "Only referrers of this artifact type.")
+    var artifactType: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let (layout, descriptor) = try ImageLocator.image(image)
+        let tree = try layout.referrerTree(of: descriptor.digest, artifactType: artifactType.map(MediaType.init(rawValue:)))
+        if output.json { return try Console.json(tree) }
+        Console.write("\(image)@\(descriptor.digest)\n")
+        printNodes(tree, prefix: "")
+    }
+
+    private func printNodes(_ nodes: [ReferrerNode], prefix: String) {
+        for (position, node) in nodes.enumerated() {
+            let last = position == nodes.count - 1
+            let descriptor = node.descriptor
+            let type = descriptor.artifactType?.rawValue ?? descriptor.mediaType.rawValue
+            Console.write("\(prefix)\(last ? "└── " : "├── ")\(type)  \(descriptor.digest)  \(formatBytes(descriptor.size))\n")
+            let inner = prefix + (last ? "    " : "│   ")
+            for (key, value) in (descriptor.annotations ?? [:]).sorted(by: { $0.key < $1.key }) {
+                Console.write("\(inner)  \(key)=\(value)\n")
+            }
+            printNodes(node.referrers, prefix: inner)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Layout
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a docker save or oci-archive tarball into a layout.",
+        discussion: """
+            Reads `docker save` output (both the legacy form and the OCI form of docker 25+) and oci-archive
+            tarballs, plain or gzip/zstd compressed, from a file or from standard input (-). Digests are those of
+            the archive; importing the same archive twice adds nothing. Each image is tagged with its own tags
+            (the TAG part of docker's RepoTags, or the archive's ref names) unless DEST names a tag. The archive is
+            checked whole before anything becomes visible: a bad archive adds nothing.
+
+            Examples:
+              docker save app:1.0 app:1.1 | ocitool import - ./images/app
+              ocitool import app.tar.zst ./images/app:candidate
+              ocitool import --format json bundle.tar /srv/registry/team/app
+            """
+    )
+
+    @Argument(help: "The tarball, or - for standard input.")
+    var file: String
+
+    @Argument(help: "The destination layout: PATH or PATH:TAG (created when missing).")
+    var destination: String
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let (path, selector) = try ImageLocator.layoutReference(destination)
+        var options = ImportOptions()
+        switch selector {
+        case .tag(let tag): options.tag = tag
+        case .digest: throw LayoutError.invalidReference(destination, reason: "the destination takes a tag, not a digest")
+        case nil: break
+        }
+        let layout = try OCILayout.create(at: path)
+        let progress = ProgressBar("importing")
+        options.progress = progress.cumulative
+        let result = try layout.importArchive(from: file, options: options)
+        progress.finish()
+        if output.json { return try Console.json(result) }
+        for image in result.images {
+            let tags = image.tags.isEmpty ? "(untagged)" : image.tags.map { "\(path):\($0)" }.joined(separator: ", ")
+            Console.write("\(image.descriptor.digest)  \(tags)\n")
+        }
+        Console.write(
+            "imported \(result.images.count) image\(result.images.count == 1 ? "" : "s") from \(result.format): "
+                + "\(result.blobsAdded) new blob\(result.blobsAdded == 1 ? "" : "s"), \(formatBytes(result.bytesAdded))\n")
+    }
+}

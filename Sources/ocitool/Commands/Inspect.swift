@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import Layout
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show an image's manifest, config, platforms, size and referrers.",
+        discussion: """
+            Examples:
+              ocitool inspect ./images/app:1.0
+              ocitool inspect --format json oci-archive:bundle.tar:1.0
+              ocitool inspect --raw ./images/app@sha256:3c4e...   # the exact manifest bytes
+            """
+    )
+
+    @Argument(help: "The image: PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG].")
+    var image: String
+
+    @Flag(help: "Print the manifest's exact bytes.")
+    var raw = false
+
+    @Flag(help: "Print the config blob's exact bytes.")
+    var config = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try ImageLocator.withImage(image) { (layout, descriptor) throws(LayoutError) in
+            if raw {
+                Console.write(String(decoding: try layout.manifest(descriptor).bytes, as: UTF8.self) + "\n")
+                return
+            }
+            if config {
+                guard case .image(let manifest) = try layout.manifest(descriptor).kind else {
+                    throw .invalidArgument("\(image) is an index and has no config; pick a platform's manifest by digest")
+                }
+                Console.write(String(decoding: try layout.readBlob(manifest.config.digest), as: UTF8.self) + "\n")
+                return
+            }
+            let summary = try layout.summary(of: descriptor)
+            if output.json {
+                do { try Console.json(summary) } catch { throw .invalidArgument("cannot encode JSON: \(error)") }
+                return
+            }
+            printText(summary)
+        }
+    }
+
+    private func printText(_ summary: ImageSummary) {
+        var lines = [
+            "Digest:     \(summary.descriptor.digest)",
+            "MediaType:  \(summary.descriptor.mediaType)",
+        ]
+        if !summary.tags.isEmpty { lines.append("Tags:       \(summary.tags.joined(separator: ", "))") }
+        if let artifactType = summary.artifactType { lines.append("Artifact:   \(artifactType)") }
+        if let platform = summary.platform { lines.append("Platform:   \(platform)") }
+        if !summary.platforms.isEmpty {
+            lines.append("Platforms:  \(summary.platforms.map(\.description).joined(separator: ", "))")
+        }
+        lines.append("Size:       \(formatBytes(summary.totalSize))")
+        if let created = summary.config?.created { lines.append("Created:    \(created)") }
+        if let subject = summary.subject { lines.append("Subject:    \(subject.digest)") }
+        for (key, value) in (summary.annotations ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append("Annotation: \(key)=\(value)")
+        }
+        if !summary.layers.isEmpty {
+            lines.append("Layers:")
+            for layer in summary.layers {
+                lines.append("  \(layer.digest)  \(formatBytes(layer.size))  \(layer.mediaType)")
+            }
+        }
+        if !summary.referrers.isEmpty {
+            lines.append("Referrers:")
+            for referrer in summary.referrers {
+                lines.append("  \(referrer.digest)  \(referrer.artifactType?.rawValue ?? referrer.mediaType.rawValue)")
+            }
+        }
+        Console.write(lines.joined(separator: "\n") + "\n")
+    }
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import Layout
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls",
+        abstract: "List the tags of a layout, or the repositories of a store.",
+        discussion: """
+            On a layout, lists its tags with digests; untagged manifests (digest-only pushes, referrers) are
+            counted. On any other directory, lists every layout below it as a repository name.
+
+            Examples:
+              ocitool ls ./images/app
+              ocitool ls --format json /srv/registry
+            """
+    )
+
+    @Argument(help: "A layout directory or a store root.")
+    var path: String
+
+    @OptionGroup var output: OutputOptions
+
+    struct TagRow: Codable {
+        var tag: String
+        var digest: Digest
+        var mediaType: MediaType
+        var size: Int64
+    }
+
+    func run() throws {
+        guard let layout = try? OCILayout(at: path) else {
+            guard FileSystem.isDirectory(path) else { throw LayoutError.notALayout(path) }
+            let repositories = Store(root: path).repositories()
+            if output.json { return try Console.json(repositories) }
+            for name in repositories { Console.write(name + "\n") }
+            return
+        }
+        let index = try layout.readIndex()
+        let rows = index.manifests.compactMap { entry in
+            entry.refName.map { TagRow(tag: $0, digest: entry.digest, mediaType: entry.mediaType, size: entry.size) }
+        }.sorted { $0.tag < $1.tag }
+        if output.json { return try Console.json(rows) }
+        Console.table(["TAG", "DIGEST", "TYPE"], rows.map { [$0.tag, $0.digest.description, kindName($0.mediaType)] })
+        let untagged = Set(index.manifests.filter { $0.refName == nil }.map(\.digest)).count
+        if untagged > 0 { Console.write("(\(untagged) untagged manifest\(untagged == 1 ? "" : "s"))\n") }
+    }
+}
+
+/// A short name for a manifest media type.
+func kindName(_ mediaType: MediaType) -> String {
+    switch mediaType {
+    case .ociManifest: "oci-image"
+    case .ociIndex: "oci-index"
+    case .dockerManifest: "docker-image"
+    case .dockerManifestList: "docker-list"
+    default: mediaType.rawValue
+    }
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import Layout
+
+struct GarbageCollect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Remove blobs no tag, index or referrer needs.",
+        discussion: """
+            Marks from every tag (and untagged manifest unless --untagged), through index children and the
+            referrers of live manifests; never breaks a multi-platform index. Blobs younger than the grace period
+            are spared (in-flight writes). Runs under the layout lock, safe next to concurrent imports and tags.
+
+            Examples:
+              ocitool gc --dry-run ./images/app
+              ocitool gc --untagged --grace 0s --format json ./images/app
+            """
+    )
+
+    @Argument(help: "The layout directory.")
+    var path: String
+
+    @Flag(help: "Only report what would be removed.")
+    var dryRun = false
+
+    @Option(help: "Spare blobs younger than this (e.g. 30m, 1h, 2d, 0s).")
+    var grace: String = "1h"
+
+    @Flag(help: "Also remove untagged manifests (digest-only pushes, displaced tags) and what only they need.")
+    var untagged = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let seconds = try parseDuration(grace)
+        let report = try OCILayout(at: path).collectGarbage(GCOptions(dryRun: dryRun, grace: seconds, untagged: untagged))
+        if output.json { return try Console.json(report) }
+        let verb = dryRun ? "would remove" : "removed"
+        for blob in report.removedBlobs { Console.write("\(verb) \(blob.digest)  \(formatBytes(blob.size))\n") }
+        for entry in report.droppedEntries { Console.write("\(verb) index entry \(entry.digest)\n") }
+        Console.write(
+            "\(verb) \(report.removedBlobs.count) blobs, \(formatBytes(report.bytesFreed))"
+                + (report.sparedYoung.isEmpty ? "" : "; spared \(report.sparedYoung.count) blobs younger than \(grace)")
+                + "\n")
+    }
+}
+
+/// Parses `90s`, `30m`, `1h`, `2d` (or plain seconds).
+func parseDuration(_ text: String) throws(LayoutError) -> Double {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+    if let unit = text.last, let factor = units[unit], let value = Double(text.dropLast()), value >= 0 {
+        return value * factor
+    }
+    if let value = Double(text), value >= 0 { return value }
+    throw .invalidArgument("invalid duration '\(text)': use e.g. 90s, 30m, 1h or 2d")
+}
+
+struct Fsck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify a layout: every blob's digest and size, every reference, every tag.",
+        discussion: """
+            Exits 0 when clean and 4 when problems were found. Temporary files left by an interrupted write are
+            not problems; --repair removes them, removes corrupt blobs, drops index entries whose manifest is
+            gone and restores referrer annotations.
+
+            Examples:
+              ocitool fsck ./images/app
+              ocitool fsck --repair --format json ./images/app
+            """
+    )
+
+    @Argument(help: "The layout directory.")
+    var path: String
+
+    @Flag(help: "Fix what can be fixed safely.")
+    var repair = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let report = try OCILayout(at: path).check(repair: repair)
+        if output.json {
+            try Console.json(report)
+        } else {
+            for action in report.repaired { Console.write("repaired: \(action)\n") }
+            for problem in report.problems { Console.write("\(problem.kind.rawValue): \(problem.message)\n") }
+            Console.write(
+                "\(report.isClean ? "clean" : "\(report.problems.count) problems"): \(report.blobsChecked) blobs "
+                    + "(\(formatBytes(report.bytesChecked))), \(report.manifestsChecked) manifests checked"
+                    + (report.temporaryFiles.isEmpty ? "" : ", \(report.temporaryFiles.count) temporary files") + "\n")
+        }
+        if !report.isClean { throw ExitCode(4) }
+    }
+}

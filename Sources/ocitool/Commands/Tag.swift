@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Layout
+
+struct Tag: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add tags to an image in its layout.",
+        discussion: """
+            Safe to run concurrently: index.json is updated under a lock, so parallel tag runs all win.
+
+            Examples:
+              ocitool tag ./images/app:1.4.2 1.4 stable
+              ocitool tag ./images/app@sha256:3c4e... release
+            """
+    )
+
+    @Argument(help: "The image: PATH:TAG or PATH@DIGEST.")
+    var image: String
+
+    @Argument(help: "One or more tags to point at it.")
+    var tags: [String]
+
+    func validate() throws {
+        guard !tags.isEmpty else { throw ValidationError("name at least one tag") }
+        for tag in tags { try Names.validateTag(tag) }
+    }
+
+    func run() throws {
+        let (layout, descriptor) = try ImageLocator.image(image)
+        for tag in tags {
+            try layout.tag(tag, to: descriptor)
+            Console.write("\(layout.path):\(tag) -> \(descriptor.digest)\n")
+        }
+    }
+}
+
+struct Untag: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove a tag; the image stays by digest until `gc --untagged`.",
+        discussion: """
+            Example:
+              ocitool untag ./images/app:rc1
+            """
+    )
+
+    @Argument(help: "PATH:TAG")
+    var reference: String
+
+    func run() throws {
+        let (path, selector) = try ImageLocator.layoutReference(reference)
+        guard case .tag(let tag) = selector else {
+            throw LayoutError.invalidReference(reference, reason: "name the tag to remove: PATH:TAG")
+        }
+        let removed = try OCILayout(at: path).untag(tag)
+        Console.write("untagged \(path):\(tag) (was \(removed.digest))\n")
+    }
+}
+
+struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm",
+        abstract: "Remove an image (all its tags) from a layout; `gc` then frees its blobs.",
+        discussion: """
+            Examples:
+              ocitool rm ./images/app:old
+              ocitool rm ./images/app@sha256:3c4e...
+            """
+    )
+
+    @Argument(help: "PATH:TAG or PATH@DIGEST")
+    var reference: String
+
+    func run() throws {
+        let (layout, descriptor) = try ImageLocator.image(reference)
+        let tags = try layout.removeManifest(descriptor.digest)
+        let named = tags.isEmpty ? "" : " (tags: \(tags.joined(separator: ", ")))"
+        Console.write("removed \(descriptor.digest)\(named); run 'ocitool gc \(layout.path)' to free its blobs\n")
+    }
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import Layout
+
+/// The `ocitool` command: argument parsing and output only; every operation is a Layout library call.
+@main
+struct OCITool: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ocitool",
+        abstract: "Offline toolkit for OCI image layouts: import, export, tag, copy, attach, gc and fsck.",
+        discussion: """
+            References use skopeo's grammar:
+              PATH[:TAG|@DIGEST], oci:PATH[:TAG|@DIGEST]   an OCI image layout directory
+              oci-archive:FILE[:TAG]                       a tarball of a layout (.gz/.zst too)
+              docker-archive:FILE[:NAME:TAG]               a `docker save` tarball
+
+            Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 verification failed.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            Init.self, List.self, Inspect.self, Tag.self, Untag.self, Remove.self, Import.self, Export.self,
+            Copy.self, Attach.self, Discover.self, GarbageCollect.self, Fsck.self,
+        ]
+    )
+
+    /// Runs the command and maps every failure to one `error:` line on stderr and a documented exit code.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as LayoutError {
+            Console.error(error.description, hint: error.hint)
+            Foundation.exit(error.exitCode)
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            Console.write(fullMessage(for: error) + "\n", to: .standardError)
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+
+/// Writing to the terminal: results on stdout, diagnostics on stderr.
+enum Console {
+    enum Stream { case standardOutput, standardError }
+
+    static func write(_ text: String, to stream: Stream = .standardOutput) {
+        let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
+        handle.write(Data(text.utf8))
+    }
+
+    /// One `error:` line, plus a `hint:` line when there is something to suggest.
+    static func error(_ message: String, hint: String? = nil) {
+        var text = "error: \(message)\n"
+        if let hint { text += "hint: \(hint)\n" }
+        write(text, to: .standardError)
+    }
+
+    /// Prints a value as pretty JSON with sorted keys.
+    static func json(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        write(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+    }
+
+    /// Prints rows as aligned columns under a header.
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        for row in all {
+            let cells = row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }
+            write(cells.joined(separator: "  ") + "\n")
+        }
+    }
+
+    /// Whether stderr is a terminal (progress bars are drawn only then).
+    static var isInteractive: Bool { isatty(STDERR_FILENO) == 1 }
+}
+
+/// Human-readable sizes: 1.5 MiB.
+func formatBytes(_ bytes: Int64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024, unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+}
+
+extension Digest {
+    /// The first 12 hex characters, as docker shows image IDs.
+    var short: String { String(encoded.prefix(12)) }
+}

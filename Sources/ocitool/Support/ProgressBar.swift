@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Synchronization
+
+/// A one-line transfer indicator on stderr: bytes and rate, redrawn at most 10 times a second. Silent when
+/// stderr is not a terminal, so pipelines and logs stay clean.
+final class ProgressBar: Sendable {
+    private struct State {
+        var bytes: Int64 = 0
+        var lastDraw = Date.distantPast
+        var drawn = false
+    }
+
+    private let label: String
+    private let start = Date()
+    private let enabled: Bool
+    private let state = Mutex(State())
+
+    init(_ label: String, enabled: Bool = Console.isInteractive) {
+        self.label = label
+        self.enabled = enabled
+    }
+
+    /// A callback for operations that report cumulative bytes, or nil when not drawing.
+    var cumulative: (@Sendable (Int64) -> Void)? {
+        enabled ? { @Sendable [self] total in update { $0 = total } } : nil
+    }
+
+    /// A callback for operations that report each increment, or nil when not drawing.
+    var increments: (@Sendable (Int64) -> Void)? {
+        enabled ? { @Sendable [self] delta in update { $0 += delta } } : nil
+    }
+
+    private func update(_ change: (inout Int64) -> Void) {
+        let line: String? = state.withLock { state in
+            change(&state.bytes)
+            let bytes = state.bytes
+            let now = Date()
+            guard now.timeIntervalSince(state.lastDraw) >= 0.1 else { return nil }
+            state.lastDraw = now
+            state.drawn = true
+            return render(bytes, elapsed: now.timeIntervalSince(start))
+        }
+        if let line { Console.write("\r\u{1B}[K" + line, to: .standardError) }
+    }
+
+    /// Clears the line once the transfer is over.
+    func finish() {
+        let drawn = state.withLock { $0.drawn }
+        if drawn { Console.write("\r\u{1B}[K", to: .standardError) }
+    }
+
+    private func render(_ bytes: Int64, elapsed: TimeInterval) -> String {
+        let rate = elapsed > 0 ? Int64(Double(bytes) / elapsed) : 0
+        return "\(label) \(formatBytes(bytes))  \(formatBytes(rate))/s"
+    }
+}

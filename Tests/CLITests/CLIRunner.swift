@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+
+/// Runs the built `ocitool` binary the way a user does, capturing its output.
+enum CLIRunner {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The binary next to the test bundle (`swift build` puts both in the same directory), or $OCITOOL_BIN.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["OCITOOL_BIN"] { return path }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("ocitool").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return "ocitool"
+    }
+
+    /// Starts ocitool without waiting.
+    static func start(_ arguments: [String], stdin: FileHandle? = nil) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        if let stdin { process.standardInput = stdin } else { process.standardInput = FileHandle.nullDevice }
+        try process.run()
+        return (process, output, error)
+    }
+
+    /// Runs ocitool to completion.
+    @discardableResult
+    static func run(_ arguments: [String], stdin: FileHandle? = nil) throws -> Result {
+        let (process, output, error) = try start(arguments, stdin: stdin)
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-cli-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Writes a legacy `docker save` tarball holding one image per entry of `tags` ("name:tag"), each with
+    /// `layers` random layers of `layerSize` bytes.
+    static func makeDockerArchive(at path: String, tags: [String], layers: Int = 2, layerSize: Int = 4096) throws {
+        let writer = try ArchiveWriter(path: path)
+        var entries: [[String: Any]] = []
+        for (number, tag) in tags.enumerated() {
+            var layerPaths: [String] = []
+            var diffIDs: [String] = []
+            for layer in 0..<layers {
+                let content = Data((0..<layerSize).map { _ in UInt8.random(in: 0...255) })
+                let layerTar = try tarWithOneFile(named: "file\(layer)", content: content)
+                let name = "layer\(number)-\(layer)/layer.tar"
+                try writer.addFile(name, contents: layerTar)
+                layerPaths.append(name)
+                diffIDs.append(Digest.sha256(of: layerTar).description)
+            }
+            let config: [String: Any] = [
+                "architecture": "amd64", "os": "linux", "rootfs": ["type": "layers", "diff_ids": diffIDs],
+            ]
+            let configData = try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])
+            let configName = Digest.sha256(of: configData).encoded + ".json"
+            try writer.addFile(configName, contents: configData)
+            entries.append(["Config": configName, "RepoTags": [tag], "Layers": layerPaths])
+        }
+        try writer.addFile("manifest.json", contents: try JSONSerialization.data(withJSONObject: entries))
+        try writer.finish()
+    }
+
+    private static func tarWithOneFile(named name: String, content: Data) throws -> Data {
+        let path = temporaryDirectory() + "/layer.tar"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let writer = try ArchiveWriter(path: path)
+        try writer.addFile(name, contents: content)
+        try writer.finish()
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+import Testing
+
+@Suite("The ocitool binary, as users run it")
+struct CLITests {
+    static let commands = [
+        "init", "ls", "inspect", "tag", "untag", "rm", "import", "export", "copy", "attach", "discover", "gc", "fsck",
+    ]
+
+    @Test(arguments: commands)
+    func everyCommandHasHelpWithExamples(command: String) throws {
+        let result = try CLIRunner.run([command, "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Example"), "\(command) --help has no example")
+    }
+
+    @Test func errorsAreOneLineWithDocumentedExitCodes() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        // Not found: 3.
+        var result = try CLIRunner.run(["inspect", directory + "/missing:v1"])
+        #expect(result.status == 3)
+        #expect(result.stderr.hasPrefix("error: "))
+        #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 1)
+        // Usage: 2, from our grammar and from argument parsing alike.
+        result = try CLIRunner.run(["tag", directory + "/x:v1", "-bad"])
+        #expect(result.status == 2)
+        result = try CLIRunner.run(["ls"])
+        #expect(result.status == 2)
+        result = try CLIRunner.run(["inspect", directory + "/x@sha256:nothex"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("invalid digest"))
+    }
+
+    @Test func importTagInspectAndJSON() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let archive = directory + "/images.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:1.0", "app:1.1"])
+        let layout = directory + "/app"
+        var result = try CLIRunner.run(["import", "--format", "json", archive, layout])
+        #expect(result.status == 0, "\(result.stderr)")
+        let imported = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect((imported?["images"] as? [Any])?.count == 2)
+
+        result = try CLIRunner.run(["tag", layout + ":1.0", "stable", "prod"])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try CLIRunner.run(["ls", "--format", "json", layout])
+        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.compactMap { $0["tag"] as? String } == ["1.0", "1.1", "prod", "stable"])
+
+        result = try CLIRunner.run(["inspect", "--format", "json", layout + ":stable"])
+        let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect((summary?["layers"] as? [Any])?.count == 2)
+        #expect((summary?["platform"] as? [String: Any])?["architecture"] as? String == "amd64")
+    }
+
+    @Test func importFromStandardInput() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let archive = directory + "/image.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:piped"])
+        let input = try #require(FileHandle(forReadingAtPath: archive))
+        let result = try CLIRunner.run(["import", "-", directory + "/app"], stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try OCILayout(at: directory + "/app").readIndex().tags == ["piped"])
+    }
+
+    @Test func parallelTagProcessesLoseNothing() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let archive = directory + "/image.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:base"], layers: 1)
+        let layout = directory + "/app"
+        #expect(try CLIRunner.run(["import", archive, layout]).status == 0)
+        let processes = try (0..<16).map { worker in
+            try CLIRunner.start(["tag", layout + ":base"] + (0..<5).map { "w\(worker)-\($0)" })
+        }
+        for (process, output, error) in processes {
+            _ = output.fileHandleForReading.readDataToEndOfFile()
+            _ = error.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        #expect(try OCILayout(at: layout).readIndex().tags.count == 1 + 16 * 5)
+    }
+
+    @Test func parallelImportsIntoOneLayoutLoseNothing() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let layout = directory + "/app"
+        let archives = try (0..<6).map { number in
+            let path = directory + "/image\(number).tar"
+            try CLIRunner.makeDockerArchive(at: path, tags: ["app:v\(number)"], layers: 2)
+            return path
+        }
+        #expect(try CLIRunner.run(["init", layout]).status == 0)
+        let processes = try archives.map { try CLIRunner.start(["import", $0, layout]) }
+        for (process, output, error) in processes {
+            _ = output.fileHandleForReading.readDataToEndOfFile()
+            _ = error.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        #expect(try OCILayout(at: layout).readIndex().tags == (0..<6).map { "v\($0)" })
+        #expect(try CLIRunner.run(["fsck", layout]).status == 0)
+    }
+
+    @Test func killedImportLeavesAnFsckCleanLayout() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let archive = directory + "/big.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:big"], layers: 4, layerSize: 8 << 20)
+        let layout = directory + "/app"
+        #expect(try CLIRunner.run(["init", layout]).status == 0)
+        for attempt in 0..<6 {
+            let (process, _, _) = try CLIRunner.start(["import", archive, layout + ":try\(attempt)"])
+            usleep(UInt32.random(in: 1_000...250_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let fsck = try CLIRunner.run(["fsck", layout])
+            #expect(fsck.status == 0, "after kill \(attempt): \(fsck.stdout) \(fsck.stderr)")
+            let tags = try OCILayout(at: layout).readIndex().tags
+            // Either the import committed whole (tag present, content complete) or not at all.
+            #expect(tags.allSatisfy { $0.hasPrefix("try") })
+        }
+        // A complete run still succeeds afterwards and the result is clean.
+        #expect(try CLIRunner.run(["import", archive, layout + ":final"]).status == 0)
+        #expect(try CLIRunner.run(["fsck", layout]).status == 0)
+    }
+
+    @Test func fsckExitsFourOnCorruption() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let archive = directory + "/image.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:v1"], layers: 1)
+        let layout = directory + "/app"
+        #expect(try CLIRunner.run(["import", archive, layout]).status == 0)
+        let oci = try OCILayout(at: layout)
+        let manifest = try oci.manifest(try oci.resolve(.tag("v1")))
+        let layer = try #require(manifest.references.last)
+        let handle = try #require(FileHandle(forWritingAtPath: oci.blobPath(layer.digest)))
+        try handle.seek(toOffset: 100)
+        handle.write(Data([0xFF, 0x00, 0xFF]))
+        try handle.close()
+        let result = try CLIRunner.run(["fsck", layout])
+        #expect(result.status == 4)
+        #expect(result.stdout.contains(layer.digest.description))
+    }
+
+    @Test func badArchiveIsRejectedWholeWithOneErrorLine() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let archive = directory + "/image.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:v1"], layers: 2, layerSize: 64 << 10)
+        let data = try Data(contentsOf: URL(fileURLWithPath: archive))
+        let truncated = directory + "/truncated.tar"
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: truncated))
+        let layout = directory + "/app"
+        #expect(try CLIRunner.run(["init", layout]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: layout + "/index.json"))
+        let result = try CLIRunner.run(["import", truncated, layout])
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: layout + "/index.json")) == before)
+        #expect(try OCILayout(at: layout).allBlobs().isEmpty)
+        #expect(try CLIRunner.run(["fsck", layout]).status == 0)
+    }
+}
