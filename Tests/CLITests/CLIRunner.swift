@@ -36,6 +36,16 @@ enum CLIRunner {
         return (process, output, error)
     }
 
+    /// Waits for processes started with `start`, draining their output; returns their exit statuses.
+    static func waitAll(_ processes: [(Process, Pipe, Pipe)]) -> [Int32] {
+        processes.map { process, output, error in
+            _ = output.fileHandleForReading.readDataToEndOfFile()
+            _ = error.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
     /// Runs ocitool to completion.
     @discardableResult
     static func run(_ arguments: [String], stdin: FileHandle? = nil) throws -> Result {

@@ -74,12 +74,7 @@ struct CLITests {
         let processes = try (0..<16).map { worker in
             try CLIRunner.start(["tag", layout + ":base"] + (0..<5).map { "w\(worker)-\($0)" })
         }
-        for (process, output, error) in processes {
-            _ = output.fileHandleForReading.readDataToEndOfFile()
-            _ = error.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-        }
+        #expect(CLIRunner.waitAll(processes).allSatisfy { $0 == 0 })
         #expect(try OCILayout(at: layout).readIndex().tags.count == 1 + 16 * 5)
     }
 
@@ -93,12 +88,7 @@ struct CLITests {
         }
         #expect(try CLIRunner.run(["init", layout]).status == 0)
         let processes = try archives.map { try CLIRunner.start(["import", $0, layout]) }
-        for (process, output, error) in processes {
-            _ = output.fileHandleForReading.readDataToEndOfFile()
-            _ = error.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-        }
+        #expect(CLIRunner.waitAll(processes).allSatisfy { $0 == 0 })
         #expect(try OCILayout(at: layout).readIndex().tags == (0..<6).map { "v\($0)" })
         #expect(try CLIRunner.run(["fsck", layout]).status == 0)
     }
