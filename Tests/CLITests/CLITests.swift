@@ -150,4 +150,25 @@ struct CLITests {
         #expect(try OCILayout(at: layout).allBlobs().isEmpty)
         #expect(try CLIRunner.run(["fsck", layout]).status == 0)
     }
+
+    @Test func malformedIndexIsReportedAndLeftAlone() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let layout = directory + "/app"
+        #expect(try CLIRunner.run(["init", layout]).status == 0)
+        let broken = Data(#"{"schemaVersion":2,"manifests":[{"digest":"#.utf8)
+        try broken.write(to: URL(fileURLWithPath: layout + "/index.json"))
+        let archive = directory + "/image.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:v1"], layers: 1)
+        for arguments in [["ls", layout], ["inspect", layout + ":v1"], ["import", archive, layout]] {
+            let result = try CLIRunner.run(arguments)
+            #expect(result.status == 1, "\(arguments)")
+            let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            #expect(errors.count == 1 && errors[0].contains("index.json is malformed"), "\(result.stderr)")
+        }
+        // Nothing rewrote the broken file: the user can still inspect and repair it.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: layout + "/index.json")) == broken)
+        let fsck = try CLIRunner.run(["fsck", layout])
+        #expect(fsck.status == 4)
+        #expect(fsck.stdout.contains("invalidIndex"))
+    }
 }
