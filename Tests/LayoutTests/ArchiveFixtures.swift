@@ -51,21 +51,7 @@ enum ArchiveFixtures {
 
     static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
-    static func random(_ count: Int) -> Data {
-        var generator = SystemRandomNumberGenerator()
-        var data = Data(count: count)
-        data.withUnsafeMutableBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let word = generator.next()
-                for shift in stride(from: 0, to: 64, by: 8) where offset < bytes.count {
-                    bytes[offset] = UInt8(truncatingIfNeeded: word >> UInt64(shift))
-                    offset += 1
-                }
-            }
-        }
-        return data
-    }
+    static func random(_ count: Int) -> Data { LayoutFixtures.randomBytes(count) }
 
     static func json(_ object: Any) -> Data {
         // Pretty-printed and with escaped slashes: deliberately not ocitool's own encoding.

@@ -16,7 +16,7 @@ struct AttachTests {
     @Test func attachStoresAnArtifactListedAsReferrer() throws {
         let layout = try scratch.layout("layout")
         let image = try ExportFixtures.pushImage(layout, scratch: scratch, tag: "v1")
-        let content = ExportFixtures.randomBytes(3 << 20 + 17)  // several read chunks
+        let content = LayoutFixtures.randomBytes(3 << 20 + 17)  // several read chunks
         let path = try file("sbom.spdx.json", content)
         let created = Date(timeIntervalSince1970: 1_700_000_000)
         let artifact = try layout.attach(

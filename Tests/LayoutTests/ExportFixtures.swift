@@ -31,12 +31,6 @@ enum ExportFixtures {
     static let sbomType: MediaType = "application/spdx+json"
     static let signatureType: MediaType = "application/vnd.dev.cosign.artifact.sig.v1+json"
 
-    static func randomBytes(_ count: Int) -> Data {
-        var generator = SystemRandomNumberGenerator()
-        let words = (0..<(count + 7) / 8).map { _ in generator.next() }
-        return words.withUnsafeBytes { Data($0.prefix(count)) }
-    }
-
     /// A layer: a tar holding one random file, gzip-compressed or not, and its diff ID.
     struct Layer {
         var blob: Data
@@ -45,7 +39,7 @@ enum ExportFixtures {
     }
 
     static func makeLayer(in scratch: ExportScratch, gzip: Bool = false, size: Int = 3000) throws -> Layer {
-        let content = randomBytes(size)
+        let content = LayoutFixtures.randomBytes(size)
         func tar(_ compression: Compression) throws -> Data {
             let path = "\(scratch.path)/layer-\(UUID().uuidString).tar"
             defer { unlink(path) }
@@ -116,7 +110,7 @@ enum ExportFixtures {
     @discardableResult
     static func pushArtifact(_ layout: OCILayout, subject: Descriptor, artifactType: MediaType) throws -> Descriptor {
         try layout.writeBlob(Data("{}".utf8))
-        let layer = try layout.writeBlob(randomBytes(200))
+        let layer = try layout.writeBlob(LayoutFixtures.randomBytes(200))
         let manifest = ImageManifest(
             artifactType: artifactType,
             config: Descriptor(mediaType: .ociEmpty, digest: Digest.sha256(of: Data("{}".utf8)), size: 2),

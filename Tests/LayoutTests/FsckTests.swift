@@ -7,7 +7,7 @@ import Testing
 struct FsckTests {
     let layout: OCILayout
 
-    init() throws { layout = try GCFixtures.makeLayout() }
+    init() throws { layout = try LayoutFixtures.makeLayout() }
 
     private func kinds(_ report: FsckReport) -> [FsckProblem.Kind] { report.problems.map(\.kind) }
 
@@ -19,16 +19,16 @@ struct FsckTests {
     }
 
     @Test func freshLayoutWithImagesIsClean() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1", layers: 3)
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1", layers: 3)
         var children: [Descriptor] = []
         for platform in [Platform(architecture: "amd64", os: "linux"), Platform(architecture: "arm64", os: "linux")] {
-            var child = try GCFixtures.writeRandomImage(layout: layout, platform: platform)
+            var child = try LayoutFixtures.writeRandomImage(layout: layout, platform: platform)
             child.platform = platform
             children.append(child)
         }
-        try GCFixtures.pushIndex(layout: layout, children: children, tag: "multi")
-        try GCFixtures.pushArtifact(layout: layout, subject: image)
+        try LayoutFixtures.pushIndex(layout: layout, children: children, tag: "multi")
+        try LayoutFixtures.pushArtifact(layout: layout, subject: image)
 
         let report = try layout.check()
 
@@ -40,12 +40,12 @@ struct FsckTests {
     }
 
     @Test func detectsACorruptedBlob() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
         let layer = try firstLayer(of: image)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: layout.blobPath(layer.digest)))
         bytes[10] ^= 0xFF
-        try GCFixtures.overwrite(layout.blobPath(layer.digest), with: bytes)
+        try LayoutFixtures.overwrite(layout.blobPath(layer.digest), with: bytes)
 
         let report = try layout.check()
 
@@ -55,8 +55,8 @@ struct FsckTests {
     }
 
     @Test func detectsAMissingLayer() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
         let layer = try firstLayer(of: image)
         try layout.removeBlob(layer.digest)
 
@@ -68,11 +68,11 @@ struct FsckTests {
     }
 
     @Test func detectsATruncatedBlob() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
         let layer = try firstLayer(of: image)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: layout.blobPath(layer.digest)))
-        try GCFixtures.overwrite(layout.blobPath(layer.digest), with: bytes.prefix(50))
+        try LayoutFixtures.overwrite(layout.blobPath(layer.digest), with: bytes.prefix(50))
 
         let report = try layout.check()
 
@@ -83,10 +83,10 @@ struct FsckTests {
 
     /// A malformed index.json is reported (not thrown): the blobs are still checked.
     @Test func reportsAMalformedIndex() throws {
-        defer { GCFixtures.remove(layout) }
-        try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        defer { LayoutFixtures.remove(layout) }
+        try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
         let malformed = Data(#"{"schemaVersion":2,"manifests":[{"#.utf8)
-        try GCFixtures.overwrite(layout.path + "/index.json", with: malformed)
+        try LayoutFixtures.overwrite(layout.path + "/index.json", with: malformed)
 
         let report = try layout.check(repair: true)
 
@@ -97,9 +97,9 @@ struct FsckTests {
     }
 
     @Test func detectsAndRepairsAMissingSubjectAnnotation() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
-        let sbom = try GCFixtures.pushArtifact(layout: layout, subject: image)
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let sbom = try LayoutFixtures.pushArtifact(layout: layout, subject: image)
         try layout.updateIndex { (index) throws(LayoutError) in
             for offset in index.manifests.indices where index.manifests[offset].digest == sbom.digest {
                 index.manifests[offset].annotations?.removeValue(forKey: Annotation.subject)
@@ -120,9 +120,9 @@ struct FsckTests {
     }
 
     @Test func detectsInvalidAndDuplicateTags() throws {
-        defer { GCFixtures.remove(layout) }
-        let one = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
-        let two = try GCFixtures.pushRandomImage(layout: layout, tag: "v2")
+        defer { LayoutFixtures.remove(layout) }
+        let one = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let two = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v2")
         try layout.updateIndex { (index) throws(LayoutError) in
             index.manifests[1].annotations = [Annotation.refName: "v1"]
             var bad = one
@@ -137,20 +137,20 @@ struct FsckTests {
     }
 
     @Test func repairRemovesTemporaryFilesAndCorruptBlobsAndReportsWhatRemains() throws {
-        defer { GCFixtures.remove(layout) }
-        let damaged = try GCFixtures.pushRandomImage(layout: layout, tag: "damaged")
-        let broken = try GCFixtures.pushRandomImage(layout: layout, tag: "broken")
-        let healthy = try GCFixtures.pushRandomImage(layout: layout, tag: "healthy")
+        defer { LayoutFixtures.remove(layout) }
+        let damaged = try LayoutFixtures.pushRandomImage(layout: layout, tag: "damaged")
+        let broken = try LayoutFixtures.pushRandomImage(layout: layout, tag: "broken")
+        let healthy = try LayoutFixtures.pushRandomImage(layout: layout, tag: "healthy")
         let layer = try firstLayer(of: damaged)
-        try GCFixtures.overwrite(layout.blobPath(layer.digest), with: Data("garbage".utf8))
-        try GCFixtures.overwrite(layout.blobPath(broken.digest), with: Data("{}".utf8))
-        let stray = try layout.writeBlob(GCFixtures.randomBytes(64))
-        try GCFixtures.overwrite(layout.blobPath(stray.digest), with: GCFixtures.randomBytes(64))
+        try LayoutFixtures.overwrite(layout.blobPath(layer.digest), with: Data("garbage".utf8))
+        try LayoutFixtures.overwrite(layout.blobPath(broken.digest), with: Data("{}".utf8))
+        let stray = try layout.writeBlob(LayoutFixtures.randomBytes(64))
+        try LayoutFixtures.overwrite(layout.blobPath(stray.digest), with: LayoutFixtures.randomBytes(64))
         // Left by writers killed mid-write (their pids are gone), and one write still in flight in this process.
-        try GCFixtures.overwrite(layout.path + "/.ocitool/tmp/blob-2147483646-1", with: GCFixtures.randomBytes(10))
-        try GCFixtures.overwrite(layout.path + "/index.json.tmp-2147483646-2", with: Data("{".utf8))
+        try LayoutFixtures.overwrite(layout.path + "/.ocitool/tmp/blob-2147483646-1", with: LayoutFixtures.randomBytes(10))
+        try LayoutFixtures.overwrite(layout.path + "/index.json.tmp-2147483646-2", with: Data("{".utf8))
         let inFlight = try BlobWriter(layout: layout)
-        try inFlight.write(GCFixtures.randomBytes(10))
+        try inFlight.write(LayoutFixtures.randomBytes(10))
 
         let before = try layout.check()
         #expect(Set(kinds(before)) == [.corruptBlob, .sizeMismatch])
@@ -178,8 +178,8 @@ struct FsckTests {
     }
 
     @Test func repairFixesWrongEntrySizeAndMediaType() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
         try layout.updateIndex { (index) throws(LayoutError) in
             index.manifests[0].size += 1
             index.manifests[0].mediaType = .ociIndex

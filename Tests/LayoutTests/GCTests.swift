@@ -7,19 +7,19 @@ import Testing
 struct GCTests {
     let layout: OCILayout
 
-    init() throws { layout = try GCFixtures.makeLayout() }
+    init() throws { layout = try LayoutFixtures.makeLayout() }
 
     /// Every blob a tagged image needs: manifest, config, layers.
     private func blobs(of descriptor: Descriptor) throws -> Set<Digest> {
-        Set(try GCFixtures.references(layout, of: descriptor) + [descriptor.digest])
+        Set(try LayoutFixtures.references(layout, of: descriptor) + [descriptor.digest])
     }
 
     @Test func removesUnreferencedBlobsAndReportsBytes() throws {
-        defer { GCFixtures.remove(layout) }
-        let kept = try GCFixtures.pushRandomImage(layout: layout, tag: "keep")
-        let stray1 = try layout.writeBlob(GCFixtures.randomBytes(1234))
-        let stray2 = try layout.writeBlob(GCFixtures.randomBytes(777))
-        GCFixtures.ageEverything(layout)
+        defer { LayoutFixtures.remove(layout) }
+        let kept = try LayoutFixtures.pushRandomImage(layout: layout, tag: "keep")
+        let stray1 = try layout.writeBlob(LayoutFixtures.randomBytes(1234))
+        let stray2 = try layout.writeBlob(LayoutFixtures.randomBytes(777))
+        LayoutFixtures.ageEverything(layout)
 
         let report = try layout.collectGarbage()
 
@@ -32,23 +32,23 @@ struct GCTests {
     }
 
     @Test func keepsEveryChildOfAMultiArchIndex() throws {
-        defer { GCFixtures.remove(layout) }
+        defer { LayoutFixtures.remove(layout) }
         let platforms = [
             Platform(architecture: "amd64", os: "linux"), Platform(architecture: "arm64", os: "linux", variant: "v8"),
         ]
         var children: [Descriptor] = []
         var expected = Set<Digest>()
         for platform in platforms {
-            var child = try GCFixtures.writeRandomImage(layout: layout, layers: 2, platform: platform)
+            var child = try LayoutFixtures.writeRandomImage(layout: layout, layers: 2, platform: platform)
             child.platform = platform
             children.append(child)
             expected.formUnion(try blobs(of: child))
         }
-        let index = try GCFixtures.pushIndex(layout: layout, children: children, tag: "multi")
+        let index = try LayoutFixtures.pushIndex(layout: layout, children: children, tag: "multi")
         expected.insert(index.digest)
         // The children are not listed in index.json: only the index reaches them.
         #expect(try layout.readIndex().manifests.map(\.digest) == [index.digest])
-        GCFixtures.ageEverything(layout)
+        LayoutFixtures.ageEverything(layout)
 
         let report = try layout.collectGarbage(GCOptions(untagged: true))
 
@@ -57,13 +57,13 @@ struct GCTests {
     }
 
     @Test func keepsReferrersAndReferrersOfReferrers() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
-        let sbom = try GCFixtures.pushArtifact(layout: layout, subject: image)
-        let signature = try GCFixtures.pushArtifact(
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let sbom = try LayoutFixtures.pushArtifact(layout: layout, subject: image)
+        let signature = try LayoutFixtures.pushArtifact(
             layout: layout, subject: sbom, artifactType: "application/vnd.example.signature")
         let before = Set(layout.allBlobs())
-        GCFixtures.ageEverything(layout)
+        LayoutFixtures.ageEverything(layout)
 
         let report = try layout.collectGarbage(GCOptions(grace: 0, untagged: true))
 
@@ -75,11 +75,11 @@ struct GCTests {
     }
 
     @Test func dropsReferrersWhoseSubjectIsGone() throws {
-        defer { GCFixtures.remove(layout) }
-        let kept = try GCFixtures.pushRandomImage(layout: layout, tag: "kept")
-        let gone = try GCFixtures.pushRandomImage(layout: layout, tag: "gone")
-        let sbom = try GCFixtures.pushArtifact(layout: layout, subject: gone)
-        let signature = try GCFixtures.pushArtifact(layout: layout, subject: sbom)
+        defer { LayoutFixtures.remove(layout) }
+        let kept = try LayoutFixtures.pushRandomImage(layout: layout, tag: "kept")
+        let gone = try LayoutFixtures.pushRandomImage(layout: layout, tag: "gone")
+        let sbom = try LayoutFixtures.pushArtifact(layout: layout, subject: gone)
+        let signature = try LayoutFixtures.pushArtifact(layout: layout, subject: sbom)
         try layout.removeManifest(gone.digest)
 
         let report = try layout.collectGarbage(GCOptions(grace: 0))
@@ -93,11 +93,11 @@ struct GCTests {
     }
 
     @Test func referrerWithoutAnnotationIsFoundThroughItsManifest() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
-        let gone = try GCFixtures.pushRandomImage(layout: layout, tag: "gone")
-        let live = try GCFixtures.pushArtifact(layout: layout, subject: image)
-        let orphan = try GCFixtures.pushArtifact(layout: layout, subject: gone)
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let gone = try LayoutFixtures.pushRandomImage(layout: layout, tag: "gone")
+        let live = try LayoutFixtures.pushArtifact(layout: layout, subject: image)
+        let orphan = try LayoutFixtures.pushArtifact(layout: layout, subject: gone)
         try layout.removeManifest(gone.digest)
         // As another tool would write them: no subject annotation on the entries.
         try layout.updateIndex { (index) throws(LayoutError) in
@@ -114,11 +114,11 @@ struct GCTests {
     }
 
     @Test func untaggedManifestsAreKeptByDefaultAndDroppedOnRequest() throws {
-        defer { GCFixtures.remove(layout) }
-        let tagged = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
-        let untagged = try GCFixtures.pushRandomImage(layout: layout, tag: nil)
+        defer { LayoutFixtures.remove(layout) }
+        let tagged = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let untagged = try LayoutFixtures.pushRandomImage(layout: layout, tag: nil)
         let untaggedBlobs = try blobs(of: untagged)
-        GCFixtures.ageEverything(layout)
+        LayoutFixtures.ageEverything(layout)
 
         let first = try layout.collectGarbage()
         #expect(first.removedBlobs.isEmpty && first.droppedEntries.isEmpty)
@@ -132,17 +132,17 @@ struct GCTests {
     }
 
     @Test func graceSparesYoungBlobsAndTemporaryFiles() throws {
-        defer { GCFixtures.remove(layout) }
-        try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
-        let old = try layout.writeBlob(GCFixtures.randomBytes(100))
-        GCFixtures.ageEverything(layout)
+        defer { LayoutFixtures.remove(layout) }
+        try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let old = try layout.writeBlob(LayoutFixtures.randomBytes(100))
+        LayoutFixtures.ageEverything(layout)
         // A push in flight: its blob is committed but its manifest is not listed yet; another is still staged.
-        let young = try layout.writeBlob(GCFixtures.randomBytes(200))
+        let young = try layout.writeBlob(LayoutFixtures.randomBytes(200))
         let staged = try BlobWriter(layout: layout)
-        try staged.write(GCFixtures.randomBytes(50))
+        try staged.write(LayoutFixtures.randomBytes(50))
         let stale = layout.path + "/.ocitool/tmp/blob-1-crashed"
-        try GCFixtures.overwrite(stale, with: GCFixtures.randomBytes(40))
-        GCFixtures.age(stale, by: 7200)
+        try LayoutFixtures.overwrite(stale, with: LayoutFixtures.randomBytes(40))
+        LayoutFixtures.age(stale, by: 7200)
 
         let report = try layout.collectGarbage(GCOptions(grace: 600))
 
@@ -157,13 +157,13 @@ struct GCTests {
     }
 
     @Test func dryRunChangesNothingAndReportsThePlan() throws {
-        defer { GCFixtures.remove(layout) }
-        try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
-        let gone = try GCFixtures.pushRandomImage(layout: layout, tag: "gone")
-        try GCFixtures.pushArtifact(layout: layout, subject: gone)
+        defer { LayoutFixtures.remove(layout) }
+        try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let gone = try LayoutFixtures.pushRandomImage(layout: layout, tag: "gone")
+        try LayoutFixtures.pushArtifact(layout: layout, subject: gone)
         try layout.untag("gone")
-        try layout.writeBlob(GCFixtures.randomBytes(500))
-        GCFixtures.ageEverything(layout)
+        try layout.writeBlob(LayoutFixtures.randomBytes(500))
+        LayoutFixtures.ageEverything(layout)
         let indexBefore = try Data(contentsOf: URL(fileURLWithPath: layout.path + "/index.json"))
         let blobsBefore = Set(layout.allBlobs())
 
@@ -183,10 +183,10 @@ struct GCTests {
     }
 
     @Test func refusesToSweepWhenALiveManifestIsCorrupt() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
-        try GCFixtures.overwrite(layout.blobPath(image.digest), with: Data(#"{"schemaVersion":2}"#.utf8))
-        GCFixtures.ageEverything(layout)
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        try LayoutFixtures.overwrite(layout.blobPath(image.digest), with: Data(#"{"schemaVersion":2}"#.utf8))
+        LayoutFixtures.ageEverything(layout)
         let before = Set(layout.allBlobs())
 
         #expect(throws: LayoutError.self) { try layout.collectGarbage() }
@@ -194,16 +194,16 @@ struct GCTests {
     }
 
     @Test func concurrentWritersDuringGCLoseNothing() async throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "base")
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "base")
         let layout = self.layout
         // GC rewrites index.json (dropping untagged entries) while tags and pushes land: none may be lost, and a
         // push in flight must not lose its young blobs.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for round in 0..<8 {
                 group.addTask { try layout.tag("t\(round)", to: image) }
-                group.addTask { try GCFixtures.pushRandomImage(layout: layout, tag: nil) }
-                group.addTask { try GCFixtures.pushRandomImage(layout: layout, tag: "p\(round)") }
+                group.addTask { try LayoutFixtures.pushRandomImage(layout: layout, tag: nil) }
+                group.addTask { try LayoutFixtures.pushRandomImage(layout: layout, tag: "p\(round)") }
                 group.addTask { _ = try layout.collectGarbage(GCOptions(untagged: true)) }
             }
             try await group.waitForAll()

@@ -7,14 +7,14 @@ import Testing
 struct InspectTests {
     let layout: OCILayout
 
-    init() throws { layout = try GCFixtures.makeLayout() }
+    init() throws { layout = try LayoutFixtures.makeLayout() }
 
     @Test func summarisesAnImage() throws {
-        defer { GCFixtures.remove(layout) }
+        defer { LayoutFixtures.remove(layout) }
         let platform = Platform(architecture: "arm64", os: "linux", variant: "v8")
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1", layers: 3, platform: platform)
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1", layers: 3, platform: platform)
         try layout.tag("latest", to: image)
-        let sbom = try GCFixtures.pushArtifact(layout: layout, subject: image)
+        let sbom = try LayoutFixtures.pushArtifact(layout: layout, subject: image)
         guard case .image(let manifest) = try layout.manifest(image).kind else {
             Issue.record("not an image")
             return
@@ -36,9 +36,9 @@ struct InspectTests {
     }
 
     @Test func summarisesAnArtifact() throws {
-        defer { GCFixtures.remove(layout) }
-        let image = try GCFixtures.pushRandomImage(layout: layout, tag: "v1")
-        let sbom = try GCFixtures.pushArtifact(layout: layout, subject: image)
+        defer { LayoutFixtures.remove(layout) }
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let sbom = try LayoutFixtures.pushArtifact(layout: layout, subject: image)
 
         let summary = try layout.summary(of: sbom)
 
@@ -52,14 +52,14 @@ struct InspectTests {
     }
 
     @Test func summarisesAnIndex() throws {
-        defer { GCFixtures.remove(layout) }
+        defer { LayoutFixtures.remove(layout) }
         let platforms = [
             Platform(architecture: "amd64", os: "linux"), Platform(architecture: "arm64", os: "linux", variant: "v8"),
         ]
         var children: [Descriptor] = []
         var total: Int64 = 0
         for platform in platforms {
-            var child = try GCFixtures.writeRandomImage(layout: layout, layers: 2, platform: platform)
+            var child = try LayoutFixtures.writeRandomImage(layout: layout, layers: 2, platform: platform)
             child.platform = platform
             children.append(child)
             total += child.size
@@ -68,7 +68,7 @@ struct InspectTests {
         }
         // A third child reuses a listed child: its blobs count once.
         if let first = children.first { children.append(first) }
-        let index = try GCFixtures.pushIndex(layout: layout, children: children, tag: "multi")
+        let index = try LayoutFixtures.pushIndex(layout: layout, children: children, tag: "multi")
 
         let summary = try layout.summary(of: index)
 

@@ -7,7 +7,7 @@ import Testing
 struct RepositoryStoreTests {
     let root: String
 
-    init() { root = GCFixtures.makeTemporaryDirectory() }
+    init() { root = LayoutFixtures.makeTemporaryDirectory() }
 
     @Test func listsNestedRepositoriesAndSkipsDotDirectoriesAndBlobs() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -28,7 +28,7 @@ struct RepositoryStoreTests {
 
     @Test func staysInsideTheRoot() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let outside = GCFixtures.makeTemporaryDirectory()
+        let outside = LayoutFixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: outside) }
         try OCILayout.create(at: "\(outside)/escaped")
         try OCILayout.create(at: "\(root)/real/app")
@@ -74,7 +74,7 @@ struct RepositoryStoreTests {
         let store = Store(root: root)
         let created = try store.layout(for: "team/new", create: true)
         let team = try store.layout(for: "team", create: true)
-        try GCFixtures.pushRandomImage(layout: team, tag: "v1")
+        try LayoutFixtures.pushRandomImage(layout: team, tag: "v1")
         #expect(store.repositories() == ["team", "team/new"])
         #expect(try team.check().isClean && created.check().isClean)
         // A directory holding anything else is not taken over.

@@ -8,7 +8,7 @@ struct StoreTests {
     let layout: OCILayout
 
     init() throws {
-        layout = try OCILayout.create(at: StoreFixtures.temporaryDirectory() + "/layout")
+        layout = try OCILayout.create(at: LayoutFixtures.makeTemporaryDirectory() + "/layout")
     }
 
     @Test func createWritesSpecFiles() throws {
@@ -19,7 +19,7 @@ struct StoreTests {
     }
 
     @Test func blobWriterVerifiesBeforeCommit() throws {
-        let data = StoreFixtures.randomBytes(5000)
+        let data = LayoutFixtures.randomBytes(5000)
         let writer = try BlobWriter(layout: layout)
         try writer.write(data)
         let wrong = Digest.sha256(of: Data("other".utf8))
@@ -60,8 +60,8 @@ struct StoreTests {
     }
 
     @Test func tagsMoveAndUntaggedStaysReachable() throws {
-        let first = try StoreFixtures.pushImage(layout, tag: "v1")
-        let second = try StoreFixtures.pushImage(layout, tag: "v1")
+        let first = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let second = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
         var index = try layout.readIndex()
         #expect(index.entry(tagged: "v1")?.digest == second.digest)
         // The displaced manifest stays listed, untagged, until gc --untagged.
@@ -79,19 +79,19 @@ struct StoreTests {
     }
 
     @Test func resolveBySelector() throws {
-        let image = try StoreFixtures.pushImage(layout, tag: "v1")
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
         #expect(try layout.resolve(nil).digest == image.digest)
         #expect(try layout.resolve(.tag("v1")).digest == image.digest)
         #expect(try layout.resolve(.digest(image.digest)).digest == image.digest)
         #expect(throws: LayoutError.manifestNotFound("\(layout.path):nope")) { try layout.resolve(.tag("nope")) }
-        try StoreFixtures.pushImage(layout, tag: "v2")
+        try LayoutFixtures.pushRandomImage(layout: layout, tag: "v2")
         #expect(throws: LayoutError.self) { try layout.resolve(nil) }
     }
 
     @Test func referrersAnsweredFromIndex() throws {
-        let image = try StoreFixtures.pushImage(layout, tag: "v1")
-        let sbom = try StoreFixtures.pushImage(layout, tag: nil, subject: image, artifactType: "application/spdx+json")
-        let signature = try StoreFixtures.pushImage(layout, tag: nil, subject: image, artifactType: "application/vnd.dev.cosign")
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let sbom = try LayoutFixtures.pushArtifact(layout: layout, subject: image, artifactType: "application/spdx+json")
+        let signature = try LayoutFixtures.pushArtifact(layout: layout, subject: image, artifactType: "application/vnd.dev.cosign")
         let referrers = try layout.referrers(of: image.digest)
         #expect(Set(referrers.map(\.digest)) == [sbom.digest, signature.digest])
         #expect(referrers.allSatisfy { $0.annotations?[Annotation.subject] == nil })
@@ -102,8 +102,8 @@ struct StoreTests {
     }
 
     @Test func referrersFromFallbackTag() throws {
-        let image = try StoreFixtures.pushImage(layout, tag: "v1")
-        let other = try StoreFixtures.pushImage(layout, tag: "other")
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let other = try LayoutFixtures.pushRandomImage(layout: layout, tag: "other")
         var listed = other
         listed.artifactType = "application/example"
         let fallback = ImageIndex(manifests: [listed])
@@ -114,7 +114,7 @@ struct StoreTests {
     }
 
     @Test func concurrentTaggingLosesNothing() async throws {
-        let image = try StoreFixtures.pushImage(layout, tag: "base")
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "base")
         let layout = self.layout
         // Each task opens its own lock descriptor, as separate processes would.
         await withTaskGroup(of: Void.self) { group in

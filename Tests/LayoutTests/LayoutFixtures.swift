@@ -3,12 +3,11 @@ import Foundation
 import Glibc
 import Layout
 
-/// Fixtures for the gc, fsck, store and inspect tests: temporary layouts and small random images, indexes and
-/// artifacts, made in-process.
-enum GCFixtures {
+/// Shared test fixtures: temporary layouts and small random images, indexes and artifacts, made in-process.
+enum LayoutFixtures {
     /// A new, unique, empty directory.
     static func makeTemporaryDirectory() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-gc-\(UUID().uuidString)")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-test-\(UUID().uuidString)")
             .path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
@@ -24,9 +23,11 @@ enum GCFixtures {
         try? FileManager.default.removeItem(atPath: (layout.path as NSString).deletingLastPathComponent)
     }
 
+    /// `count` random bytes.
     static func randomBytes(_ count: Int) -> Data {
         var generator = SystemRandomNumberGenerator()
-        return Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let words = (0..<(count + 7) / 8).map { _ in generator.next() }
+        return words.withUnsafeBytes { Data($0.prefix(count)) }
     }
 
     /// Writes the blobs and manifest of a random image without listing it in index.json (as an index's child).
