@@ -25,9 +25,16 @@ if ! bash Tests/interop/layout.sh "$ocitool"; then
     interop=FAILED
 fi
 
-if [ "$swift_test" = ok ] && [ "$interop" = ok ]; then
-    echo "test.sh: PASS (swift build ok, swift test ok, interop ok)"
+echo "== examples (examples/pipeline.sh, so the README's walkthrough stays true)"
+examples=ok
+if ! OCITOOL="$ocitool" bash examples/pipeline.sh >/tmp/ocitool-example.log 2>&1; then
+    examples=FAILED
+    tail -20 /tmp/ocitool-example.log
+fi
+
+if [ "$swift_test" = ok ] && [ "$interop" = ok ] && [ "$examples" = ok ]; then
+    echo "test.sh: PASS (swift build ok, swift test ok, interop ok, examples ok)"
 else
-    echo "test.sh: FAIL (swift build ok, swift test $swift_test, interop $interop)"
+    echo "test.sh: FAIL (swift build ok, swift test $swift_test, interop $interop, examples $examples)"
     exit 1
 fi

@@ -45,9 +45,11 @@ enum ImageLocator {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let layout = try OCILayout.create(at: directory)
         let result = try layout.importArchive(from: path, options: ImportOptions(selection: selection))
-        guard result.images.count == 1, let image = result.images.first else {
+        // Referrers come along with their images; they are not images to choose from.
+        let images = result.images.filter { $0.descriptor.annotations?[Annotation.subject] == nil }
+        guard images.count == 1, let image = images.first else {
             throw .invalidArgument(
-                "\(path) holds \(result.images.count) images: name one, e.g. oci-archive:FILE:TAG or docker-archive:FILE:NAME:TAG")
+                "\(path) holds \(images.count) images: name one, e.g. oci-archive:FILE:TAG or docker-archive:FILE:NAME:TAG")
         }
         return try body(layout, image.descriptor)
     }
