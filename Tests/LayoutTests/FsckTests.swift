@@ -96,7 +96,7 @@ struct FsckTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: layout.path + "/index.json")) == malformed)
     }
 
-    @Test func detectsAndRepairsAMissingSubjectAnnotation() throws {
+    @Test func referrerListedWithoutAnnotationIsFoundAndRepaired() throws {
         defer { LayoutFixtures.remove(layout) }
         let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
         let sbom = try LayoutFixtures.pushArtifact(layout: layout, subject: image)
@@ -105,18 +105,18 @@ struct FsckTests {
                 index.manifests[offset].annotations?.removeValue(forKey: Annotation.subject)
             }
         }
-        #expect(try layout.referrers(of: image.digest).isEmpty)
-
-        let report = try layout.check()
-        #expect(kinds(report) == [.missingSubjectAnnotation])
-        #expect(report.problems.first?.digest == sbom.digest)
-        #expect(report.problems.first?.message.contains("naming its subject \(image.digest)") == true)
+        // As other tools list referrers: found through the manifest's subject, with its artifact type.
+        let found = try layout.referrers(of: image.digest)
+        #expect(found.map(\.digest) == [sbom.digest])
+        #expect(found.first?.artifactType == "application/vnd.example.sbom")
+        #expect(try layout.check().isClean)
 
         let repaired = try layout.check(repair: true)
         #expect(repaired.isClean)
         #expect(repaired.repaired.count == 1)
+        let entry = try layout.readIndex().entries(for: sbom.digest).first
+        #expect(entry?.annotations?[Annotation.subject] == image.digest.description)
         #expect(try layout.referrers(of: image.digest).map(\.digest) == [sbom.digest])
-        #expect(try layout.check().isClean)
     }
 
     @Test func detectsInvalidAndDuplicateTags() throws {
@@ -149,6 +149,8 @@ struct FsckTests {
         // Left by writers killed mid-write (their pids are gone), and one write still in flight in this process.
         try LayoutFixtures.overwrite(layout.path + "/.ocitool/tmp/blob-2147483646-1", with: LayoutFixtures.randomBytes(10))
         try LayoutFixtures.overwrite(layout.path + "/index.json.tmp-2147483646-2", with: Data("{".utf8))
+        LayoutFixtures.age(layout.path + "/.ocitool/tmp/blob-2147483646-1", by: 7200)
+        LayoutFixtures.age(layout.path + "/index.json.tmp-2147483646-2", by: 7200)
         let inFlight = try BlobWriter(layout: layout)
         try inFlight.write(LayoutFixtures.randomBytes(10))
 

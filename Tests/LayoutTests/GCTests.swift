@@ -140,7 +140,7 @@ struct GCTests {
         let young = try layout.writeBlob(LayoutFixtures.randomBytes(200))
         let staged = try BlobWriter(layout: layout)
         try staged.write(LayoutFixtures.randomBytes(50))
-        let stale = layout.path + "/.ocitool/tmp/blob-1-crashed"
+        let stale = layout.path + "/.ocitool/tmp/blob-2147483646-crashed"
         try LayoutFixtures.overwrite(stale, with: LayoutFixtures.randomBytes(40))
         LayoutFixtures.age(stale, by: 7200)
 
@@ -148,7 +148,7 @@ struct GCTests {
 
         #expect(report.removedBlobs.map(\.digest) == [old.digest])
         #expect(report.sparedYoung == [young.digest])
-        #expect(report.removedTemporaryFiles == [".ocitool/tmp/blob-1-crashed"])
+        #expect(report.removedTemporaryFiles == [".ocitool/tmp/blob-2147483646-crashed"])
         #expect(report.bytesFreed == 100 + 40)
         #expect(layout.blobSize(young.digest) == 200)
         #expect(FileSystem.fileSize(stale) == nil)
@@ -211,5 +211,18 @@ struct GCTests {
         let expected = ["base"] + (0..<8).flatMap { ["t\($0)", "p\($0)"] }
         #expect(try layout.readIndex().tags == expected.sorted())
         #expect(try layout.check().isClean)
+    }
+
+    @Test func aYoungReferrerWaitingForItsSubjectIsSpared() throws {
+        defer { LayoutFixtures.remove(layout) }
+        let subject = try LayoutFixtures.writeRandomImage(layout: layout)  // not listed yet: still being pushed
+        let referrer = try LayoutFixtures.pushArtifact(layout: layout, subject: subject)
+        var report = try layout.collectGarbage(GCOptions(grace: 600))
+        #expect(report.droppedEntries.isEmpty)
+        #expect(try layout.readIndex().entries(for: referrer.digest).count == 1)
+        // Once old, a referrer whose subject never came is dropped.
+        LayoutFixtures.ageEverything(layout)
+        report = try layout.collectGarbage(GCOptions(grace: 600))
+        #expect(report.droppedEntries.map(\.digest) == [referrer.digest])
     }
 }

@@ -124,4 +124,34 @@ struct StoreTests {
         }
         #expect(try layout.readIndex().tags.count == 41)
     }
+
+    @Test func putManifestVerifiesTheExpectedDigestEvenWhenTheBlobExists() throws {
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        let genuine = try layout.manifest(image).bytes
+        var forged = genuine
+        forged[forged.startIndex + 2] ^= 0x01  // same size, other content
+        #expect(throws: LayoutError.self) {
+            try layout.putManifest(forged, tag: "forged", expected: image.digest)
+        }
+        #expect(try layout.readIndex().entry(tagged: "forged") == nil)
+        #expect(try layout.readBlob(image.digest) == genuine)
+    }
+
+    @Test func taggingAManifestThatVanishedFails() throws {
+        let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
+        try layout.removeManifest(image.digest)
+        try layout.removeBlob(image.digest)  // as a concurrent gc would
+        #expect(throws: LayoutError.manifestNotFound("\(layout.path)@\(image.digest)")) {
+            try layout.tag("again", to: image)
+        }
+        #expect(try layout.readIndex().manifests.isEmpty)
+    }
+
+    @Test func copyBlobReplacesATruncatedTarget() throws {
+        let source = try OCILayout.create(at: LayoutFixtures.makeTemporaryDirectory() + "/source")
+        let blob = try source.writeBlob(LayoutFixtures.randomBytes(4096))
+        try LayoutFixtures.overwrite(layout.blobPath(blob.digest), with: LayoutFixtures.randomBytes(10))
+        try layout.copyBlob(blob.digest, from: source)
+        #expect(try layout.readBlob(blob.digest, limit: 8192).count == 4096)
+    }
 }

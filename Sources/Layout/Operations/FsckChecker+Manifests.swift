@@ -61,7 +61,8 @@ extension FsckChecker {
     }
 
     /// Checks that a referrer's entry names the manifest's subject in `dev.ocitool.subject` (and that a
-    /// non-referrer's entry does not), since `referrers(of:)` answers from these annotations alone.
+    /// non-referrer's entry does not). A referrer listed without the annotation (as other tools write them) is
+    /// found by `referrers(of:)` through its manifest, so that is no problem; `--repair` adds the annotation.
     private mutating func checkSubjectAnnotation(_ entry: Descriptor, manifest: Manifest, label: String) {
         let annotated = entry.annotations?[Annotation.subject]
         let expected = manifest.subject?.digest.description
@@ -70,6 +71,7 @@ extension FsckChecker {
             entryRepairs[entry.digest, default: EntryRepair()].subjectOf = manifest
             return
         }
+        if annotated == nil { return }
         let message: String
         switch (annotated, expected) {
         case (nil, let expected?):
@@ -147,7 +149,7 @@ extension FsckChecker {
         let bytes: Data
         do {
             bytes = try FileSystem.readFile(layout.blobPath(digest), limit: Manifest.maxSize)
-        } catch .invalidArgument {
+        } catch .tooLarge {
             return .invalid("the manifest is larger than the \(Manifest.maxSize)-byte limit")
         }
         do {

@@ -54,8 +54,8 @@ struct FsckChecker {
         } catch .invalidLayout(_, let reason) {
             problem(.invalidIndex, message: reason)
             return
-        } catch .invalidArgument(let reason) {
-            problem(.invalidIndex, message: reason)
+        } catch .tooLarge(_, let size, let limit) {
+            problem(.invalidIndex, message: "index.json is \(size) bytes, more than the \(limit)-byte limit")
             return
         }
         checkTags(index)

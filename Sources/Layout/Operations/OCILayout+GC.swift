@@ -27,7 +27,7 @@ extension OCILayout {
         let lock = try lockExclusive()
         defer { withExtendedLifetime(lock) {} }
         let index = try readIndex()
-        let reachable = try reachability(of: index, keepUntagged: !options.untagged)
+        let reachable = try reachability(of: index, keepUntagged: !options.untagged, grace: options.grace)
         var report = GCReport(droppedEntries: reachable.dropped, dryRun: options.dryRun)
         if !options.dryRun, !reachable.dropped.isEmpty {
             var updated = index
@@ -48,7 +48,7 @@ extension OCILayout {
             report.removedBlobs.append(GCReport.RemovedBlob(digest: digest, size: size))
             report.bytesFreed += size
         }
-        for file in temporaryFiles() where file.age(now: now) >= options.grace {
+        for file in temporaryFiles() where !file.mayBeInFlight(grace: options.grace, now: now) {
             let size = file.size
             if !options.dryRun { try removeTemporaryFile(file) }
             report.removedTemporaryFiles.append(file.relativePath)
@@ -70,7 +70,11 @@ struct Reachability {
 
 extension OCILayout {
     /// Marks everything index.json reaches (see `collectGarbage`). Reads manifests but changes nothing.
-    func reachability(of index: ImageIndex, keepUntagged: Bool) throws(LayoutError) -> Reachability {
+    /// Untagged entries whose manifest blob is younger than `grace` are kept: a referrer may arrive before its
+    /// subject, and a digest-only push may be tagged next.
+    func reachability(of index: ImageIndex, keepUntagged: Bool, grace: Double = 0) throws(LayoutError)
+        -> Reachability
+    {
         var result = Reachability()
         var keep = [Bool](repeating: false, count: index.manifests.count)
         var waiting: [(offset: Int, subject: Digest)] = []
@@ -100,6 +104,15 @@ extension OCILayout {
                 }
             }
             waiting = unresolved
+        }
+        let now = Date()
+        for (offset, entry) in index.manifests.enumerated() where !keep[offset] && entry.refName == nil {
+            if let modified = FileSystem.modificationTime(blobPath(entry.digest)),
+                now.timeIntervalSince(modified) < grace
+            {
+                keep[offset] = true
+                try mark(entry, into: &result.live)
+            }
         }
         for (offset, entry) in index.manifests.enumerated() {
             if keep[offset] { result.kept.append(entry) } else { result.dropped.append(entry) }

@@ -12,13 +12,13 @@ struct TemporaryFile: Sendable, Hashable {
     /// The process id the writer put in the name, when it follows ocitool's `<prefix><pid>-<random>` naming.
     let writerProcess: pid_t?
 
-    /// Whether this file may belong to a write still in flight: its writer process is alive and it was modified
-    /// within `grace` seconds. Files of dead writers, files without a writer in their name and old files are
-    /// garbage.
+    /// Whether this file may belong to a write still in flight: it was modified within `grace` seconds, or the
+    /// process named in it is still alive (a slow upload). Only old files of gone writers are garbage; a pid
+    /// is not trusted alone, since another PID namespace or host may be writing the same layout.
     func mayBeInFlight(grace: Double, now: Date = Date()) -> Bool {
+        if age(now: now) < grace { return true }
         guard let writerProcess, writerProcess > 0 else { return false }
-        guard kill(writerProcess, 0) == 0 || errno == EPERM else { return false }
-        return age(now: now) < grace
+        return kill(writerProcess, 0) == 0 || errno == EPERM
     }
 
     /// Seconds since the last modification (0 when the file is gone).

@@ -18,6 +18,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     case manifestInvalid(String)
     case manifestTooLarge(size: Int64, limit: Int)
     case manifestBlobUnknown(Digest)
+    case tooLarge(String, size: Int64, limit: Int)
     case archive(String)
     case unsafeArchiveEntry(String, reason: String)
     case io(String, path: String, errno: Int32)
@@ -43,6 +44,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .manifestInvalid(let reason): "invalid manifest: \(reason)"
         case .manifestTooLarge(let size, let limit): "manifest of \(size) bytes exceeds the \(limit)-byte limit"
         case .manifestBlobUnknown(let digest): "manifest references \(digest), which is not in the layout"
+        case .tooLarge(let what, let size, let limit): "\(what) is \(size) bytes, more than the \(limit)-byte limit"
         case .archive(let reason): "malformed archive: \(reason)"
         case .unsafeArchiveEntry(let name, let reason): "unsafe archive entry '\(name)': \(reason)"
         case .io(let operation, let path, let errno):
@@ -75,7 +77,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notALayout: .nameUnknown
         case .blobNotFound: .blobUnknown
         case .manifestNotFound: .manifestUnknown
-        case .sizeMismatch: .sizeInvalid
+        case .sizeMismatch, .tooLarge: .sizeInvalid
         case .manifestInvalid, .manifestTooLarge, .invalidReference, .invalidArgument: .manifestInvalid
         case .manifestBlobUnknown: .manifestBlobUnknown
         case .unsupported: .unsupported

@@ -141,12 +141,8 @@ public final class StagedBlob {
         guard !settled else { return }
         let target = layout.blobPath(digest)
         let directory = (target as NSString).deletingLastPathComponent
-        if FileSystem.fileSize(target) == size {
-            // Already present: refresh its mtime so gc's grace period covers it until it is listed.
-            FileSystem.touch(target)
-            discard()
-            return
-        }
+        // Renaming over an existing copy is atomic and gives it a fresh mtime, so gc's grace period covers it
+        // until its manifest is listed; a corrupt copy of the same size is replaced with verified content.
         try FileSystem.makeDirectories(directory)
         try FileSystem.rename(temporaryPath, to: target)
         settled = true

@@ -34,7 +34,11 @@ public enum FileSystem {
         if isDirectory(path) { return }
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty, parent != path { try makeDirectories(parent) }
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw .io("create directory", path: path, errno: errno) }
+        if mkdir(path, 0o755) == 0 {
+            try syncDirectory(parent.isEmpty ? "." : parent)
+        } else if errno != EEXIST {
+            throw .io("create directory", path: path, errno: errno)
+        }
     }
 
     /// fsyncs a directory so a rename or create inside it is durable.
@@ -74,7 +78,7 @@ public enum FileSystem {
         let file = try FileDescriptor(path: path, flags: O_RDONLY)
         let size = try file.size()
         guard size <= Int64(limit) else {
-            throw .invalidArgument("\(path) is \(size) bytes, more than the \(limit)-byte limit for this file")
+            throw .tooLarge(path, size: size, limit: limit)
         }
         var data = Data(count: Int(size))
         let count = try data.withMutableBytes { (buffer) throws(LayoutError) -> Int in

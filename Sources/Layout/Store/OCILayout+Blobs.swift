@@ -32,15 +32,14 @@ extension OCILayout {
     /// Stores bytes as a blob (verified against `expected` when given) and returns its digest and size.
     @discardableResult
     public func writeBlob(_ data: Data, expected: Digest? = nil) throws(LayoutError) -> (digest: Digest, size: Int64) {
-        if let expected, blobSize(expected) == Int64(data.count) {
-            FileSystem.touch(blobPath(expected))
-            return (expected, Int64(data.count))
-        }
-        let writer = try BlobWriter(layout: self, algorithm: expected?.algorithm ?? .sha256)
+        let hasher = DigestHasher(expected?.algorithm ?? .sha256)
+        hasher.update(data)
+        let digest = hasher.finalize()
+        if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest) }
+        let writer = try BlobWriter(layout: self, algorithm: digest.algorithm)
         try writer.write(data)
-        let staged = try writer.finish(expected: expected)
-        try staged.commit()
-        return (staged.digest, staged.size)
+        try writer.finish(expected: digest).commit()
+        return (digest, Int64(data.count))
     }
 
     /// Brings a blob from another layout into this one: nothing when present, a hard link when both are on
@@ -52,11 +51,16 @@ extension OCILayout {
     {
         let size = source.blobSize(digest)
         guard let size else { throw .blobNotFound(digest) }
-        if blobSize(digest) == size || source.path == path { return 0 }
         let target = blobPath(digest)
+        if blobSize(digest) == size || source.path == path {
+            // Present: refresh its mtime so gc's grace period covers it until the manifest is listed.
+            FileSystem.touch(target)
+            return 0
+        }
         let directory = (target as NSString).deletingLastPathComponent
         try FileSystem.makeDirectories(directory)
-        if link(source.blobPath(digest), target) == 0 || errno == EEXIST {
+        // A target of the wrong size (truncated, corrupt) is replaced by the verified copy below.
+        if link(source.blobPath(digest), target) == 0 {
             // A link keeps the source's old mtime; refresh it so gc's grace period covers this copy.
             FileSystem.touch(target)
             try FileSystem.syncDirectory(directory)

@@ -22,8 +22,9 @@ extension OCILayout {
         let (digest, size) = try writeBlob(bytes, expected: expected)
         let descriptor = indexEntry(for: manifest, digest: digest, size: size)
         try updateIndex { (index) throws(LayoutError) in
-            // Checked again under the lock gc holds while it sweeps: what is present now stays until listed.
-            try checkReferences(of: manifest)
+            // Checked again under the lock gc holds while it sweeps, through child manifests: what is present
+            // now stays until listed.
+            try checkClosure(of: manifest)
             if let tag { index.setTag(tag, to: descriptor) } else { index.addUntagged(descriptor) }
         }
         return descriptor
@@ -56,6 +57,14 @@ extension OCILayout {
             guard size == reference.size else {
                 throw .sizeMismatch(reference.digest, expected: reference.size, actual: size)
             }
+        }
+    }
+
+    /// `checkReferences` for a manifest and, for an index, every child manifest's own references, recursively.
+    func checkClosure(of manifest: Manifest) throws(LayoutError) {
+        try checkReferences(of: manifest)
+        for child in manifest.references where child.mediaType.isManifest {
+            try checkClosure(of: try Manifest(bytes: try readBlob(child.digest), declared: child.mediaType))
         }
     }
 
@@ -99,6 +108,10 @@ extension OCILayout {
     public func tag(_ tag: String, to descriptor: Descriptor) throws(LayoutError) {
         try Names.validateTag(tag)
         try updateIndex { (index) throws(LayoutError) in
+            // Under the lock gc holds while it sweeps: the manifest must still be there to be tagged.
+            guard blobSize(descriptor.digest) == descriptor.size else {
+                throw .manifestNotFound("\(path)@\(descriptor.digest)")
+            }
             var entry = index.entries(for: descriptor.digest).first ?? descriptor
             entry.annotations?.removeValue(forKey: Annotation.refName)
             index.setTag(tag, to: entry)

@@ -11,10 +11,9 @@ extension OCILayout {
         let index = try readIndex()
         var seen = Set<Digest>()
         var result: [Descriptor] = []
-        let subject = digest.description
-        for entry in index.manifests where entry.annotations?[Annotation.subject] == subject {
-            guard seen.insert(entry.digest).inserted else { continue }
-            var descriptor = entry
+        for entry in index.manifests {
+            guard var descriptor = try referrerEntry(entry, of: digest), seen.insert(entry.digest).inserted
+            else { continue }
             descriptor.annotations?.removeValue(forKey: Annotation.subject)
             descriptor.annotations?.removeValue(forKey: Annotation.refName)
             if descriptor.annotations?.isEmpty == true { descriptor.annotations = nil }
@@ -29,5 +28,18 @@ extension OCILayout {
         }
         guard let artifactType else { return result }
         return result.filter { $0.artifactType == artifactType }
+    }
+
+    /// An index.json entry's referrer descriptor when it is a referrer of `subject`: by ocitool's annotation, or,
+    /// for an untagged entry another tool wrote without it, by the manifest's own `subject` (the only case that
+    /// opens a manifest; artifact type and annotations then come from the manifest).
+    private func referrerEntry(_ entry: Descriptor, of subject: Digest) throws(LayoutError) -> Descriptor? {
+        if let annotated = entry.annotations?[Annotation.subject] {
+            return annotated == subject.description ? entry : nil
+        }
+        guard entry.refName == nil, entry.mediaType.isManifest, blobSize(entry.digest) != nil else { return nil }
+        let manifest = try manifest(entry)
+        guard manifest.subject?.digest == subject else { return nil }
+        return indexEntry(for: manifest, digest: entry.digest, size: entry.size)
     }
 }

@@ -41,7 +41,7 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
         if let existing = try? OCILayout(at: path) { return existing }
         let layout = OCILayout(unchecked: path)
         if !inNamespace, FileSystem.isDirectory(layout.path),
-            !FileSystem.list(layout.path).allSatisfy({ [".ocitool", "blobs", "index.json"].contains($0) })
+            !FileSystem.list(layout.path).allSatisfy(isLeftOfInterruptedCreate)
         {
             throw .invalidLayout(path, reason: "directory exists, is not empty and is not an OCI layout")
         }
@@ -62,6 +62,12 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { path }
+
+    /// What an interrupted `create` may have left: it can be completed.
+    private static func isLeftOfInterruptedCreate(_ name: String) -> Bool {
+        [".ocitool", "blobs", "index.json"].contains(name) || name.hasPrefix("index.json.tmp-")
+            || name.hasPrefix("oci-layout.tmp-")
+    }
 
     /// `.ocitool/`: ocitool's private state inside the layout (lock file, temporary files).
     var privatePath: String { path + "/.ocitool" }
