@@ -171,4 +171,37 @@ struct CLITests {
         #expect(fsck.status == 4)
         #expect(fsck.stdout.contains("invalidIndex"))
     }
+
+    @Test func copyBetweenArchivesAndLayoutsKeepsDigestsAndReferrers() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let archive = directory + "/image.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:v1", "other:v2"])
+        let build = directory + "/build"
+        #expect(try CLIRunner.run(["copy", "docker-archive:\(archive):app:v1", build + ":v1"]).status == 0)
+        let sbom = directory + "/sbom.json"
+        try Data(#"{"spdxVersion":"SPDX-2.3"}"#.utf8).write(to: URL(fileURLWithPath: sbom))
+        #expect(try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", sbom, build + ":v1"]).status == 0)
+        let digest = try OCILayout(at: build).resolve(.tag("v1")).digest
+
+        // layout -> oci-archive -> layout: same digest, the SBOM comes along, nothing left in staging.
+        let bundle = directory + "/bundle.tar"
+        var result = try CLIRunner.run(["copy", build + ":v1", "oci-archive:" + bundle])
+        #expect(result.status == 0, "\(result.stderr)")
+        let release = directory + "/release"
+        result = try CLIRunner.run(["copy", "--format", "json", "oci-archive:\(bundle):v1", release + ":1.0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let copied = try OCILayout(at: release)
+        #expect(try copied.resolve(.tag("1.0")).digest == digest)
+        #expect(try copied.referrers(of: digest).map(\.artifactType) == ["application/spdx+json"])
+        #expect(FileSystem.list(release + "/.ocitool/tmp").isEmpty)
+        #expect(try CLIRunner.run(["fsck", release]).status == 0)
+
+        // --raw prints the exact manifest bytes: they hash to the digest.
+        result = try CLIRunner.run(["inspect", "--raw", release + ":1.0"])
+        #expect(Digest.sha256(of: Data(result.stdout.utf8)) == digest)
+        // A bad tag is a usage error (2), and no tag of the batch is applied.
+        result = try CLIRunner.run(["tag", release + ":1.0", "good", "bad!"])
+        #expect(result.status == 2 && result.stderr.hasPrefix("error: invalid tag"))
+        #expect(try copied.readIndex().tags == ["1.0"])
+    }
 }

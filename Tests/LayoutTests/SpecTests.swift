@@ -66,7 +66,9 @@ struct SpecTests {
         #expect(throws: LayoutError.self) { try ImageReference(parsing: "x:tag!") }
         #expect(throws: LayoutError.invalidTag("-bad")) { try ImageReference(parsing: "x:-bad") }
         #expect(throws: LayoutError.self) { try ImageReference(parsing: "docker://Host/UPPER:tag") }
-        #expect(throws: LayoutError.self) { try ImageReference(parsing: "oci-archive:a.tar@\(digest)") }
+        // '@' starts a digest only when what follows looks like one; archives take tags only.
+        #expect(try ImageReference(parsing: "/tmp/build@2") == .layout(path: "/tmp/build@2", selector: nil))
+        #expect(try ImageReference(parsing: "oci-archive:/tmp/build@2.tar") == .ociArchive(path: "/tmp/build@2.tar", tag: nil))
     }
 
     @Test func platformParsing() throws {

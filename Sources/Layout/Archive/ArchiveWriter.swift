@@ -11,10 +11,16 @@ import Glibc
 public final class ArchiveWriter {
     private let handle: OpaquePointer
     private let name: String
+    /// The output file; opened here, not by libarchive, so open errors carry their errno.
+    private let file: FileDescriptor
     private var closed = false
 
     /// Opens `path` for writing (created or truncated); `-` writes standard output.
     public init(path: String, compression: Compression = .none) throws(LayoutError) {
+        file =
+            path == "-"
+            ? FileDescriptor(adopting: STDOUT_FILENO, path: "standard output", owned: false)
+            : try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC)
         guard let handle = archive_write_new() else { throw .archive("libarchive: out of memory") }
         self.handle = handle
         self.name = path == "-" ? "standard output" : path
@@ -25,9 +31,7 @@ public final class ArchiveWriter {
         case .zstd: archive_write_add_filter_zstd(handle)
         }
         archive_write_set_bytes_per_block(handle, 10240)
-        let status =
-            path == "-" ? archive_write_open_fd(handle, STDOUT_FILENO) : archive_write_open_filename(handle, path)
-        try check(status)
+        try check(archive_write_open_fd(handle, file.raw))
     }
 
     deinit {

@@ -36,15 +36,21 @@ extension OCILayout {
     private static let rootTemporaryPrefixes = ["index.json.tmp-", "oci-layout.tmp-"]
     /// Prefix of staged blobs in `.ocitool/tmp/` (`BlobWriter`).
     private static let blobTemporaryPrefix = "blob-"
+    /// Prefix of staging layouts in `.ocitool/tmp/` (`withStagingLayout`).
+    static let stagingPrefix = "stage-"
 
-    /// Every temporary file in the layout (directories are not ocitool's and are left alone), sorted by path.
+    /// Every temporary file in the layout, and staging layouts (other directories are not ocitool's and are left
+    /// alone), sorted by path.
     func temporaryFiles() -> [TemporaryFile] {
         var files: [TemporaryFile] = []
-        for name in FileSystem.list(temporaryPath) where !FileSystem.isDirectory("\(temporaryPath)/\(name)") {
+        for name in FileSystem.list(temporaryPath) {
+            let isDirectory = FileSystem.isDirectory("\(temporaryPath)/\(name)")
+            let prefix = isDirectory ? OCILayout.stagingPrefix : OCILayout.blobTemporaryPrefix
+            guard !isDirectory || name.hasPrefix(prefix) else { continue }
             files.append(
                 TemporaryFile(
                     relativePath: ".ocitool/tmp/\(name)", path: "\(temporaryPath)/\(name)",
-                    writerProcess: OCILayout.writerProcess(in: name, after: OCILayout.blobTemporaryPrefix)))
+                    writerProcess: OCILayout.writerProcess(in: name, after: prefix)))
         }
         for name in FileSystem.list(path) {
             guard let prefix = OCILayout.rootTemporaryPrefixes.first(where: { name.hasPrefix($0) }) else { continue }
@@ -58,7 +64,10 @@ extension OCILayout {
 
     /// Removes a temporary file.
     func removeTemporaryFile(_ file: TemporaryFile) throws(LayoutError) {
-        try FileSystem.remove(file.path)
+        guard FileSystem.isDirectory(file.path) else { return try FileSystem.remove(file.path) }
+        do { try FileManager.default.removeItem(atPath: file.path) } catch {
+            throw .io("remove", path: file.path, errno: EIO)
+        }
     }
 
     /// The pid in `<prefix><pid>-<random>`.

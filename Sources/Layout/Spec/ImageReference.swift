@@ -60,10 +60,7 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
         if let rest = text.dropPrefix("docker://") {
             self = try ImageReference.parseRegistry(rest, original: text)
         } else if let rest = text.dropPrefix("oci-archive:") {
-            let (path, selector) = try ImageReference.splitSelector(rest, original: text)
-            if case .digest = selector {
-                throw .invalidReference(text, reason: "oci-archive references take a tag, not a digest")
-            }
+            let (path, selector) = try ImageReference.splitSelector(rest, original: text, digests: false)
             if case .tag(let tag) = selector { self = .ociArchive(path: path, tag: tag) }
             else { self = .ociArchive(path: path, tag: nil) }
         } else if let rest = text.dropPrefix("docker-archive:") {
@@ -103,11 +100,14 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
         guard !path.isEmpty else { throw .invalidReference(original, reason: "the path is empty") }
     }
 
-    /// Splits `PATH[:TAG|@DIGEST]`.
-    private static func splitSelector(_ text: String, original: String) throws(LayoutError) -> (String, Selector?) {
-        if let at = text.lastIndex(of: "@") {
+    /// Splits `PATH[:TAG|@DIGEST]`. Text after the last `@` is a digest only when it looks like one
+    /// (`ALG:...` without `/`), so paths such as `build@2.tar` stay paths.
+    private static func splitSelector(_ text: String, original: String, digests: Bool = true) throws(LayoutError)
+        -> (String, Selector?)
+    {
+        if digests, let at = text.lastIndex(of: "@") {
             let suffix = String(text[text.index(after: at)...])
-            if !suffix.contains("/") {
+            if suffix.contains(":"), !suffix.contains("/") {
                 let path = String(text[..<at])
                 try requirePath(path, original: original)
                 return (path, .digest(try Digest(suffix)))

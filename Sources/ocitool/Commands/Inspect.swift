@@ -17,7 +17,7 @@ struct Inspect: ParsableCommand {
     @Argument(help: "The image: PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG].")
     var image: String
 
-    @Flag(help: "Print the manifest's exact bytes.")
+    @Flag(help: "Print the manifest's exact bytes (no newline added: pipe to sha256sum to check the digest).")
     var raw = false
 
     @Flag(help: "Print the config blob's exact bytes.")
@@ -28,14 +28,14 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try ImageLocator.withImage(image) { (layout, descriptor) throws(LayoutError) in
             if raw {
-                Console.write(String(decoding: try layout.manifest(descriptor).bytes, as: UTF8.self) + "\n")
+                Console.write(bytes: try layout.manifest(descriptor).bytes)
                 return
             }
             if config {
                 guard case .image(let manifest) = try layout.manifest(descriptor).kind else {
                     throw .invalidArgument("\(image) is an index and has no config; pick a platform's manifest by digest")
                 }
-                Console.write(String(decoding: try layout.readBlob(manifest.config.digest), as: UTF8.self) + "\n")
+                Console.write(bytes: try layout.readBlob(manifest.config.digest))
                 return
             }
             let summary = try layout.summary(of: descriptor)

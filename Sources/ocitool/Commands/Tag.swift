@@ -22,10 +22,10 @@ struct Tag: ParsableCommand {
 
     func validate() throws {
         guard !tags.isEmpty else { throw ValidationError("name at least one tag") }
-        for tag in tags { try Names.validateTag(tag) }
     }
 
     func run() throws {
+        for tag in tags { try Names.validateTag(tag) }  // all or none
         let (layout, descriptor) = try ImageLocator.image(image)
         for tag in tags {
             try layout.tag(tag, to: descriptor)

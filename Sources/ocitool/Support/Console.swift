@@ -11,6 +11,11 @@ enum Console {
         handle.write(Data(text.utf8))
     }
 
+    /// Writes bytes to stdout exactly as they are.
+    static func write(bytes: Data) {
+        FileHandle.standardOutput.write(bytes)
+    }
+
     /// One `error:` line, plus a `hint:` line when there is something to suggest.
     static func error(_ message: String, hint: String? = nil) {
         var text = "error: \(message)\n"

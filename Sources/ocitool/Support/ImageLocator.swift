@@ -44,6 +44,22 @@ enum ImageLocator {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let layout = try OCILayout.create(at: directory)
+        return try body(layout, try importSelected(path, selection: selection, into: layout))
+    }
+
+    /// Imports the one image an archive reference names (with its referrers) into `layout`.
+    static func importSelected(_ text: String, into layout: OCILayout) throws(LayoutError) -> Descriptor {
+        switch try ImageReference(parsing: text) {
+        case .ociArchive(let path, let tag): try importSelected(path, selection: tag.map { .tag($0) }, into: layout)
+        case .dockerArchive(let path, let name):
+            try importSelected(path, selection: name.map { .dockerName($0) }, into: layout)
+        default: throw .invalidReference(text, reason: "expected oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG]")
+        }
+    }
+
+    private static func importSelected(_ path: String, selection: ArchiveSelection?, into layout: OCILayout)
+        throws(LayoutError) -> Descriptor
+    {
         let result = try layout.importArchive(from: path, options: ImportOptions(selection: selection))
         // Referrers come along with their images; they are not images to choose from.
         let images = result.images.filter { $0.descriptor.annotations?[Annotation.subject] == nil }
@@ -51,6 +67,6 @@ enum ImageLocator {
             throw .invalidArgument(
                 "\(path) holds \(images.count) images: name one, e.g. oci-archive:FILE:TAG or docker-archive:FILE:NAME:TAG")
         }
-        return try body(layout, image.descriptor)
+        return image.descriptor
     }
 }
