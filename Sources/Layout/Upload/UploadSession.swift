@@ -139,9 +139,10 @@ public final class UploadSession: @unchecked Sendable {
     /// Marks the session used now.
     func touch(_ now: Date = Date()) { lastActivity = now }
 
-    /// Flushes and records the offset and last activity in `state.json` (atomically).
+    /// Flushes and records the offset and last activity (now) in `state.json` (atomically).
     public func saveState() throws(LayoutError) {
         try flush()
+        touch()
         let state = UploadState(
             id: id, repository: repository, algorithm: algorithm, offset: offset, created: created,
             lastActivity: lastActivity)

@@ -69,7 +69,7 @@ public actor UploadSessions {
             await adopt(session)
         }
         guard session.repository == repository else {
-            await checkin(session)
+            await release(id)
             throw .unknown(id)
         }
         if Date().timeIntervalSince(session.lastActivity) >= expiry {
@@ -80,8 +80,10 @@ public actor UploadSessions {
         return session
     }
 
-    /// Takes a session back from the request that used it.
+    /// Takes a session back from the request that used it; its expiry counts from now (a request may have
+    /// streamed into it for longer than the expiry).
     public func checkin(_ session: UploadSession) {
+        if busy.contains(session.id), sessions[session.id] === session { session.touch() }
         busy.remove(session.id)
     }
 
