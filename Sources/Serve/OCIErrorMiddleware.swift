@@ -29,6 +29,11 @@ struct OCIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as OCIError: mapped = error
         case let error as LayoutError: mapped = OCIError(error)
         case let error as UploadError: mapped = OCIError(error)
+        case let error as any HTTPResponseError where error.status.code < 500:
+            // The router's own answers (no route for a method): same status, OCI envelope.
+            mapped = OCIError(
+                .unsupported, "\(request.method.rawValue) \(request.uri.path): \(error.status.reasonPhrase)",
+                status: error.status)
         default: mapped = nil
         }
         if let mapped { return mapped }

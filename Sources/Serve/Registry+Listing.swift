@@ -19,7 +19,8 @@ extension Registry {
 
     /// `GET /v2/_catalog?n=&last=`: the repositories in lexical order.
     func catalog(_ request: Request) throws -> Response {
-        let page = Page(store.repositories(), request: request, maxPageSize: configuration.maxPageSize, defaultAll: true)
+        let page = Page(
+            store.repositories(), request: request, maxPageSize: configuration.maxPageSize, defaultAll: true)
         return try Registry.listing(Catalog(repositories: page.items), link: page.link(path: "/v2/_catalog"))
     }
 

@@ -70,7 +70,8 @@ extension Registry {
     /// commits it (201). On a mismatch the session and its data are gone and nothing is visible.
     func finishUpload(_ name: String, id: String, request: Request) async throws -> Response {
         guard let text = Registry.query(request, "digest") else {
-            throw OCIError(.digestInvalid, "finishing an upload needs the blob's digest: PUT <location>?digest=<digest>")
+            throw OCIError(
+                .digestInvalid, "finishing an upload needs the blob's digest: PUT <location>?digest=<digest>")
         }
         let digest = try Registry.digest(text)
         let session = try await sessions.checkout(id, repository: name)

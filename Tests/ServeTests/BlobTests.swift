@@ -167,7 +167,10 @@ struct BlobTests {
         let fixture = ServeFixture()
         defer { fixture.remove() }
         try await fixture.run { client in
-            for path in ["/v2/../x/tags/list", "/v2/%2e%2e/x/tags/list", "/v2/a/./b/tags/list", "/v2/a%2F..%2Fb/tags/list"] {
+            let paths = [
+                "/v2/../x/tags/list", "/v2/%2e%2e/x/tags/list", "/v2/a/./b/tags/list", "/v2/a%2F..%2Fb/tags/list",
+            ]
+            for path in paths {
                 let response = try await client.execute(uri: path, method: .get)
                 #expect(response.status == .badRequest, "\(path)")
                 #expect(response.errorCode == .nameInvalid, "\(path)")
@@ -176,7 +179,8 @@ struct BlobTests {
                 uri: "/v2/%2e%2e/escape/blobs/uploads/?digest=\(Digest.sha256(of: Data()))", method: .post)
             #expect(push.status == .badRequest)
         }
-        #expect(!FileManager.default.fileExists(atPath: (fixture.root as NSString).deletingLastPathComponent + "/escape"))
+        let parent = (fixture.root as NSString).deletingLastPathComponent
+        #expect(!FileManager.default.fileExists(atPath: parent + "/escape"))
     }
 
     @Test func unsupportedMethodIs405() async throws {
@@ -186,6 +190,10 @@ struct BlobTests {
             let response = try await client.execute(uri: "/v2/app/tags/list", method: .post)
             #expect(response.status == .methodNotAllowed)
             #expect(response.errorCode == .unsupported)
+            // A method no route takes still answers in the OCI envelope, not as a server fault.
+            let options = try await client.execute(uri: "/v2/app/tags/list", method: .options)
+            #expect(options.status.code < 500)
+            #expect(options.errorCode == .unsupported)
         }
     }
 }

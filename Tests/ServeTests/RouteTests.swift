@@ -28,7 +28,10 @@ struct RouteTests {
             ("/v2/app/blobs/uploads/0f0e", .upload(name: "app", id: "0f0e")),
             ("/v2/x/referrers/\(RouteTests.digest)", .referrers(name: "x", digest: digest)),
             ("/v2/a/referrers/b/referrers/\(RouteTests.digest)", .referrers(name: "a/referrers/b", digest: digest)),
-            ("/v2/app/manifests/sha256%3A" + String(repeating: "a", count: 64), .manifest(name: "app", reference: .digest(digest))),
+            (
+                "/v2/app/manifests/sha256%3A" + String(repeating: "a", count: 64),
+                .manifest(name: "app", reference: .digest(digest))
+            ),
         ]
     }()
 

@@ -12,7 +12,9 @@ import Testing
 /// set (tests stay offline and quick by default).
 @Suite(
     "Serve: skopeo interop",
-    .enabled(if: ProcessInfo.processInfo.environment["OCITOOL_INTEROP"] != nil && FileManager.default.fileExists(atPath: "/usr/bin/skopeo")))
+    .enabled(
+        if: ProcessInfo.processInfo.environment["OCITOOL_INTEROP"] != nil
+            && FileManager.default.fileExists(atPath: "/usr/bin/skopeo")))
 struct SkopeoInteropTests {
     /// Runs a program without blocking a concurrency thread; returns its status and combined output.
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
@@ -69,11 +71,17 @@ struct SkopeoInteropTests {
             #expect(inspect.status == 0, "\(inspect.output)")
             #expect(Digest.sha256(of: Data(inspect.output.utf8)) == pushed.digest)
             let pull = try await SkopeoInteropTests.run(
-                ["skopeo", "copy", "--preserve-digests", "--dest-oci-accept-uncompressed-layers", "--src-tls-verify=false", remote, "oci:\(work)/back:t"])
+                [
+                    "skopeo", "copy", "--preserve-digests", "--dest-oci-accept-uncompressed-layers",
+                    "--src-tls-verify=false", remote, "oci:\(work)/back:t",
+                ])
             #expect(pull.status == 0, "\(pull.output)")
             // A second push of the same image only finds everything present.
             let again = try await SkopeoInteropTests.run(
-                ["skopeo", "copy", "--preserve-digests", "--dest-tls-verify=false", "oci:\(source.path):t", "docker://127.0.0.1:\(port)/other:t"])
+                [
+                    "skopeo", "copy", "--preserve-digests", "--dest-tls-verify=false", "oci:\(source.path):t",
+                    "docker://127.0.0.1:\(port)/other:t",
+                ])
             #expect(again.status == 0, "\(again.output)")
         }
         let back = try OCILayout(at: work + "/back")

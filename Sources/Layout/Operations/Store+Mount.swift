@@ -2,7 +2,8 @@
 
 /// Cross-repository blob mounts: a blob another repository of the store holds is linked in, not uploaded.
 ///
-/// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#mounting-a-blob-from-another-repository
+/// Spec:
+/// https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#mounting-a-blob-from-another-repository
 extension Store {
     /// Makes a blob present in a repository without uploading it.
     ///
