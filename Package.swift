@@ -15,9 +15,17 @@ let package = Package(
     products: [
         .executable(name: "ocitool", targets: ["ocitool"]),
         .library(name: "Layout", targets: ["Layout"]),
+        .library(name: "Serve", targets: ["Serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // No traits: the default ones pull all of Foundation and ICU into the server (about 8 MiB RSS).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Already in the graph through hummingbird; named because Serve uses them directly (header names, the
+        // upload sweeper service).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,6 +48,17 @@ let package = Package(
             dependencies: ["CArchive", "COpenSSL"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Serve",
+            dependencies: [
+                "Layout",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ocitool",
             dependencies: [
@@ -51,6 +70,16 @@ let package = Package(
         .testTarget(
             name: "LayoutTests",
             dependencies: ["Layout"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServeTests",
+            dependencies: [
+                "Serve",
+                "Layout",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// Registry deletes: a manifest by digest, a blob, from one repository of the store.
+///
+/// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#content-management
+extension Store {
+    /// Deletes a manifest from a repository: every index.json entry for it goes (with its tags), and so does its
+    /// blob unless a listed index still holds it as a child. What it referenced stays until `gc`.
+    ///
+    /// Runs under the layout's lock, so a concurrent push of the same manifest either lands before (and is
+    /// deleted) or after (and stays whole).
+    /// - Throws: `.manifestNotFound` when the repository has no such manifest; `.unsupported` when it is only
+    ///   present as the child of a listed index (delete the index first); `.notALayout` for an unknown repository.
+    public func deleteManifest(_ digest: Digest, repository name: String) throws(LayoutError) {
+        let layout = try layout(for: name)
+        let lock = try layout.lockExclusive()
+        defer { withExtendedLifetime(lock) {} }
+        var index = try layout.readIndex()
+        let listed = !index.entries(for: digest).isEmpty
+        guard listed || layout.blobSize(digest) != nil else { throw .manifestNotFound("\(name)@\(digest)") }
+        if listed {
+            index.removeManifest(digest)
+        } else if (try? Manifest(bytes: layout.readBlob(digest))) == nil {
+            throw .manifestNotFound("\(name)@\(digest)")
+        }
+        let parent = try listedParent(of: digest, in: index, layout: layout)
+        if !listed, let parent {
+            throw .unsupported(
+                "manifest \(digest) is part of index \(parent) in \(name): delete the index first")
+        }
+        if listed { try layout.writeIndex(index) }
+        if parent == nil { try layout.removeBlob(digest) }
+    }
+
+    /// Deletes a blob from a repository only (other repositories and the pool keep their links).
+    /// - Throws: `.blobNotFound`, `.notALayout` for an unknown repository.
+    public func deleteBlob(_ digest: Digest, repository name: String) throws(LayoutError) {
+        let layout = try layout(for: name)
+        guard layout.blobSize(digest) != nil else { throw .blobNotFound(digest) }
+        try layout.removeBlob(digest)
+    }
+
+    /// The listed index that holds `digest` as a child, if any.
+    private func listedParent(of digest: Digest, in index: ImageIndex, layout: OCILayout) throws(LayoutError)
+        -> Digest?
+    {
+        for entry in index.manifests where entry.mediaType.isIndex && entry.digest != digest {
+            guard let manifest = try? layout.manifest(entry) else { continue }
+            if manifest.references.contains(where: { $0.digest == digest }) { return entry.digest }
+        }
+        return nil
+    }
+}

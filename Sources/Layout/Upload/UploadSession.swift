@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+import Glibc
+
+/// One resumable blob upload: `<uploads>/<id>/data` receives the bytes, hashed as they are written, and
+/// `<uploads>/<id>/state.json` holds its `UploadState`.
+///
+/// Bytes are gathered into 1 MiB writes. A session that a previous run left behind is resumed by hashing its data
+/// once; while the process runs the hasher stays in memory, so no chunk is ever read back.
+///
+/// Confined to one request at a time: `UploadSessions` hands a session to one request (checkout) and takes it
+/// back (checkin). It is `@unchecked Sendable` only so that it can move between those tasks.
+public final class UploadSession: @unchecked Sendable {
+    /// The session id (a lowercase UUID).
+    public let id: String
+    /// The repository the blob is pushed to.
+    public let repository: String
+    /// When the session started.
+    public let created: Date
+    /// The last request that used the session.
+    public private(set) var lastActivity: Date
+    /// The algorithm the data is hashed with while it arrives.
+    public let algorithm: DigestAlgorithm
+    /// The session's directory.
+    let directory: String
+    private let file: FileDescriptor
+    private let hasher: DigestHasher
+    private var written: Int64
+    private var pending: [UInt8] = []
+    private var finished = false
+
+    /// Largest write the session gathers before it goes to the file.
+    static let writeSize = 1 << 20
+
+    /// Bytes received so far.
+    public var offset: Int64 { written + Int64(pending.count) }
+
+    /// The data file.
+    var dataPath: String { directory + "/data" }
+
+    private init(state: UploadState, directory: String, file: FileDescriptor, hasher: DigestHasher, written: Int64) {
+        self.id = state.id
+        self.repository = state.repository
+        self.created = state.created
+        self.lastActivity = state.lastActivity
+        self.algorithm = state.algorithm
+        self.directory = directory
+        self.file = file
+        self.hasher = hasher
+        self.written = written
+        pending.reserveCapacity(UploadSession.writeSize)
+    }
+
+    /// Starts a session in a new directory `<uploads>/<id>`.
+    static func create(id: String, repository: String, algorithm: DigestAlgorithm, in uploads: String)
+        throws(LayoutError) -> UploadSession
+    {
+        try FileSystem.makeDirectories(uploads)
+        let directory = uploads + "/" + id
+        guard mkdir(directory, 0o755) == 0 else { throw .io("create directory", path: directory, errno: errno) }
+        do throws(LayoutError) {
+            let file = try FileDescriptor(
+                path: directory + "/data", flags: O_WRONLY | O_CREAT | O_EXCL | O_APPEND, mode: 0o644)
+            let state = UploadState(id: id, repository: repository, algorithm: algorithm)
+            let session = UploadSession(
+                state: state, directory: directory, file: file, hasher: DigestHasher(algorithm), written: 0)
+            try session.saveState()
+            return session
+        } catch {
+            UploadSession.removeDirectory(directory)
+            throw error
+        }
+    }
+
+    /// Reopens a session a previous run left in `directory`: its data is hashed once to rebuild the hasher, and
+    /// the data file's size is the offset (it may hold more than the state recorded, never less).
+    static func resume(directory: String) throws(LayoutError) -> UploadSession {
+        var state = try readState(directory: directory)
+        let hasher = DigestHasher(state.algorithm)
+        let reader = try BlobReader(path: directory + "/data")
+        var count: Int64 = 0
+        try reader.forEachChunk { (chunk) throws(LayoutError) in
+            hasher.update(chunk)
+            count += Int64(chunk.count)
+        }
+        let file = try FileDescriptor(path: directory + "/data", flags: O_WRONLY | O_APPEND)
+        if let modified = FileSystem.modificationTime(directory + "/data"), modified > state.lastActivity {
+            state.lastActivity = modified
+        }
+        return UploadSession(state: state, directory: directory, file: file, hasher: hasher, written: count)
+    }
+
+    /// Reads `state.json` of the session in `directory`.
+    static func readState(directory: String) throws(LayoutError) -> UploadState {
+        let data = try FileSystem.readFile(directory + "/state.json", limit: 64 * 1024)
+        do {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .secondsSince1970
+            return try decoder.decode(UploadState.self, from: data)
+        } catch {
+            throw .invalidLayout(directory, reason: "upload state is malformed: \(error)")
+        }
+    }
+
+    /// The last activity of a session on disk: its state, or its data when that was written later.
+    static func lastActivity(directory: String) -> Date? {
+        let data = FileSystem.modificationTime(directory + "/data")
+        guard let state = try? readState(directory: directory) else {
+            return data ?? FileSystem.modificationTime(directory)
+        }
+        return max(state.lastActivity, data ?? state.lastActivity)
+    }
+
+    /// Appends bytes (hashed now, written in 1 MiB batches).
+    public func append(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
+        precondition(!finished, "UploadSession used after finish")
+        hasher.update(bytes)
+        if pending.isEmpty, bytes.count >= UploadSession.writeSize {
+            try file.writeAll(bytes)
+            written += Int64(bytes.count)
+            return
+        }
+        pending.append(contentsOf: bytes)
+        if pending.count >= UploadSession.writeSize { try flush() }
+    }
+
+    /// Writes gathered bytes to the data file.
+    public func flush() throws(LayoutError) {
+        guard !pending.isEmpty else { return }
+        let count = pending.count
+        let result: Result<Void, LayoutError> = pending.withUnsafeBytes { bytes in
+            Result { () throws(LayoutError) in try file.writeAll(bytes) }
+        }
+        try result.get()
+        written += Int64(count)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Marks the session used now.
+    func touch(_ now: Date = Date()) { lastActivity = now }
+
+    /// Flushes and records the offset and last activity (now) in `state.json` (atomically).
+    public func saveState() throws(LayoutError) {
+        try flush()
+        touch()
+        let state = UploadState(
+            id: id, repository: repository, algorithm: algorithm, offset: offset, created: created,
+            lastActivity: lastActivity)
+        let encoder = JSONEncoder.ocitool
+        encoder.dateEncodingStrategy = .secondsSince1970
+        let data: Data
+        do { data = try encoder.encode(state) } catch {
+            throw .invalidLayout(directory, reason: "cannot encode upload state: \(error)")
+        }
+        try FileSystem.writeAtomically(data, to: directory + "/state.json")
+    }
+
+    /// Makes the data durable and checks it against `expected`.
+    /// - Returns: the digest (equal to `expected`) and size of the data.
+    /// - Throws: `LayoutError.digestMismatch`; the session cannot take more data afterwards either way.
+    func finish(expected: Digest) throws(LayoutError) -> (digest: Digest, size: Int64) {
+        precondition(!finished, "UploadSession finished twice")
+        try flush()
+        finished = true
+        try file.sync()
+        let actual: Digest
+        if expected.algorithm == algorithm {
+            actual = hasher.finalize()
+        } else {
+            // The client named another algorithm than the one the session hashed with: hash once more.
+            let rehash = expected.makeHasher()
+            try BlobReader(path: dataPath).forEachChunk { (chunk) throws(LayoutError) in rehash.update(chunk) }
+            actual = rehash.finalize()
+        }
+        guard actual == expected else { throw .digestMismatch(expected: expected, actual: actual) }
+        return (actual, written)
+    }
+
+    /// Removes a session directory and everything in it.
+    static func removeDirectory(_ directory: String) {
+        for name in FileSystem.list(directory) { unlink(directory + "/" + name) }
+        rmdir(directory)
+    }
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Layout
+
+/// Manifests: pull (exact bytes, content negotiation), push (validated by Layout), delete.
+extension Registry {
+    /// `GET`/`HEAD /v2/<name>/manifests/<reference>`: the stored bytes with their media type.
+    ///
+    /// When the request has an `Accept` list that names neither the manifest's media type nor a matching
+    /// wildcard, the answer is 404 MANIFEST_UNKNOWN, as distribution answers a client that cannot take the type
+    /// (no conversion is attempted).
+    ///
+    /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-manifests
+    func getManifest(_ name: String, reference: DistributionRoute.Reference, request: Request) throws -> Response {
+        let layout = try store.layout(for: name)
+        let descriptor = try resolve(reference, in: layout, name: name)
+        guard Registry.accepts(request, descriptor.mediaType) else {
+            throw OCIError(
+                .manifestUnknown,
+                "manifest \(name):\(reference) is \(descriptor.mediaType), which the Accept header does not include")
+        }
+        let bytes = try manifestBytes(descriptor.digest, in: layout, name: name)
+        return .json(
+            bytes, contentType: descriptor.mediaType.rawValue, head: request.method == .head,
+            headers: [.dockerContentDigest: descriptor.digest.description, .eTag: "\"\(descriptor.digest)\""])
+    }
+
+    /// `PUT /v2/<name>/manifests/<reference>`: stores the exact bytes (at most `maxManifestSize`, else 413) after
+    /// Layout checked them and everything they reference; a tag points at it, or with a digest reference the
+    /// digest must match. `?tag=` parameters add tags (reported in `OCI-Tag`). The repository is created when
+    /// needed.
+    ///
+    /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-manifests
+    func putManifest(_ name: String, reference: DistributionRoute.Reference, request: Request) async throws
+        -> Response
+    {
+        let limit = configuration.maxManifestSize
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw Registry.manifestTooLarge(declared, limit: limit)
+        }
+        let bytes = try await Registry.collect(request.body, limit: limit)
+        let mediaType = Registry.declaredManifestType(request)
+        let manifest = try Manifest(bytes: bytes, declared: mediaType)
+        var tag: String?
+        var expected: Digest?
+        switch reference {
+        case .tag(let name): tag = name
+        case .digest(let digest): expected = digest
+        }
+        let extraTags = Registry.queryValues(request, "tag")
+        for extra in extraTags { try Names.validateTag(extra) }
+        var existing = try? store.layout(for: name)
+        if existing == nil, let missing = manifest.references.first(where: { $0.urls?.isEmpty ?? true }) {
+            // A new repository holds nothing a manifest could reference: refuse before creating it.
+            throw LayoutError.manifestBlobUnknown(missing.digest)
+        }
+        if existing == nil { existing = try store.layout(for: name, create: true) }
+        guard let layout = existing else { throw LayoutError.notALayout(name) }
+        let descriptor = try layout.putManifest(bytes, mediaType: mediaType, tag: tag, expected: expected)
+        for extra in extraTags { try layout.tag(extra, to: descriptor) }
+        var headers: HTTPFields = [
+            .location: "/v2/\(name)/manifests/\(descriptor.digest)",
+            .dockerContentDigest: descriptor.digest.description,
+        ]
+        if let subject = manifest.subject { headers[.ociSubject] = subject.digest.description }
+        if !extraTags.isEmpty { headers[.ociTag] = extraTags.joined(separator: ", ") }
+        return .empty(.created, headers: headers)
+    }
+
+    /// `DELETE /v2/<name>/manifests/<reference>`: by tag removes the tag, by digest the manifest (202).
+    ///
+    /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#deleting-manifests
+    func deleteManifest(_ name: String, reference: DistributionRoute.Reference) throws -> Response {
+        try requireDeletes()
+        switch reference {
+        case .tag(let tag): try store.layout(for: name).untag(tag)
+        case .digest(let digest): try store.deleteManifest(digest, repository: name)
+        }
+        return .empty(.accepted)
+    }
+
+    // MARK: - Helpers
+
+    /// The descriptor of a tag or digest: from the cached index.json, else (a child of an index) from the blob.
+    private func resolve(_ reference: DistributionRoute.Reference, in layout: OCILayout, name: String)
+        throws(LayoutError) -> Descriptor
+    {
+        let index = try indexes.index(of: layout)
+        switch reference {
+        case .tag(let tag):
+            guard let entry = index.entry(tagged: tag) else { throw .manifestNotFound("\(name):\(tag)") }
+            return entry
+        case .digest(let digest):
+            if let entry = index.entries(for: digest).first { return entry }
+            do {
+                return try layout.resolve(.digest(digest))
+            } catch .io(let operation, let path, let code) {
+                throw .io(operation, path: path, errno: code)
+            } catch {
+                // Absent, or a blob that is no manifest.
+                throw .manifestNotFound("\(name)@\(digest)")
+            }
+        }
+    }
+
+    /// A manifest's bytes, from memory when this repository still has the blob.
+    private func manifestBytes(_ digest: Digest, in layout: OCILayout, name: String) throws(LayoutError) -> Data {
+        if let cached = manifests[digest], layout.blobSize(digest) == Int64(cached.count) { return cached }
+        let bytes: Data
+        do { bytes = try layout.readBlob(digest) } catch .blobNotFound { throw .manifestNotFound("\(name)@\(digest)") }
+        manifests.insert(bytes, for: digest)
+        return bytes
+    }
+
+    /// Whether the request's `Accept` list takes `mediaType` (no list takes everything).
+    static func accepts(_ request: Request, _ mediaType: Layout.MediaType) -> Bool {
+        let type = mediaType.rawValue.lowercased()
+        var listed = false
+        for value in request.headers[values: .accept] {
+            for item in value.split(separator: ",") {
+                let accepted = (item.split(separator: ";").first ?? "").trimmingWhitespace().lowercased()
+                guard !accepted.isEmpty else { continue }
+                listed = true
+                if accepted == "*/*" || accepted == type { return true }
+                if accepted.hasSuffix("/*"), type.hasPrefix(accepted.dropLast()) { return true }
+            }
+        }
+        return !listed
+    }
+
+    /// The manifest type the request declares in `Content-Type` (parameters dropped); generic JSON or binary
+    /// types, or none, leave it to the manifest's `mediaType` field.
+    static func declaredManifestType(_ request: Request) -> Layout.MediaType? {
+        guard let header = request.headers[.contentType] else { return nil }
+        let type = (header.split(separator: ";").first ?? "").trimmingWhitespace()
+        guard !type.isEmpty, !["application/json", "application/octet-stream"].contains(type.lowercased()) else {
+            return nil
+        }
+        return Layout.MediaType(type)
+    }
+
+    /// Collects a small body, refusing more than `limit` bytes with 413.
+    static func collect(_ body: RequestBody, limit: Int) async throws -> Data {
+        var collected = ByteBuffer()
+        for try await part in body {
+            guard collected.readableBytes + part.readableBytes <= limit else {
+                throw manifestTooLarge(collected.readableBytes + part.readableBytes, limit: limit)
+            }
+            collected.writeImmutableBuffer(part)
+        }
+        return Data(collected.readableBytesView)
+    }
+
+    static func manifestTooLarge(_ size: Int, limit: Int) -> OCIError {
+        OCIError(
+            .manifestInvalid, "manifest of \(size) bytes or more exceeds this registry's \(limit)-byte limit",
+            status: .contentTooLarge)
+    }
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Layout
+import Logging
+
+/// The distribution API over a store: one value shared by every request, dispatching a parsed
+/// `DistributionRoute` to its handler. Handlers call Layout for everything that touches the store.
+///
+/// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md
+struct Registry: Sendable {
+    let store: Store
+    let configuration: ServeConfiguration
+    let sessions: UploadSessions
+    let indexes = IndexCache()
+    let manifests = ManifestCache()
+
+    init(store: Store, configuration: ServeConfiguration) {
+        self.store = store
+        self.configuration = configuration
+        self.sessions = UploadSessions(store: store, expiry: configuration.uploadExpiry.seconds)
+    }
+
+    /// Answers one /v2 request.
+    func respond(to request: Request, context: some RequestContext) async throws -> Response {
+        let path = request.uri.path
+        if path == "/v2" || path == "/v2/" { return ping(request) }
+        let route = try DistributionRoute(path: path)
+        let method = request.method
+        if configuration.readOnly, method != .get, method != .head {
+            throw OCIError(.unsupported, "this registry is read-only")
+        }
+        switch (route, method) {
+        case (.catalog, .get):
+            return try catalog(request)
+        case (.tags(let name), .get):
+            return try tags(name, request: request)
+        case (.referrers(let name, let digest), .get):
+            return try referrers(name, digest: digest, request: request)
+        case (.manifest(let name, let reference), .get), (.manifest(let name, let reference), .head):
+            return try getManifest(name, reference: reference, request: request)
+        case (.manifest(let name, let reference), .put):
+            return try await putManifest(name, reference: reference, request: request)
+        case (.manifest(let name, let reference), .delete):
+            return try deleteManifest(name, reference: reference)
+        case (.blob(let name, let digest), .get), (.blob(let name, let digest), .head):
+            return try await getBlob(name, digest: digest, request: request, context: context)
+        case (.blob(let name, let digest), .delete):
+            return try deleteBlob(name, digest: digest)
+        case (.uploads(let name), .post):
+            return try await startUpload(name, request: request)
+        case (.upload(let name, let id), .get):
+            return try await uploadStatus(name, id: id)
+        case (.upload(let name, let id), .patch):
+            return try await patchUpload(name, id: id, request: request)
+        case (.upload(let name, let id), .put):
+            return try await finishUpload(name, id: id, request: request)
+        case (.upload(let name, let id), .delete):
+            return try await cancelUpload(name, id: id)
+        default:
+            throw OCIError(.unsupported, "\(method.rawValue) is not supported on \(path)")
+        }
+    }
+
+    /// `GET /v2/`: the registry implements the spec.
+    private func ping(_ request: Request) -> Response {
+        .json(Data("{}".utf8), head: request.method == .head)
+    }
+
+    /// Refuses a DELETE when deletes are disabled.
+    func requireDeletes() throws(OCIError) {
+        guard configuration.deleteEnabled else { throw OCIError(.unsupported, "deletes are disabled on this registry") }
+    }
+
+    /// The query parameter `name`, percent-decoded.
+    static func query(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters[Substring(name)].map(String.init)
+    }
+
+    /// All values of the query parameter `name`.
+    static func queryValues(_ request: Request, _ name: String) -> [String] {
+        request.uri.queryParameters[values: Substring(name)].map(String.init)
+    }
+
+    /// A digest from a query parameter (400 DIGEST_INVALID when malformed).
+    static func digest(_ text: String) throws(OCIError) -> Digest {
+        do { return try Digest(text) } catch { throw OCIError(.digestInvalid, error.description) }
+    }
+}
+
+extension Response {
+    /// A response without a body (Content-Length 0 unless given).
+    static func empty(_ status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        if headers[.contentLength] == nil { headers[.contentLength] = "0" }
+        return Response(status: status, headers: headers, body: ResponseBody())
+    }
+
+    /// A JSON body (or, for HEAD, only its headers).
+    static func json(
+        _ data: Data, contentType: String = "application/json", head: Bool = false, headers: HTTPFields = [:]
+    ) -> Response {
+        var headers = headers
+        headers[.contentType] = contentType
+        headers[.contentLength] = String(data.count)
+        if head { return Response(status: .ok, headers: headers, body: ResponseBody()) }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Everything `ocitool serve` can be told: where the store is, where to listen, and the registry's limits.
+public struct ServeConfiguration: Sendable {
+    /// The store's root directory: a directory tree of OCI layouts (created when missing).
+    public var root: String
+    /// The address to listen on.
+    public var host: String
+    /// The port to listen on; 0 picks a free one (see `onServerRunning`).
+    public var port: Int
+    /// How long an unused blob upload session lives before the sweeper removes it.
+    public var uploadExpiry: Duration
+    /// How often the sweeper looks for expired upload sessions and unused pool entries; nil means a quarter of
+    /// `uploadExpiry`, at most one minute.
+    public var sweepInterval: Duration?
+    /// Whether DELETE of manifests, tags and blobs is allowed (405 UNSUPPORTED otherwise).
+    public var deleteEnabled: Bool
+    /// Whether every write (push, delete) is refused with 405 UNSUPPORTED.
+    public var readOnly: Bool
+    /// Largest manifest accepted by PUT, in bytes (413 past it). Layout never stores more than
+    /// `Manifest.maxSize` (4 MiB), whatever this says.
+    public var maxManifestSize: Int
+    /// Most entries in one page of tags, catalog or referrers; longer lists continue through a `Link` header.
+    public var maxPageSize: Int
+    /// The `Server` header, if any.
+    public var serverName: String?
+    /// Called once the server listens, with the port it is bound to (useful with port 0).
+    public var onServerRunning: (@Sendable (_ port: Int) async -> Void)?
+
+    /// - Parameters:
+    ///   - root: the store's root directory.
+    ///   - host: the address to listen on (default 127.0.0.1).
+    ///   - port: the port (default 5000; 0 for any free port).
+    ///   - uploadExpiry: lifetime of an unused upload session (default one hour).
+    ///   - sweepInterval: how often expired sessions are looked for (default: derived from `uploadExpiry`).
+    ///   - deleteEnabled: allow DELETE (default true).
+    ///   - readOnly: refuse every write (default false).
+    ///   - maxManifestSize: manifest PUT limit in bytes (default 4 MiB).
+    ///   - maxPageSize: longest page of a listing (default 1000).
+    ///   - serverName: the `Server` header (default "ocitool").
+    ///   - onServerRunning: called with the bound port once the server listens.
+    public init(
+        root: String, host: String = "127.0.0.1", port: Int = 5000, uploadExpiry: Duration = .seconds(3600),
+        sweepInterval: Duration? = nil, deleteEnabled: Bool = true, readOnly: Bool = false,
+        maxManifestSize: Int = 4 << 20, maxPageSize: Int = 1000, serverName: String? = "ocitool",
+        onServerRunning: (@Sendable (_ port: Int) async -> Void)? = nil
+    ) {
+        self.root = root
+        self.host = host
+        self.port = port
+        self.uploadExpiry = uploadExpiry
+        self.sweepInterval = sweepInterval
+        self.deleteEnabled = deleteEnabled
+        self.readOnly = readOnly
+        self.maxManifestSize = maxManifestSize
+        self.maxPageSize = maxPageSize
+        self.serverName = serverName
+        self.onServerRunning = onServerRunning
+    }
+
+    /// The sweep interval in effect.
+    var effectiveSweepInterval: Duration {
+        if let sweepInterval { return sweepInterval }
+        return min(uploadExpiry / 4, .seconds(60))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

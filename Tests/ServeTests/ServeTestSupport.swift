@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Layout
+import Logging
+import Testing
+
+@testable import Serve
+
+/// A store in a new temporary directory and a registry application over it.
+struct ServeFixture {
+    let root: String
+
+    init() {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-serve-\(UUID().uuidString)")
+            .path
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    var store: Store { Store(root: root) }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+
+    func configuration(_ configure: (inout ServeConfiguration) -> Void = { _ in }) -> ServeConfiguration {
+        var configuration = ServeConfiguration(root: root, port: 0)
+        configure(&configuration)
+        return configuration
+    }
+
+    /// Runs `body` against a new application over the store (in-process; `.live` uses a loopback socket).
+    func run<Value: Sendable>(
+        _ setup: TestingSetup = .router, configure: (inout ServeConfiguration) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
+        var logger = Logger(label: "ServeTests")
+        logger.logLevel = .warning
+        let app = try buildApplication(configuration(configure), logger: logger)
+        return try await app.test(setup, body)
+    }
+}
+
+/// Small random content.
+func randomBytes(_ count: Int) -> Data {
+    var generator = SystemRandomNumberGenerator()
+    return Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+}
+
+extension Data {
+    var buffer: ByteBuffer { ByteBuffer(bytes: self) }
+}
+
+extension ByteBuffer {
+    var data: Data { Data(readableBytesView) }
+    var string: String { String(buffer: self) }
+}
+
+extension TestResponse {
+    /// The decoded OCI error envelope.
+    var errors: [DistributionError] {
+        (try? JSONDecoder().decode(DistributionErrors.self, from: body.data).errors) ?? []
+    }
+
+    /// The first error code, if any.
+    var errorCode: DistributionErrorCode? { errors.first?.code }
+}
+
+/// An image pushed through the API: its blobs, manifest bytes and digest.
+struct PushedImage {
+    let layers: [Data]
+    let config: Data
+    let manifest: Data
+    let digest: Digest
+    let descriptor: Descriptor
+}
+
+extension TestClientProtocol {
+    /// Pushes a blob with a single POST.
+    @discardableResult
+    func pushBlob(_ data: Data, to repository: String) async throws -> Digest {
+        let digest = Digest.sha256(of: data)
+        let response = try await execute(
+            uri: "/v2/\(repository)/blobs/uploads/?digest=\(digest)", method: .post, body: data.buffer)
+        #expect(response.status == .created, "push blob: \(response.body.string)")
+        return digest
+    }
+
+    /// Pushes random layers, a config and a manifest (tagged when `tag` is given).
+    func pushImage(
+        to repository: String, tag: String?, layers: Int = 2, subject: Descriptor? = nil,
+        artifactType: Layout.MediaType? = nil, annotations: [String: String]? = nil
+    ) async throws -> PushedImage {
+        var layerData: [Data] = []
+        var descriptors: [Descriptor] = []
+        for _ in 0..<layers {
+            let data = randomBytes(Int.random(in: 100...3000))
+            let digest = try await pushBlob(data, to: repository)
+            layerData.append(data)
+            descriptors.append(Descriptor(mediaType: .ociLayer, digest: digest, size: Int64(data.count)))
+        }
+        let config = Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
+        let configDigest = try await pushBlob(config, to: repository)
+        let manifest = ImageManifest(
+            artifactType: artifactType,
+            config: Descriptor(mediaType: .ociConfig, digest: configDigest, size: Int64(config.count)),
+            layers: descriptors, subject: subject, annotations: annotations)
+        let bytes = try JSONEncoder.ocitool.encode(manifest)
+        let digest = Digest.sha256(of: bytes)
+        let reference = tag ?? digest.description
+        let response = try await execute(
+            uri: "/v2/\(repository)/manifests/\(reference)", method: .put,
+            headers: [.contentType: Layout.MediaType.ociManifest.rawValue], body: bytes.buffer)
+        #expect(response.status == .created, "push manifest: \(response.body.string)")
+        return PushedImage(
+            layers: layerData, config: config, manifest: bytes, digest: digest,
+            descriptor: Descriptor(mediaType: .ociManifest, digest: digest, size: Int64(bytes.count)))
+    }
+}
