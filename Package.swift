@@ -63,7 +63,9 @@ let package = Package(
             name: "ocitool",
             dependencies: [
                 "Layout",
+                "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -5,10 +5,14 @@
 # that are missing: skopeo, umoci, docker-registry, zstd and the -dev packages of the C
 # libraries ocitool links (libarchive, OpenSSL, libcurl), plus python3 if there is none.
 # Idempotent and quiet: when everything is present it does nothing (no apt-get update).
-# Needs root (or sudo) only when something is missing.
+# Needs root (or sudo) only when something is missing. With --build-only, only what the build
+# needs (the -dev packages).
 set -euo pipefail
 
-packages=(skopeo umoci docker-registry zstd libarchive-dev libssl-dev libcurl4-openssl-dev)
+packages=(libarchive-dev libssl-dev libcurl4-openssl-dev)
+if [ "${1:-}" != "--build-only" ]; then
+    packages+=(skopeo umoci docker-registry zstd)
+fi
 
 installed() {
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = "installed" ]

@@ -20,7 +20,7 @@ struct OCITool: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, List.self, Inspect.self, Tag.self, Untag.self, Remove.self, Import.self, Export.self,
-            Copy.self, Attach.self, Discover.self, GarbageCollect.self, Fsck.self,
+            Copy.self, Attach.self, Discover.self, GarbageCollect.self, Fsck.self, ServeCommand.self,
         ]
     )
 

@@ -7,6 +7,7 @@ import Testing
 struct CLITests {
     static let commands = [
         "init", "ls", "inspect", "tag", "untag", "rm", "import", "export", "copy", "attach", "discover", "gc", "fsck",
+        "serve",
     ]
 
     @Test(arguments: commands)
@@ -203,5 +204,23 @@ struct CLITests {
         result = try CLIRunner.run(["tag", release + ":1.0", "good", "bad!"])
         #expect(result.status == 2 && result.stderr.hasPrefix("error: invalid tag"))
         #expect(try copied.readIndex().tags == ["1.0"])
+    }
+
+    @Test func serveAnswersOnTheAnnouncedPortAndStopsOnSIGTERM() throws {
+        let root = CLIRunner.temporaryDirectory()
+        let (process, output, _) = try CLIRunner.start(["serve", "--root", root, "--port", "0", "--log-level", "error"])
+        var announced = ""
+        while !announced.contains("/v2/\n") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            announced += String(decoding: chunk, as: UTF8.self)
+        }
+        let url = try #require(announced.split(separator: " ").last.map { String($0.dropLast()) })
+        #expect(url.hasPrefix("http://127.0.0.1:"))
+        let (status, _) = try CLIRunner.get(url)
+        #expect(status == 200)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
     }
 }

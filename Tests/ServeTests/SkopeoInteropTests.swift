@@ -8,13 +8,9 @@ import Testing
 
 @testable import Serve
 
-/// skopeo pushes to and pulls from the registry over a real socket. Needs skopeo; runs when OCITOOL_INTEROP is
-/// set (tests stay offline and quick by default).
-@Suite(
-    "Serve: skopeo interop",
-    .enabled(
-        if: ProcessInfo.processInfo.environment["OCITOOL_INTEROP"] != nil
-            && FileManager.default.fileExists(atPath: "/usr/bin/skopeo")))
+/// skopeo pushes to and pulls from the registry over a real socket (skopeo is a test dependency that
+/// scripts/install-test-deps.sh installs).
+@Suite("Serve: skopeo interop")
 struct SkopeoInteropTests {
     /// Runs a program without blocking a concurrency thread; returns its status and combined output.
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
