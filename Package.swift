@@ -40,6 +40,11 @@ let package = Package(
             dependencies: ["CArchive", "COpenSSL"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Sync",
+            dependencies: ["Layout", "CCurl"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ocitool",
             dependencies: [
@@ -51,6 +56,11 @@ let package = Package(
         .testTarget(
             name: "LayoutTests",
             dependencies: ["Layout"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SyncTests",
+            dependencies: ["Sync", "Layout"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
