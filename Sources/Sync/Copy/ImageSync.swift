@@ -38,12 +38,14 @@ public struct ImageSync: Sendable {
     /// - Returns: what moved and what the destination now holds.
     /// - Throws: `.invalidArgument`-like Layout errors for bad tags or platforms, `.notFound`, registry,
     ///   transport and verification errors. Nothing is tagged after a failure.
+    @discardableResult
     public func copy(_ selector: ImageReference.Selector?, tag: String?) throws(SyncError) -> SyncResult {
         if let tag { try layoutCall { () throws(LayoutError) in try Names.validateTag(tag) } }
         return try copy(try source.resolve(selector), tag: tag)
     }
 
     /// Copies the manifest `descriptor` points at.
+    @discardableResult
     public func copy(_ descriptor: Descriptor, tag: String?) throws(SyncError) -> SyncResult {
         if let tag { try layoutCall { () throws(LayoutError) in try Names.validateTag(tag) } }
         return try SyncRun(source: source, destination: destination, options: options).copy(descriptor, tag: tag)

@@ -64,8 +64,8 @@ extension RegistryClient {
         }
     }
 
-    /// The index under the fallback tag `sha256-<hex>`, if there is one.
-    func fallbackIndex(_ repository: String, subject: Digest) throws(SyncError) -> ImageIndex? {
+    /// The index under the referrers fallback tag `sha256-<hex>` of `subject`, if there is one.
+    public func fallbackIndex(_ repository: String, subject: Digest) throws(SyncError) -> ImageIndex? {
         let tag = subject.referrersTag
         let manifest: Manifest
         do throws(SyncError) { manifest = try fetchManifest(repository, .tag(tag)).manifest } catch {
