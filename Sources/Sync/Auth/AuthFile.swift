@@ -130,7 +130,7 @@ public struct AuthFile: Sendable, Hashable {
 
     private func write(_ object: [String: Any]) throws(SyncError) {
         let data: Data
-        do { data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) } catch {
+        do { data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) } catch {
             throw .invalidArgument("cannot encode \(path): \(error)")
         }
         let directory = (path as NSString).deletingLastPathComponent

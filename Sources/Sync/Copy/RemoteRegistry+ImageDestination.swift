@@ -4,7 +4,7 @@ public import Layout
 extension RemoteRegistry: ImageDestination {
     /// `HEAD` on the blob: present with the descriptor's size (or a size the registry does not state).
     public func hasBlob(_ descriptor: Descriptor) throws(SyncError) -> Bool {
-        guard let size = try client.blobSize(repository, descriptor.digest) else { return false }
+        guard let size = try client.blobSize(repository, descriptor.digest, forPush: true) else { return false }
         return size == descriptor.size || size < 0
     }
 
@@ -40,8 +40,10 @@ extension RemoteRegistry: ImageDestination {
         let reference: ImageReference.Selector
         switch role {
         case .child, .root:
-            if try client.manifestDescriptor(repository, .digest(digest)) != nil {
-                if let subject = manifest.subject, try !client.hasReferrersAPI(repository, probe: subject.digest) {
+            if try client.manifestDescriptor(repository, .digest(digest), forPush: true) != nil {
+                if let subject = manifest.subject,
+                    try !client.hasReferrersAPI(repository, probe: subject.digest, forPush: true)
+                {
                     try client.addToReferrersFallback(repository, subject: subject.digest, referrer: entry(manifest, digest))
                 }
                 return false

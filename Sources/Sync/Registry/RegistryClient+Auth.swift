@@ -20,29 +20,52 @@ extension RegistryClient {
 
     /// The `Authorization` value for a request needing `scopes`, if any is known.
     func authorization(for scopes: [String]) throws(SyncError) -> String? {
+        probeChallenge()
         let state = authState.current
         if state.basic, let credentials = configuration.credentials { return credentials.basicAuthorization }
-        if let token = state.tokens[RegistryClient.tokenKey(scopes)], token.expires > Date() {
-            return "Bearer \(token.value)"
-        }
+        if let token = RegistryClient.cachedToken(covering: scopes, in: state) { return "Bearer \(token)" }
         if let challenge = state.challenge, challenge.scheme == .bearer {
-            return "Bearer \(try fetchToken(challenge, scopes: scopes, force: false))"
+            return "Bearer \(try fetchToken(challenge, scopes: scopes, rejected: nil))"
         }
         return nil
     }
 
-    /// Answers a 401: switches to Basic, or fetches a fresh token for the challenge.
-    func answerChallenge(_ response: RegistryResponse, scopes: [String]) throws(SyncError) {
+    /// Learns the registry's challenge before the first authenticated request (`GET /v2/`, as docker does), so
+    /// parallel first requests carry credentials instead of each collecting a 401. Best effort: when the probe
+    /// fails, requests go out without credentials and answer their own challenges.
+    private func probeChallenge() {
+        guard !authState.current.probed else { return }
+        probeLock.lock()
+        defer { probeLock.unlock() }
+        guard !authState.current.probed else { return }
+        var request = RegistryRequest(method: "GET", url: baseURL, context: "connecting to \(registry)")
+        request.authenticate = false
+        let response = try? exchange(request, .collect(limit: RegistryClient.errorBodyLimit))
+        let challenge = response?.status == 401
+            ? AuthChallenge.parse(response?.headers.values("WWW-Authenticate") ?? []) : nil
+        authState.withLock { state in
+            state.probed = true
+            if let challenge, state.challenge == nil {
+                state.challenge = challenge
+                state.basic = challenge.scheme == .basic && configuration.credentials != nil
+            }
+        }
+    }
+
+    /// Answers a 401: switches to Basic, or gets a token for the challenge other than the one rejected (a token
+    /// another thread fetched meanwhile, else a fresh one).
+    /// - Parameter rejected: the `Authorization` value the registry refused, if any was sent.
+    func answerChallenge(_ response: RegistryResponse, scopes: [String], rejected: String?) throws(SyncError) {
         guard let challenge = AuthChallenge.parse(response.headers.values("WWW-Authenticate")) else {
             throw .authenticationFailed(
                 host: registry, reason: "the registry answered 401 without a Basic or Bearer challenge")
         }
         switch challenge.scheme {
         case .basic:
-            guard configuration.credentials != nil else {
+            guard let credentials = configuration.credentials else {
                 throw .authenticationFailed(host: registry, reason: "the registry requires credentials")
             }
-            guard !authState.current.basic else { throw rejected(response, scopes: scopes) }
+            guard rejected != credentials.basicAuthorization else { throw self.rejected(response, scopes: scopes) }
             authState.withLock {
                 $0.basic = true
                 $0.challenge = challenge
@@ -51,7 +74,7 @@ extension RegistryClient {
             authState.withLock { $0.challenge = challenge }
             var wanted = scopes
             if let scope = challenge.parameters["scope"], !wanted.contains(scope) { wanted.append(scope) }
-            _ = try fetchToken(challenge, scopes: wanted, key: RegistryClient.tokenKey(scopes), force: true)
+            _ = try fetchToken(challenge, scopes: wanted, rejected: rejected)
         }
     }
 
@@ -67,15 +90,16 @@ extension RegistryClient {
             host: registry, reason: "the registry rejected the credentials of \(credentials.username)\(what)\(detail)")
     }
 
-    /// The cached token for `key` (scopes sorted), fetching one from the challenge's realm when there is none,
-    /// it has expired, or `force` is set.
-    func fetchToken(_ challenge: AuthChallenge, scopes: [String], key: String? = nil, force: Bool) throws(SyncError)
-        -> String
-    {
-        let key = key ?? RegistryClient.tokenKey(scopes)
+    /// A cached token covering `scopes` other than the `rejected` one, else a new one from the challenge's
+    /// realm. One fetch at a time: threads that were refused together share the token the first one gets.
+    func fetchToken(_ challenge: AuthChallenge, scopes: [String], rejected: String?) throws(SyncError) -> String {
         tokenLock.lock()
         defer { tokenLock.unlock() }
-        if !force, let token = authState.current.tokens[key], token.expires > Date() { return token.value }
+        if let token = RegistryClient.cachedToken(covering: scopes, in: authState.current),
+            "Bearer \(token)" != rejected
+        {
+            return token
+        }
         guard let realm = challenge.realm, var components = URLComponents(string: realm), components.host != nil else {
             throw .authenticationFailed(host: registry, reason: "the Bearer challenge has no valid realm")
         }
@@ -106,13 +130,13 @@ extension RegistryClient {
                 reason: "the token server \(components.host ?? realm) rejected \(who) (\(response.status)"
                     + (message.isEmpty ? ")" : ": \(message))"))
         }
-        let token = try parseToken(response.body, realm: realm)
-        authState.withLock { $0.tokens[key] = token }
+        let token = try parseToken(response.body, scopes: scopes, realm: realm)
+        authState.withLock { $0.tokens[RegistryClient.tokenKey(scopes)] = token }
         return token.value
     }
 
     /// `{"token": "…", "access_token": "…", "expires_in": 300}`; tokens without `expires_in` last 60 s.
-    private func parseToken(_ body: Data, realm: String) throws(SyncError) -> BearerToken {
+    private func parseToken(_ body: Data, scopes: [String], realm: String) throws(SyncError) -> BearerToken {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
             let value = (object["token"] as? String) ?? (object["access_token"] as? String), !value.isEmpty
         else {
@@ -120,8 +144,26 @@ extension RegistryClient {
         }
         let lifetime = (object["expires_in"] as? NSNumber)?.doubleValue ?? 60
         // Renew a little early, so a token never expires on its way to the registry.
-        return BearerToken(value: value, expires: Date().addingTimeInterval(max(1, lifetime - 5)))
+        return BearerToken(value: value, scopes: scopes, expires: Date().addingTimeInterval(max(1, lifetime - 5)))
     }
 
     static func tokenKey(_ scopes: [String]) -> String { scopes.sorted().joined(separator: " ") }
+
+    /// An unexpired token granted for scopes that include `scopes` (a `pull,push` token serves pulls too).
+    static func cachedToken(covering scopes: [String], in state: AuthState) -> String? {
+        let now = Date()
+        if let exact = state.tokens[tokenKey(scopes)], exact.expires > now { return exact.value }
+        return state.tokens.values.first { token in
+            token.expires > now && scopes.allSatisfy { wanted in token.scopes.contains { covers($0, wanted) } }
+        }?.value
+    }
+
+    /// Whether scope `granted` (`repository:NAME:pull,push`) includes `wanted`: same resource, more actions.
+    static func covers(_ granted: String, _ wanted: String) -> Bool {
+        guard let grantedColon = granted.lastIndex(of: ":"), let wantedColon = wanted.lastIndex(of: ":"),
+            granted[..<grantedColon] == wanted[..<wantedColon]
+        else { return false }
+        let actions = Set(granted[granted.index(after: grantedColon)...].split(separator: ","))
+        return wanted[wanted.index(after: wantedColon)...].split(separator: ",").allSatisfy(actions.contains)
+    }
 }

@@ -7,10 +7,11 @@ public import Layout
 /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-blobs
 extension RegistryClient {
     /// The size of a blob the repository holds (`HEAD /v2/NAME/blobs/DIGEST`), or nil when it has none.
-    public func blobSize(_ repository: String, _ digest: Digest) throws(SyncError) -> Int64? {
+    /// - Parameter forPush: ask for the push scope (a destination checking before it uploads: one token).
+    public func blobSize(_ repository: String, _ digest: Digest, forPush: Bool = false) throws(SyncError) -> Int64? {
         let request = RegistryRequest(
             method: "HEAD", url: url(repository, "blobs/\(digest)"),
-            scopes: [RegistryClient.scope(repository, push: false)], followRedirects: true,
+            scopes: [RegistryClient.scope(repository, push: forPush)], followRedirects: true,
             context: "checking blob \(digest) in \(name(repository))")
         let response = try send(request)
         switch response.status {

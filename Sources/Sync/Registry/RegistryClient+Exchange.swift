@@ -60,7 +60,7 @@ extension RegistryClient {
             guard response.status == 401, request.authenticate else { return response }
             guard !answered else { throw rejected(response, scopes: request.scopes) }
             answered = true
-            try answerChallenge(response, scopes: request.scopes)
+            try answerChallenge(response, scopes: request.scopes, rejected: authorization)
             if bodyStarted {
                 // The stream cannot be rewound; the caller's retry loop reopens it.
                 throw .transfer(host: registry, CurlError(code: 65, message: "re-authentication needed mid-upload"))

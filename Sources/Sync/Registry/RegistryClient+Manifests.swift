@@ -24,15 +24,16 @@ extension RegistryClient {
 
     /// Fetches a manifest, keeping its exact bytes. Fetched by digest, the bytes must match it; the registry's
     /// `Docker-Content-Digest`, when present, must match them too.
+    /// - Parameter forPush: ask for the push scope (a destination reading before it writes).
     /// - Returns: the manifest's descriptor (media type, digest, size) and the parsed manifest.
     /// - Throws: `.notFound("manifest REF not found in HOST/REPO")`, `.layout(.verificationFailed)` on a digest
     ///   mismatch, `.invalidResponse` for a malformed manifest.
-    public func fetchManifest(_ repository: String, _ reference: ImageReference.Selector) throws(SyncError)
-        -> (descriptor: Descriptor, manifest: Manifest)
+    public func fetchManifest(_ repository: String, _ reference: ImageReference.Selector, forPush: Bool = false)
+        throws(SyncError) -> (descriptor: Descriptor, manifest: Manifest)
     {
         let request = RegistryRequest(
             method: "GET", url: url(repository, "manifests/\(reference)"), headers: [RegistryClient.acceptHeader],
-            scopes: [RegistryClient.scope(repository, push: false)],
+            scopes: [RegistryClient.scope(repository, push: forPush)],
             context: "fetching manifest \(reference) from \(name(repository))")
         let response = try send(request, .collect(limit: Manifest.maxSize))
         switch response.status {
@@ -76,12 +77,13 @@ extension RegistryClient {
 
     /// A manifest's descriptor without its body (`HEAD`), or nil when the repository has no such manifest.
     /// Falls back to a GET when the registry omits `Docker-Content-Digest`.
-    public func manifestDescriptor(_ repository: String, _ reference: ImageReference.Selector) throws(SyncError)
-        -> Descriptor?
+    /// - Parameter forPush: ask for the push scope (a destination checking before it pushes).
+    public func manifestDescriptor(_ repository: String, _ reference: ImageReference.Selector, forPush: Bool = false)
+        throws(SyncError) -> Descriptor?
     {
         let request = RegistryRequest(
             method: "HEAD", url: url(repository, "manifests/\(reference)"), headers: [RegistryClient.acceptHeader],
-            scopes: [RegistryClient.scope(repository, push: false)],
+            scopes: [RegistryClient.scope(repository, push: forPush)],
             context: "checking manifest \(reference) in \(name(repository))")
         let response = try send(request)
         switch response.status {
@@ -93,7 +95,7 @@ extension RegistryClient {
             let size = response.headers["Content-Length"].flatMap({ Int64($0) }),
             let mediaType = RegistryClient.manifestType(response.headers)
         else {
-            return try fetchManifest(repository, reference).descriptor
+            return try fetchManifest(repository, reference, forPush: forPush).descriptor
         }
         if case .digest(let wanted) = reference, wanted != digest {
             throw .invalidResponse(host: registry, reason: "\(request.context): the registry answered for \(digest)")

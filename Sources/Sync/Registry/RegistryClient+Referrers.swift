@@ -38,16 +38,18 @@ extension RegistryClient {
     }
 
     /// Whether the registry answers the referrers API for the repository (asked once, about `probe`).
-    public func hasReferrersAPI(_ repository: String, probe: Digest) throws(SyncError) -> Bool {
-        try referrersAPI(repository, probe) != nil
+    public func hasReferrersAPI(_ repository: String, probe: Digest, forPush: Bool = false) throws(SyncError) -> Bool {
+        try referrersAPI(repository, probe, forPush: forPush) != nil
     }
 
     /// The referrers API's list, or nil when the registry does not have the API.
-    private func referrersAPI(_ repository: String, _ digest: Digest) throws(SyncError) -> [Descriptor]? {
+    private func referrersAPI(_ repository: String, _ digest: Digest, forPush: Bool = false) throws(SyncError)
+        -> [Descriptor]?
+    {
         guard !referrersUnsupported.current.contains(repository) else { return nil }
         let request = RegistryRequest(
             method: "GET", url: url(repository, "referrers/\(digest)"), headers: ["Accept: \(MediaType.ociIndex)"],
-            scopes: [RegistryClient.scope(repository, push: false)],
+            scopes: [RegistryClient.scope(repository, push: forPush)],
             context: "listing referrers of \(digest) in \(name(repository))")
         let response = try send(request, .collect(limit: Manifest.maxSize))
         switch response.status {
@@ -65,10 +67,12 @@ extension RegistryClient {
     }
 
     /// The index under the referrers fallback tag `sha256-<hex>` of `subject`, if there is one.
-    public func fallbackIndex(_ repository: String, subject: Digest) throws(SyncError) -> ImageIndex? {
+    public func fallbackIndex(_ repository: String, subject: Digest, forPush: Bool = false) throws(SyncError)
+        -> ImageIndex?
+    {
         let tag = subject.referrersTag
         let manifest: Manifest
-        do throws(SyncError) { manifest = try fetchManifest(repository, .tag(tag)).manifest } catch {
+        do throws(SyncError) { manifest = try fetchManifest(repository, .tag(tag), forPush: forPush).manifest } catch {
             if case .notFound = error { return nil }
             throw error
         }
@@ -87,7 +91,7 @@ extension RegistryClient {
     public func addToReferrersFallback(_ repository: String, subject: Digest, referrer: Descriptor)
         throws(SyncError)
     {
-        var index = try fallbackIndex(repository, subject: subject) ?? ImageIndex(mediaType: .ociIndex)
+        var index = try fallbackIndex(repository, subject: subject, forPush: true) ?? ImageIndex(mediaType: .ociIndex)
         guard !index.manifests.contains(where: { $0.digest == referrer.digest }) else { return }
         var entry = referrer
         entry.annotations?.removeValue(forKey: Annotation.refName)

@@ -195,9 +195,13 @@ extension RegistryClient {
     }
 
     /// `url` with `name=value` added to its query, keeping the items already there (upload state).
+    /// The existing query is kept byte for byte (decoding and re-encoding could turn `%2B` into `+`).
     static func appendingQuery(_ url: String, _ name: String, _ value: String) -> String {
         guard var components = URLComponents(string: url) else { return url }
-        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: name, value: value)]
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+#")
+        let item = "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+        components.percentEncodedQuery = components.percentEncodedQuery.map { "\($0)&\(item)" } ?? item
         return components.string ?? url
     }
 

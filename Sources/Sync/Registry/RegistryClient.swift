@@ -26,6 +26,8 @@ public final class RegistryClient: Sendable, CustomStringConvertible {
     let authState = Locked(AuthState())
     /// Held while a token is fetched, so parallel workers needing the same scope fetch it once.
     let tokenLock = NSLock()
+    /// Held while the first request learns the registry's challenge.
+    let probeLock = NSLock()
     /// Repositories whose registry answered the referrers API with 404 (use the fallback tag schema).
     let referrersUnsupported = Locked<Set<String>>([])
 
@@ -80,6 +82,8 @@ public final class RegistryClient: Sendable, CustomStringConvertible {
 
 /// Authentication state shared by a client's threads.
 struct AuthState {
+    /// Whether `GET /v2/` has been asked for the challenge.
+    var probed = false
     /// The last challenge the registry sent (used to fetch tokens for new scopes without a 401 first).
     var challenge: AuthChallenge?
     /// Send Basic credentials with every request (the registry asked for Basic).
@@ -91,5 +95,7 @@ struct AuthState {
 /// A token from the token server and when to stop using it.
 struct BearerToken {
     var value: String
+    /// The scopes it was asked for.
+    var scopes: [String]
     var expires: Date
 }
