@@ -20,4 +20,7 @@ static inline CURLcode ocitool_curl_setopt_callback(CURL *handle, CURLoption opt
 static inline CURLcode ocitool_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+static inline CURLcode ocitool_curl_getinfo_string(CURL *handle, CURLINFO info, char **value) {
+    return curl_easy_getinfo(handle, info, value);
+}
 #endif

@@ -38,6 +38,16 @@ final class CurlEasy: @unchecked Sendable {
     /// `curl_global_init`, once per process (Swift runs a global's initializer exactly once).
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
 
+    /// The CA bundle libcurl uses by default (CURLINFO_CAINFO), e.g. `/etc/ssl/certs/ca-certificates.crt`.
+    static let defaultCABundle: String? = {
+        _ = globalInit
+        guard let handle = curl_easy_init() else { return nil }
+        defer { curl_easy_cleanup(handle) }
+        var path: UnsafeMutablePointer<CChar>?
+        guard ocitool_curl_getinfo_string(handle, CURLINFO_CAINFO, &path) == CURLE_OK, let path else { return nil }
+        return String(cString: path)
+    }()
+
     /// Performs one request, blocking until the response is complete.
     /// - Parameters:
     ///   - request: method, URL, headers, body length, TLS options.
@@ -84,7 +94,20 @@ final class CurlEasy: @unchecked Sendable {
             try set(CURLOPT_SSL_VERIFYHOST, 0)
         }
         if let file = request.transport.caFile { try set(CURLOPT_CAINFO, file) }
-        if let directory = request.transport.certDirectory { try set(CURLOPT_CAPATH, directory) }
+        if let bundle = request.tls.caBundle {
+            // CURL_BLOB_COPY: libcurl keeps its own copy, so the bytes need only live for the call.
+            let code = bundle.withUnsafeBytes { bytes in
+                var blob = curl_blob(
+                    data: UnsafeMutableRawPointer(mutating: bytes.baseAddress), len: bytes.count,
+                    flags: UInt32(CURL_BLOB_COPY))
+                return ocitool_curl_setopt_ptr(handle, CURLOPT_CAINFO_BLOB, &blob)
+            }
+            try check(code)
+        }
+        if let certificate = request.tls.clientCertificate, let key = request.tls.clientKey {
+            try set(CURLOPT_SSLCERT, certificate)
+            try set(CURLOPT_SSLKEY, key)
+        }
         if request.followRedirects {
             try set(CURLOPT_FOLLOWLOCATION, 1)
             try set(CURLOPT_MAXREDIRS, 10)

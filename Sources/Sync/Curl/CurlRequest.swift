@@ -15,6 +15,8 @@ struct CurlRequest {
     var followRedirects = false
     /// TLS and timeouts.
     var transport: TransportOptions
+    /// CA bundle and client certificate read from the certificate directory.
+    var tls: TLSMaterial
 }
 
 /// How connections are made: TLS verification and trust, timeouts.
@@ -23,7 +25,8 @@ public struct TransportOptions: Sendable, Hashable {
     public var tlsVerify: Bool
     /// A PEM bundle of CA certificates to trust instead of the system's.
     public var caFile: String?
-    /// A directory of CA certificates (hashed names, `c_rehash`) to trust instead of the system's.
+    /// A directory as containers' `certs.d/HOST/` (skopeo `--cert-dir`): `*.crt` CAs trusted in addition to the
+    /// system's (or `caFile`'s), `NAME.cert` + `NAME.key` a client certificate.
     public var certDirectory: String?
     /// Seconds allowed to connect.
     public var connectTimeout: Int

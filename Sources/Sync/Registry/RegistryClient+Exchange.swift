@@ -75,8 +75,8 @@ extension RegistryClient {
     {
         var headers = request.headers
         if let authorization { headers.append("Authorization: \(authorization)") }
-        var curlRequest = CurlRequest(method: request.method, url: request.url, headers: headers,
-                                      transport: configuration.transport)
+        var curlRequest = CurlRequest(
+            method: request.method, url: request.url, headers: headers, transport: configuration.transport, tls: tls)
         curlRequest.followRedirects = request.followRedirects
         let sender = BodySender(request.body)
         curlRequest.uploadLength = sender.length ?? (["POST", "PUT", "PATCH"].contains(request.method) ? 0 : nil)

@@ -19,6 +19,8 @@ public final class RegistryClient: Sendable, CustomStringConvertible {
     public let apiHost: String
     /// How to connect and authenticate.
     public let configuration: RegistryConfiguration
+    /// Certificates read from `configuration.transport.certDirectory`.
+    let tls: TLSMaterial
 
     /// Idle curl handles, kept so their connections are reused.
     let handles = Locked<[CurlEasy]>([])
@@ -34,11 +36,12 @@ public final class RegistryClient: Sendable, CustomStringConvertible {
     /// - Parameters:
     ///   - registry: `host[:port]` as in `docker://HOST[:PORT]/REPO`; `docker.io` is Docker Hub.
     ///   - configuration: TLS, plain HTTP, credentials, retries.
-    /// No request is made until the first call.
+    /// No request is made until the first call (the certificate directory, if any, is read here).
     public init(registry: String, configuration: RegistryConfiguration = RegistryConfiguration()) {
         self.registry = registry
         self.apiHost = RegistryClient.apiHost(for: registry)
         self.configuration = configuration
+        self.tls = TLSMaterial(configuration.transport)
     }
 
     public var description: String { registry }

@@ -12,11 +12,16 @@ final class DockerRegistry {
     let port: Int
     let root: String
     private let process: Process
+    /// With TLS: the directory holding `ca.crt` (the CA that signed the server's certificate).
+    let certificates: String?
 
     var host: String { "127.0.0.1:\(port)" }
 
-    init() throws {
+    /// - Parameter tls: serve HTTPS with a certificate for 127.0.0.1 signed by a CA made for the test.
+    init(tls: Bool = false) throws {
         root = SyncFixtures.temporaryDirectory()
+        certificates = tls ? try DockerRegistry.makeCertificates(in: root) : nil
+        let tlsConfig = certificates.map { "\n  tls:\n    certificate: \($0)/server.pem\n    key: \($0)/server.key" } ?? ""
         var started: (Int, Process)?
         for _ in 0..<5 {
             let port = try DockerRegistry.freePort()
@@ -32,7 +37,7 @@ final class DockerRegistry {
                   delete:
                     enabled: true
                 http:
-                  addr: 127.0.0.1:\(port)
+                  addr: 127.0.0.1:\(port)\(tlsConfig)
                 """
             let configPath = "\(root)/config.yml"
             try config.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -42,7 +47,7 @@ final class DockerRegistry {
             process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
             process.standardError = FileHandle(forWritingAtPath: "/dev/null")
             try process.run()
-            if DockerRegistry.waitUntilServing(port: port, process: process) {
+            if DockerRegistry.waitUntilServing(port: port, process: process, tls: tls) {
                 started = (port, process)
                 break
             }
@@ -74,16 +79,42 @@ final class DockerRegistry {
 
     func repository(_ name: String) -> RemoteRegistry { RemoteRegistry(client: client(), repository: name) }
 
-    private static func waitUntilServing(port: Int, process: Process) -> Bool {
+    private static func waitUntilServing(port: Int, process: Process, tls: Bool) -> Bool {
         let client = RegistryClient(
             registry: "127.0.0.1:\(port)",
-            configuration: RegistryConfiguration(plainHTTP: true, retry: RetryPolicy(maxAttempts: 1)))
+            configuration: RegistryConfiguration(
+                plainHTTP: !tls, transport: TransportOptions(tlsVerify: false), retry: RetryPolicy(maxAttempts: 1)))
         for _ in 0..<100 {
             guard process.isRunning else { return false }
             if (try? client.checkAuthentication()) != nil { return true }
             usleep(50_000)
         }
         return false
+    }
+
+    /// A CA and a server certificate for 127.0.0.1 and localhost, made with the openssl command.
+    private static func makeCertificates(in root: String) throws -> String {
+        let directory = "\(root)/certs"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: "\(directory)/san.cnf", atomically: true, encoding: .utf8)
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        for arguments in [
+            ["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=ocitool test CA"],
+            ["req"] + ec + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "server.pem", "-days", "2", "-extfile", "san.cnf"],
+        ] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw POSIXError(.EINVAL) }
+        }
+        return directory
     }
 
     /// A port nothing listens on right now (bound to port 0 and released).
