@@ -216,6 +216,45 @@ struct DistributionTests {
         #expect(Set(target.allBlobs()) == Set(source.allBlobs()))
     }
 
+    @Test func cosignLegacyTagsRoundTrip() throws {
+        let registry = try DockerRegistry()
+        defer { registry.stop() }
+        let source = try SyncFixtures.layout()
+        let target = try SyncFixtures.layout()
+        defer { SyncFixtures.remove(source, target) }
+        let image = try SyncFixtures.image(in: source, tag: "1.0")
+        let signatureTag = "sha256-\(image.digest.encoded).sig"
+        let signature = try SyncFixtures.image(in: source, tag: signatureTag, layers: [100])
+        let remote = registry.repository("cosign")
+        try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
+        let referrers = try remote.referrers(of: image.digest)
+        #expect(referrers.map(\.legacyTag) == [signatureTag])
+        #expect(referrers.first?.descriptor.artifactType == "application/vnd.dev.cosign.artifact.sig.v1+json")
+        let pulled = try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+        #expect(pulled.referrersCopied == 1)
+        #expect(try target.resolve(.tag(signatureTag)).digest == signature.digest)
+    }
+
+    @Test func aLargeOddSizedLayerStreamsThroughEveryPath() throws {
+        let registry = try DockerRegistry()
+        defer { registry.stop() }
+        let source = try SyncFixtures.layout()
+        let target = try SyncFixtures.layout()
+        defer { SyncFixtures.remove(source, target) }
+        try SyncFixtures.image(in: source, tag: "big", layers: [(40 << 20) + 1])
+        let first = registry.repository("big/one")
+        try ImageSync(from: LayoutEndpoint(source), to: first).copy(.tag("big"), tag: "big")
+        let chunked = RegistryClient(
+            registry: "localhost:\(registry.port)",
+            configuration: RegistryConfiguration(plainHTTP: true, chunkedUploadThreshold: 1 << 20, chunkSize: 16 << 20))
+        let second = RemoteRegistry(client: chunked, repository: "big/two")
+        let copied = try ImageSync(from: first, to: second).copy(.tag("big"), tag: "big")
+        #expect(copied.bytesCopied > 40 << 20)
+        try ImageSync(from: second, to: LayoutEndpoint(target)).copy(.tag("big"), tag: "big")
+        #expect(Set(target.allBlobs()) == Set(source.allBlobs()))
+        #expect(try target.check().isClean)
+    }
+
     @Test func tagsArePaginatedAndTheCatalogListsRepositories() throws {
         let registry = try DockerRegistry()
         defer { registry.stop() }
