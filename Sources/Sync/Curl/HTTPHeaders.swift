@@ -2,29 +2,29 @@
 import Foundation
 
 /// Response header fields in arrival order, looked up case-insensitively.
-public struct HTTPHeaders: Sendable, Hashable {
+struct HTTPHeaders: Sendable, Hashable {
     /// The fields as received (names as the server spelled them).
-    public private(set) var fields: [(name: String, value: String)] = []
+    private(set) var fields: [(name: String, value: String)] = []
 
-    public init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
+    init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
 
     /// The first value of `name`, if present.
-    public subscript(_ name: String) -> String? {
+    subscript(_ name: String) -> String? {
         fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 
     /// Every value of `name`, in order (e.g. several `Link` or `WWW-Authenticate` fields).
-    public func values(_ name: String) -> [String] {
+    func values(_ name: String) -> [String] {
         fields.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
     }
 
     mutating func append(name: String, value: String) { fields.append((name, value)) }
 
-    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+    static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
     }
 
-    public func hash(into hasher: inout Hasher) {
+    func hash(into hasher: inout Hasher) {
         for field in fields {
             hasher.combine(field.name)
             hasher.combine(field.value)

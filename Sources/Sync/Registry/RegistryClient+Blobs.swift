@@ -40,45 +40,46 @@ extension RegistryClient {
         let hasher = verify && offset == 0 ? digest.makeHasher() : nil
         var delivered = offset
         let context = "fetching blob \(digest) from \(name(repository))"
+        // `body` only runs during this call; the response handling holds it as an escaping closure.
         try withoutActuallyEscaping(body) { (body) throws(SyncError) in
-        try withRetries(progress: { delivered }) { (retryAfter) throws(SyncError) in
-            if let size, delivered >= size, size > 0 { return }
-            var request = RegistryRequest(
-                method: "GET", url: url(repository, "blobs/\(digest)"),
-                scopes: [RegistryClient.scope(repository, push: false)], followRedirects: true, context: context)
-            if delivered > 0 { request.headers.append("Range: bytes=\(delivered)-") }
-            let start = delivered
-            var position: Int64?
-            let consume = { (status: Int, bytes: UnsafeRawBufferPointer) throws(SyncError) -> Void in
-                let at = position ?? (status == 206 ? start : 0)
-                // The registry ignored the range: skip what was delivered before.
-                let skip = Int(min(Int64(bytes.count), max(0, delivered - at)))
-                position = at + Int64(bytes.count)
-                let fresh = UnsafeRawBufferPointer(rebasing: bytes[skip...])
-                guard !fresh.isEmpty else { return }
-                if let size, delivered + Int64(fresh.count) > size {
-                    throw .invalidResponse(host: self.registry, reason: "blob \(digest) is larger than \(size) bytes")
+            try withRetries(progress: { delivered }) { (retryAfter) throws(SyncError) in
+                if let size, delivered >= size, size > 0 { return }
+                var request = RegistryRequest(
+                    method: "GET", url: url(repository, "blobs/\(digest)"),
+                    scopes: [RegistryClient.scope(repository, push: false)], followRedirects: true, context: context)
+                if delivered > 0 { request.headers.append("Range: bytes=\(delivered)-") }
+                let start = delivered
+                var position: Int64?
+                let consume = { (status: Int, bytes: UnsafeRawBufferPointer) throws(SyncError) -> Void in
+                    let at = position ?? (status == 206 ? start : 0)
+                    // The registry ignored the range: skip what was delivered before.
+                    let skip = Int(min(Int64(bytes.count), max(0, delivered - at)))
+                    position = at + Int64(bytes.count)
+                    let fresh = UnsafeRawBufferPointer(rebasing: bytes[skip...])
+                    guard !fresh.isEmpty else { return }
+                    if let size, delivered + Int64(fresh.count) > size {
+                        throw .invalidResponse(host: self.registry, reason: "blob \(digest) is larger than \(size) bytes")
+                    }
+                    hasher?.update(fresh)
+                    try body(fresh)
+                    delivered += Int64(fresh.count)
                 }
-                hasher?.update(fresh)
-                try body(fresh)
-                delivered += Int64(fresh.count)
-            }
-            let response = try exchange(request, .stream(consume))
-            try checkTransient(response, context: context, retryAfter: &retryAfter)
-            switch response.status {
-            case 200, 206:
-                if let size, delivered < size {
-                    // The body ended early without a transport error: resume like a cut connection.
-                    throw .transfer(host: registry, CurlError(code: 18, message: "blob ended after \(delivered) of \(size) bytes"))
+                let response = try exchange(request, .stream(consume))
+                try checkTransient(response, context: context, retryAfter: &retryAfter)
+                switch response.status {
+                case 200, 206:
+                    if let size, delivered < size {
+                        // The body ended early without a transport error: resume like a cut connection.
+                        throw .transfer(host: registry, CurlError(code: 18, message: "blob ended after \(delivered) of \(size) bytes"))
+                    }
+                case 416 where size == delivered:
+                    return
+                case 404:
+                    throw .notFound("blob \(digest) not found in \(name(repository))")
+                default:
+                    throw failure(response, context: context)
                 }
-            case 416 where size == delivered:
-                return
-            case 404:
-                throw .notFound("blob \(digest) not found in \(name(repository))")
-            default:
-                throw failure(response, context: context)
             }
-        }
         }
         if let hasher {
             let actual = hasher.finalize()
