@@ -3,7 +3,9 @@ import Foundation
 
 /// A user name and password (or token) for a registry. Its description never shows the password.
 public struct Credentials: Sendable, Hashable, CustomStringConvertible {
+    /// The user name (for a token, whatever the registry expects, often ignored).
     public var username: String
+    /// The password or access token.
     public var password: String
 
     public init(username: String, password: String) {

@@ -20,10 +20,14 @@ public import Layout
 ///
 /// All calls block; run them on a thread of your own.
 public struct ImageSync: Sendable {
+    /// Where manifests and blobs are read.
     public let source: any ImageSource
+    /// Where they are written.
     public let destination: any ImageDestination
+    /// Platforms, referrers, parallelism, progress.
     public let options: SyncOptions
 
+    /// A copy from `source` to `destination`; nothing happens until `copy`.
     public init(from source: any ImageSource, to destination: any ImageDestination, options: SyncOptions = SyncOptions()) {
         self.source = source
         self.destination = destination

@@ -8,6 +8,7 @@ public struct LayoutEndpoint: Sendable, CustomStringConvertible {
     /// The layout.
     public let layout: OCILayout
 
+    /// The layout as a source or destination.
     public init(_ layout: OCILayout) { self.layout = layout }
 
     public var description: String { layout.path }

@@ -7,6 +7,7 @@ public struct RemoteRegistry: Sendable, CustomStringConvertible {
     /// The repository (Docker Hub official images normalized to `library/NAME`).
     public let repository: String
 
+    /// A repository of the client's registry (Docker Hub names are normalized).
     public init(client: RegistryClient, repository: String) {
         self.client = client
         self.repository = client.normalizedRepository(repository)
