@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "ocitool", targets: ["ocitool"]),
         .library(name: "Layout", targets: ["Layout"]),
         .library(name: "Serve", targets: ["Serve"]),
+        .library(name: "Sync", targets: ["Sync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,11 +60,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Sync",
+            dependencies: ["Layout", "CCurl"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ocitool",
             dependencies: [
                 "Layout",
                 "Serve",
+                "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +89,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SyncTests",
+            dependencies: ["Sync", "Layout"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

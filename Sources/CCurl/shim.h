@@ -13,7 +13,14 @@ static inline CURLcode ocitool_curl_setopt_ptr(CURL *handle, CURLoption option, 
 static inline CURLcode ocitool_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value) {
     return curl_easy_setopt(handle, option, value);
 }
+/// Write, header and read callbacks share one C type (`curl_write_callback` == `curl_read_callback`).
+static inline CURLcode ocitool_curl_setopt_callback(CURL *handle, CURLoption option, curl_write_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
 static inline CURLcode ocitool_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+static inline CURLcode ocitool_curl_getinfo_string(CURL *handle, CURLINFO info, char **value) {
     return curl_easy_getinfo(handle, info, value);
 }
 #endif

@@ -13,9 +13,9 @@ extension Platform {
 }
 
 /// Picking children of an index by platform.
-enum PlatformSelection {
+package enum PlatformSelection {
     /// The children of `index` that run on any of `platforms`, in index order.
-    static func children(of index: ImageIndex, matching platforms: [Platform]) -> [Descriptor] {
+    package static func children(of index: ImageIndex, matching platforms: [Platform]) -> [Descriptor] {
         index.manifests.filter { child in
             guard let platform = child.platform else { return false }
             return platforms.contains { platform.matches($0) }
@@ -25,7 +25,7 @@ enum PlatformSelection {
     /// The first child of `index` that runs on `platform`.
     /// - Parameter digest: the index's digest, for the message.
     /// - Throws: `LayoutError.invalidArgument` naming the platforms the index holds.
-    static func child(of index: ImageIndex, digest: Digest, matching platform: Platform) throws(LayoutError)
+    package static func child(of index: ImageIndex, digest: Digest, matching platform: Platform) throws(LayoutError)
         -> Descriptor
     {
         if let child = children(of: index, matching: [platform]).first { return child }
@@ -34,13 +34,13 @@ enum PlatformSelection {
     }
 
     /// `linux/amd64, linux/arm64/v8`, or a note when no child declares a platform.
-    static func describePlatforms(of index: ImageIndex) -> String {
+    package static func describePlatforms(of index: ImageIndex) -> String {
         let names = index.manifests.compactMap { $0.platform?.description }
         return names.isEmpty ? "no platform-specific images" : names.joined(separator: ", ")
     }
 
     /// Whether any child of `index` declares a platform.
-    static func hasPlatforms(_ index: ImageIndex) -> Bool {
+    package static func hasPlatforms(_ index: ImageIndex) -> Bool {
         index.manifests.contains { $0.platform != nil }
     }
 }

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Layout
+
+/// Where images are copied to: a registry repository (`RemoteRegistry`) or a layout (`LayoutEndpoint`).
+///
+/// Calls block their thread; `hasBlob` and `putBlob` are called from several worker threads at once,
+/// `putManifest` from one thread at a time.
+public protocol ImageDestination: Sendable, CustomStringConvertible {
+    /// Whether the destination already holds the blob (with its size).
+    func hasBlob(_ descriptor: Descriptor) throws(SyncError) -> Bool
+
+    /// Stores a blob read from `source`, verified against the descriptor's digest and size, mounting or
+    /// hard-linking it instead when source and destination allow.
+    /// - Parameter progress: called with byte counts as content lands (a mount or link reports the whole size).
+    /// - Returns: how the blob got there.
+    func putBlob(_ descriptor: Descriptor, from source: any ImageSource, progress: (@Sendable (Int64) -> Void)?)
+        throws(SyncError) -> BlobTransfer
+
+    /// Stores manifest bytes (everything they reference is already there).
+    /// - Parameters:
+    ///   - manifest: the exact bytes, parsed.
+    ///   - digest: their digest.
+    ///   - role: a child of an index, a root listed untagged, or a root under a tag.
+    /// - Returns: whether the destination did not have the manifest before.
+    @discardableResult
+    func putManifest(_ manifest: Manifest, digest: Digest, as role: ManifestRole) throws(SyncError) -> Bool
+}
+
+/// How a manifest is stored at a destination.
+public enum ManifestRole: Sendable, Hashable {
+    /// A child of an index being copied: stored, reachable through its parent (a layout does not list it in
+    /// index.json).
+    case child
+    /// A manifest listed on its own without a tag (an image before its tag is set, a referrer).
+    case root
+    /// A manifest under a tag (set last, once everything it needs is there).
+    case tagged(String)
+}
+
+/// How a blob reached a destination.
+public enum BlobTransfer: String, Sendable, Codable {
+    /// Its bytes were streamed.
+    case copied
+    /// Mounted from another repository of the same registry.
+    case mounted
+    /// Hard-linked from a layout on the same filesystem.
+    case linked
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Layout
+
+/// A manifest that refers to another: an entry of the referrers API, or of the fallback `sha256-<hex>` tag's
+/// index, or one of cosign's legacy tags.
+///
+/// Cosign (before OCI 1.1) stores signatures, attestations and SBOMs as ordinary manifests without `subject`,
+/// tagged `sha256-<hex>.sig`, `.att` and `.sbom` after the signed digest. ocitool reads them as referrers with
+/// `legacyTag` set and an artifact type derived from the suffix
+/// (`application/vnd.dev.cosign.artifact.sig.v1+json`, `….att.v1+json`, `….sbom.v1+json`), and copies them
+/// under the same tag, so cosign finds them at the destination.
+public struct Referrer: Sendable, Hashable {
+    /// Media type, digest, size, artifact type and annotations, as the referrers API lists them.
+    public var descriptor: Descriptor
+    /// The cosign tag holding this manifest, for a legacy referrer.
+    public var legacyTag: String?
+
+    public init(descriptor: Descriptor, legacyTag: String? = nil) {
+        self.descriptor = descriptor
+        self.legacyTag = legacyTag
+    }
+
+    /// The cosign legacy tag suffixes and the artifact types ocitool gives them.
+    public static let cosignSuffixes: [(suffix: String, artifactType: MediaType)] = [
+        ("sig", "application/vnd.dev.cosign.artifact.sig.v1+json"),
+        ("att", "application/vnd.dev.cosign.artifact.att.v1+json"),
+        ("sbom", "application/vnd.dev.cosign.artifact.sbom.v1+json"),
+    ]
+
+    /// `sha256-<hex>.sig` and its siblings for a subject.
+    static func cosignTags(of subject: Digest) -> [(tag: String, artifactType: MediaType)] {
+        cosignSuffixes.map { ("\(subject.algorithm.rawValue)-\(subject.encoded).\($0.suffix)", $0.artifactType) }
+    }
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+
+/// How the command line reaches registries: credentials (`--creds`, `--authfile`, the auth files), TLS
+/// (`--tls-verify`, `--cert-dir`, `--ca-file`), `--plain-http`, retries.
+public struct RegistryOptions: Sendable {
+    /// Explicit credentials (`--creds USER:PASSWORD`); they win over the auth files.
+    public var credentials: Credentials?
+    /// An auth file to read instead of the default ones (`--authfile`).
+    public var authFile: String?
+    /// Use `http://` (`--plain-http`).
+    public var plainHTTP: Bool
+    /// TLS and timeouts.
+    public var transport: TransportOptions
+    /// Retries after network errors, 5xx and 429.
+    public var retry: RetryPolicy
+    /// Where `$REGISTRY_AUTH_FILE`, `$DOCKER_CONFIG`, `$XDG_RUNTIME_DIR` and `$HOME` are read from.
+    public var environment: [String: String]
+
+    public init(
+        credentials: Credentials? = nil, authFile: String? = nil, plainHTTP: Bool = false,
+        transport: TransportOptions = TransportOptions(), retry: RetryPolicy = RetryPolicy(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.credentials = credentials
+        self.authFile = authFile
+        self.plainHTTP = plainHTTP
+        self.transport = transport
+        self.retry = retry
+        self.environment = environment
+    }
+
+    /// The configuration for one registry: the explicit credentials, else the first auth file entry for the
+    /// host (and repository, for per-repository entries), else anonymous.
+    /// - Throws: `.invalidArgument` when an auth file is malformed.
+    public func configuration(registry: String, repository: String? = nil) throws(SyncError) -> RegistryConfiguration {
+        var found = credentials
+        if found == nil {
+            found = try AuthFile.lookup(host: registry, repository: repository, explicit: authFile, environment: environment)
+        }
+        return RegistryConfiguration(plainHTTP: plainHTTP, transport: transport, credentials: found, retry: retry)
+    }
+
+    /// A client for one registry with `configuration(registry:repository:)`.
+    public func client(registry: String, repository: String? = nil) throws(SyncError) -> RegistryClient {
+        RegistryClient(registry: registry, configuration: try configuration(registry: registry, repository: repository))
+    }
+}

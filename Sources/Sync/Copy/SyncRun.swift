@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+
+/// The state of one `ImageSync` copy: counters and the blobs already handled, shared by the worker threads.
+final class SyncRun: Sendable {
+    let source: any ImageSource
+    let destination: any ImageDestination
+    let options: SyncOptions
+    let counters = Locked(Counters())
+    /// Blobs already transferred or found present in this run (referrers share configs with each other).
+    let handled = Locked<Set<Digest>>([])
+
+    struct Counters {
+        var blobsCopied = 0
+        var bytesCopied: Int64 = 0
+        var blobsMounted = 0
+        var blobsSkipped = 0
+        var manifestsCopied = 0
+        var referrersCopied = 0
+    }
+
+    init(source: any ImageSource, destination: any ImageDestination, options: SyncOptions) {
+        self.source = source
+        self.destination = destination
+        self.options = options
+    }
+
+    func copy(_ descriptor: Descriptor, tag: String?) throws(SyncError) -> SyncResult {
+        let manifest = try source.manifest(descriptor)
+        let top: (descriptor: Descriptor, manifest: Manifest)
+        let subjects: [Digest]
+        var filtered = false
+        switch manifest.kind {
+        case .index(let index) where !options.copy.all && PlatformSelection.hasPlatforms(index):
+            if options.copy.platforms.isEmpty {
+                let child = try layoutCall { () throws(LayoutError) in
+                    try PlatformSelection.child(of: index, digest: descriptor.digest, matching: .host)
+                }
+                return try copy(child, tag: tag)
+            }
+            (top, subjects) = try copyFiltered(index, of: manifest, digest: descriptor.digest)
+            filtered = true
+        default:
+            subjects = try copyClosure(descriptor, manifest, role: .root)
+            top = (descriptor, manifest)
+        }
+        if options.copy.referrers { try copyReferrers(of: subjects) }
+        if let tag { try destination.putManifest(top.manifest, digest: top.descriptor.digest, as: .tagged(tag)) }
+        let counted = counters.current
+        let stored = Descriptor(
+            mediaType: top.manifest.mediaType, digest: top.descriptor.digest, size: Int64(top.manifest.bytes.count),
+            artifactType: top.manifest.artifactType)
+        return SyncResult(
+            descriptor: stored, blobsCopied: counted.blobsCopied, bytesCopied: counted.bytesCopied,
+            blobsMounted: counted.blobsMounted, blobsSkipped: counted.blobsSkipped,
+            manifestsCopied: counted.manifestsCopied, referrersCopied: counted.referrersCopied,
+            filteredIndex: filtered)
+    }
+
+    /// Copies the children of `index` matching the platforms, then stores a new index holding only them.
+    /// - Returns: the new index and the digests of the manifests copied (referrer subjects).
+    private func copyFiltered(_ index: ImageIndex, of manifest: Manifest, digest: Digest) throws(SyncError)
+        -> ((descriptor: Descriptor, manifest: Manifest), [Digest])
+    {
+        let platforms = options.copy.platforms
+        let children = try layoutCall { () throws(LayoutError) -> [Descriptor] in
+            for platform in platforms { _ = try PlatformSelection.child(of: index, digest: digest, matching: platform) }
+            return PlatformSelection.children(of: index, matching: platforms)
+        }
+        var plan = ClosurePlan()
+        for child in children { try plan.add(child, try source.manifest(child), from: source) }
+        try transfer(plan)
+        var filtered = index
+        filtered.mediaType = manifest.mediaType
+        filtered.manifests = children
+        let generated = try layoutCall { () throws(LayoutError) -> Manifest in
+            let bytes: Data
+            do { bytes = try JSONEncoder.ocitool.encode(filtered) } catch {
+                throw .manifestInvalid("cannot encode the filtered index: \(error)")
+            }
+            return try Manifest(bytes: bytes, declared: manifest.mediaType)
+        }
+        try putManifest(generated, digest: generated.digest, as: .root)
+        return ((generated.descriptor, generated), plan.manifests.map(\.descriptor.digest))
+    }
+
+    /// Copies a manifest's closure and stores the manifest itself in `role`.
+    /// - Returns: the digests of every manifest copied (referrer subjects).
+    @discardableResult
+    func copyClosure(_ descriptor: Descriptor, _ manifest: Manifest, role: ManifestRole) throws(SyncError) -> [Digest] {
+        var plan = ClosurePlan()
+        try plan.add(descriptor, manifest, from: source)
+        try transfer(plan, topRole: role)
+        return plan.manifests.map(\.descriptor.digest)
+    }
+
+    func putManifest(_ manifest: Manifest, digest: Digest, as role: ManifestRole) throws(SyncError) {
+        if try destination.putManifest(manifest, digest: digest, as: role) {
+            counters.withLock { $0.manifestsCopied += 1 }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// Authentication: Basic, and the Bearer token flow of distribution's token auth.
+///
+/// Spec: https://distribution.github.io/distribution/spec/auth/token/
+/// A 401 carries `WWW-Authenticate: Bearer realm="…",service="…",scope="…"`; the client GETs the realm with
+/// `service` and one `scope` per repository action set (with Basic credentials when it has any), takes `token`
+/// (or `access_token`) from the JSON answer and sends `Authorization: Bearer TOKEN`. Tokens are cached per
+/// scope set until they expire and fetched again on a 401.
+extension RegistryClient {
+    /// Checks that the registry accepts this client's credentials (or anonymous access): `GET /v2/`, answering
+    /// any challenge. Used by `login` before storing credentials.
+    /// - Throws: `.authenticationFailed` when the credentials are rejected; `.unreachable` and friends.
+    public func checkAuthentication() throws(SyncError) {
+        let request = RegistryRequest(method: "GET", url: baseURL, context: "checking access to \(registry)")
+        let response = try send(request)
+        guard response.isSuccess else { throw failure(response, context: request.context) }
+    }
+
+    /// The `Authorization` value for a request needing `scopes`, if any is known.
+    func authorization(for scopes: [String]) throws(SyncError) -> String? {
+        probeChallenge()
+        let state = authState.current
+        if state.basic, let credentials = configuration.credentials { return credentials.basicAuthorization }
+        if let token = RegistryClient.cachedToken(covering: scopes, in: state) { return "Bearer \(token)" }
+        if let challenge = state.challenge, challenge.scheme == .bearer {
+            return "Bearer \(try fetchToken(challenge, scopes: scopes, rejected: nil))"
+        }
+        return nil
+    }
+
+    /// Learns the registry's challenge before the first authenticated request (`GET /v2/`, as docker does), so
+    /// parallel first requests carry credentials instead of each collecting a 401. Best effort: when the probe
+    /// fails, requests go out without credentials and answer their own challenges.
+    private func probeChallenge() {
+        guard !authState.current.probed else { return }
+        probeLock.lock()
+        defer { probeLock.unlock() }
+        guard !authState.current.probed else { return }
+        var request = RegistryRequest(method: "GET", url: baseURL, context: "connecting to \(registry)")
+        request.authenticate = false
+        let response = try? exchange(request, .collect(limit: RegistryClient.errorBodyLimit))
+        let challenge = response?.status == 401
+            ? AuthChallenge.parse(response?.headers.values("WWW-Authenticate") ?? []) : nil
+        authState.withLock { state in
+            state.probed = true
+            if let challenge, state.challenge == nil {
+                state.challenge = challenge
+                state.basic = challenge.scheme == .basic && configuration.credentials != nil
+            }
+        }
+    }
+
+    /// Answers a 401: switches to Basic, or gets a token for the challenge other than the one rejected (a token
+    /// another thread fetched meanwhile, else a fresh one).
+    /// - Parameter rejected: the `Authorization` value the registry refused, if any was sent.
+    func answerChallenge(_ response: RegistryResponse, scopes: [String], rejected: String?) throws(SyncError) {
+        guard let challenge = AuthChallenge.parse(response.headers.values("WWW-Authenticate")) else {
+            throw .authenticationFailed(
+                host: registry, reason: "the registry answered 401 without a Basic or Bearer challenge")
+        }
+        switch challenge.scheme {
+        case .basic:
+            guard let credentials = configuration.credentials else {
+                throw .authenticationFailed(host: registry, reason: "the registry requires credentials")
+            }
+            guard rejected != credentials.basicAuthorization else { throw self.rejected(response, scopes: scopes) }
+            authState.withLock {
+                $0.basic = true
+                $0.challenge = challenge
+            }
+        case .bearer:
+            authState.withLock { $0.challenge = challenge }
+            var wanted = scopes
+            if let scope = challenge.parameters["scope"], !wanted.contains(scope) { wanted.append(scope) }
+            _ = try fetchToken(challenge, scopes: wanted, rejected: rejected)
+        }
+    }
+
+    /// The error for a request still refused after its challenge was answered.
+    func rejected(_ response: RegistryResponse, scopes: [String]) -> SyncError {
+        let (_, message) = RegistryClient.describeErrorBody(response.body)
+        let detail = message.isEmpty ? "" : " (\(message))"
+        guard let credentials = configuration.credentials else {
+            return .authenticationFailed(host: registry, reason: "the registry requires credentials\(detail)")
+        }
+        let what = scopes.isEmpty ? "" : " for \(scopes.joined(separator: " "))"
+        return .authenticationFailed(
+            host: registry, reason: "the registry rejected the credentials of \(credentials.username)\(what)\(detail)")
+    }
+
+    /// A cached token covering `scopes` other than the `rejected` one, else a new one from the challenge's
+    /// realm. One fetch at a time: threads that were refused together share the token the first one gets.
+    func fetchToken(_ challenge: AuthChallenge, scopes: [String], rejected: String?) throws(SyncError) -> String {
+        tokenLock.lock()
+        defer { tokenLock.unlock() }
+        if let token = RegistryClient.cachedToken(covering: scopes, in: authState.current),
+            "Bearer \(token)" != rejected
+        {
+            return token
+        }
+        guard let realm = challenge.realm, var components = URLComponents(string: realm), components.host != nil else {
+            throw .authenticationFailed(host: registry, reason: "the Bearer challenge has no valid realm")
+        }
+        var items = components.queryItems ?? []
+        if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
+        for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
+        if let credentials = configuration.credentials {
+            items.append(URLQueryItem(name: "account", value: credentials.username))
+        }
+        components.queryItems = items.isEmpty ? nil : items
+        guard let url = components.string else {
+            throw .authenticationFailed(host: registry, reason: "cannot build a token request from realm \(realm)")
+        }
+        var request = RegistryRequest(method: "GET", url: url, context: "fetching a token from \(realm)")
+        request.authenticate = false
+        if let credentials = configuration.credentials {
+            request.headers.append("Authorization: \(credentials.basicAuthorization)")
+        }
+        let response = try send(request)
+        guard response.isSuccess else {
+            guard response.status == 401 || response.status == 403 else {
+                throw failure(response, context: request.context)
+            }
+            let (_, message) = RegistryClient.describeErrorBody(response.body)
+            let who = configuration.credentials.map { "the credentials of \($0.username)" } ?? "anonymous access"
+            throw .authenticationFailed(
+                host: registry,
+                reason: "the token server \(components.host ?? realm) rejected \(who) (\(response.status)"
+                    + (message.isEmpty ? ")" : ": \(message))"))
+        }
+        let token = try parseToken(response.body, scopes: scopes, realm: realm)
+        authState.withLock { $0.tokens[RegistryClient.tokenKey(scopes)] = token }
+        return token.value
+    }
+
+    /// `{"token": "…", "access_token": "…", "expires_in": 300}`; tokens without `expires_in` last 60 s.
+    private func parseToken(_ body: Data, scopes: [String], realm: String) throws(SyncError) -> BearerToken {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+            let value = (object["token"] as? String) ?? (object["access_token"] as? String), !value.isEmpty
+        else {
+            throw .authenticationFailed(host: registry, reason: "the token server \(realm) sent no token")
+        }
+        let lifetime = (object["expires_in"] as? NSNumber)?.doubleValue ?? 60
+        // Renew a little early, so a token never expires on its way to the registry.
+        return BearerToken(value: value, scopes: scopes, expires: Date().addingTimeInterval(max(1, lifetime - 5)))
+    }
+
+    static func tokenKey(_ scopes: [String]) -> String { scopes.sorted().joined(separator: " ") }
+
+    /// An unexpired token granted for scopes that include `scopes` (a `pull,push` token serves pulls too).
+    static func cachedToken(covering scopes: [String], in state: AuthState) -> String? {
+        let now = Date()
+        if let exact = state.tokens[tokenKey(scopes)], exact.expires > now { return exact.value }
+        return state.tokens.values.first { token in
+            token.expires > now && scopes.allSatisfy { wanted in token.scopes.contains { covers($0, wanted) } }
+        }?.value
+    }
+
+    /// Whether scope `granted` (`repository:NAME:pull,push`) includes `wanted`: same resource, more actions.
+    static func covers(_ granted: String, _ wanted: String) -> Bool {
+        guard let grantedColon = granted.lastIndex(of: ":"), let wantedColon = wanted.lastIndex(of: ":"),
+            granted[..<grantedColon] == wanted[..<wantedColon]
+        else { return false }
+        let actions = Set(granted[granted.index(after: grantedColon)...].split(separator: ","))
+        return wanted[wanted.index(after: wantedColon)...].split(separator: ",").allSatisfy(actions.contains)
+    }
+}

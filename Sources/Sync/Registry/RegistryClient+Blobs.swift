@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+public import Layout
+
+/// Reading blobs.
+///
+/// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-blobs
+extension RegistryClient {
+    /// The size of a blob the repository holds (`HEAD /v2/NAME/blobs/DIGEST`), or nil when it has none.
+    /// - Parameter forPush: ask for the push scope (a destination checking before it uploads: one token).
+    public func blobSize(_ repository: String, _ digest: Digest, forPush: Bool = false) throws(SyncError) -> Int64? {
+        let request = RegistryRequest(
+            method: "HEAD", url: url(repository, "blobs/\(digest)"),
+            scopes: [RegistryClient.scope(repository, push: forPush)], followRedirects: true,
+            context: "checking blob \(digest) in \(name(repository))")
+        let response = try send(request)
+        switch response.status {
+        case 200..<300: return response.headers["Content-Length"].flatMap { Int64($0) } ?? -1
+        case 404: return nil
+        default: throw failure(response, context: request.context)
+        }
+    }
+
+    /// Streams a blob to `body`, resuming after a broken connection with `Range: bytes=N-` from the last byte
+    /// delivered (when the registry ignores the range and sends the whole blob, the bytes already delivered
+    /// are skipped), so `body` sees each byte once and in order.
+    /// - Parameters:
+    ///   - repository: the repository.
+    ///   - digest: the blob.
+    ///   - size: the expected size, when known: a longer or shorter blob is an error.
+    ///   - offset: where to start (an upload resuming mid-blob).
+    ///   - verify: hash what is delivered and compare with `digest` at the end (only when `offset` is 0).
+    ///   - body: called with each piece, in order.
+    /// - Throws: `.notFound`, `.layout(.digestMismatch)` after the last piece when `verify`, what `body`
+    ///   throws, transport and registry errors after retries.
+    public func fetchBlob(
+        _ repository: String, _ digest: Digest, size: Int64?, from offset: Int64 = 0, verify: Bool = true,
+        into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
+    ) throws(SyncError) {
+        let hasher = verify && offset == 0 ? digest.makeHasher() : nil
+        var delivered = offset
+        let context = "fetching blob \(digest) from \(name(repository))"
+        // `body` only runs during this call; the response handling holds it as an escaping closure.
+        try withoutActuallyEscaping(body) { (body) throws(SyncError) in
+            try withRetries(progress: { delivered }) { (retryAfter) throws(SyncError) in
+                if let size, delivered >= size, size > 0 { return }
+                var request = RegistryRequest(
+                    method: "GET", url: url(repository, "blobs/\(digest)"),
+                    scopes: [RegistryClient.scope(repository, push: false)], followRedirects: true, context: context)
+                if delivered > 0 { request.headers.append("Range: bytes=\(delivered)-") }
+                let start = delivered
+                var position: Int64?
+                let consume = { (status: Int, bytes: UnsafeRawBufferPointer) throws(SyncError) -> Void in
+                    let at = position ?? (status == 206 ? start : 0)
+                    // The registry ignored the range: skip what was delivered before.
+                    let skip = Int(min(Int64(bytes.count), max(0, delivered - at)))
+                    position = at + Int64(bytes.count)
+                    let fresh = UnsafeRawBufferPointer(rebasing: bytes[skip...])
+                    guard !fresh.isEmpty else { return }
+                    if let size, delivered + Int64(fresh.count) > size {
+                        throw .invalidResponse(host: self.registry, reason: "blob \(digest) is larger than \(size) bytes")
+                    }
+                    hasher?.update(fresh)
+                    try body(fresh)
+                    delivered += Int64(fresh.count)
+                }
+                let response = try exchange(request, .stream(consume))
+                try checkTransient(response, context: context, retryAfter: &retryAfter)
+                switch response.status {
+                case 200, 206:
+                    if let size, delivered < size {
+                        // The body ended early without a transport error: resume like a cut connection.
+                        throw .transfer(host: registry, CurlError(code: 18, message: "blob ended after \(delivered) of \(size) bytes"))
+                    }
+                case 416 where size == delivered:
+                    return
+                case 404:
+                    throw .notFound("blob \(digest) not found in \(name(repository))")
+                default:
+                    throw failure(response, context: context)
+                }
+            }
+        }
+        if let hasher {
+            let actual = hasher.finalize()
+            guard actual == digest else { throw .layout(.digestMismatch(expected: digest, actual: actual)) }
+        }
+    }
+
+    /// Reads a small blob (an image config) whole, verified against its digest.
+    /// - Parameter limit: the largest size accepted (`Manifest.maxSize` by default).
+    public func fetchBlobData(_ repository: String, _ digest: Digest, limit: Int = Manifest.maxSize)
+        throws(SyncError) -> Data
+    {
+        var data = Data()
+        try fetchBlob(repository, digest, size: nil) { (bytes) throws(SyncError) in
+            guard data.count + bytes.count <= limit else {
+                throw .invalidResponse(host: registry, reason: "blob \(digest) is larger than the \(limit)-byte limit")
+            }
+            data.append(contentsOf: bytes)
+        }
+        return data
+    }
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// How a `RegistryClient` talks to one registry.
+public struct RegistryConfiguration: Sendable {
+    /// Use `http://` instead of `https://` (`--plain-http`).
+    public var plainHTTP: Bool
+    /// TLS verification and trust, timeouts.
+    public var transport: TransportOptions
+    /// The credentials to log in with; nil for anonymous access (a token server may still grant pulls).
+    public var credentials: Credentials?
+    /// Retries after network errors, 5xx and 429.
+    public var retry: RetryPolicy
+    /// Blobs at least this large are uploaded in chunks (PATCH with Content-Range), so a broken upload resumes
+    /// where the registry's upload session ends; smaller blobs go in one PUT.
+    public var chunkedUploadThreshold: Int64
+    /// The size of each PATCH of a chunked upload.
+    public var chunkSize: Int64
+    /// Also read cosign's legacy tags (`sha256-<hex>.sig`, `.att`, `.sbom`) as referrers.
+    public var cosignTags: Bool
+
+    public init(
+        plainHTTP: Bool = false, transport: TransportOptions = TransportOptions(), credentials: Credentials? = nil,
+        retry: RetryPolicy = RetryPolicy(), chunkedUploadThreshold: Int64 = 256 << 20, chunkSize: Int64 = 64 << 20,
+        cosignTags: Bool = true
+    ) {
+        self.plainHTTP = plainHTTP
+        self.transport = transport
+        self.credentials = credentials
+        self.retry = retry
+        self.chunkedUploadThreshold = chunkedUploadThreshold
+        self.chunkSize = max(1, chunkSize)
+        self.cosignTags = cosignTags
+    }
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Layout
+
+/// Every failure of a Sync operation, each naming the registry (and repository) involved, with a hint and the
+/// CLI exit code (1 failure, 2 usage, 3 not found, 4 verification failed).
+public enum SyncError: Error, Sendable, CustomStringConvertible {
+    /// The registry could not be reached (name resolution, connection refused), after retries.
+    case unreachable(host: String, CurlError)
+    /// A transfer with the registry failed (TLS, connection cut, timeout), after retries.
+    case transfer(host: String, CurlError)
+    /// Credentials were missing or rejected, or the token server failed.
+    case authenticationFailed(host: String, reason: String)
+    /// The registry answered with an error status; `message` holds the error envelope's codes and messages
+    /// (or the start of the body).
+    case registry(host: String, status: Int, codes: [DistributionErrorCode], message: String, context: String)
+    /// A manifest, blob or tag does not exist: "manifest latest not found in HOST/REPO".
+    case notFound(String)
+    /// The registry answered something the protocol does not allow (a malformed manifest, a missing header,
+    /// a digest that does not match).
+    case invalidResponse(host: String, reason: String)
+    /// A Layout operation failed (digest or size mismatch while writing a blob, an invalid manifest, I/O).
+    case layout(LayoutError)
+    /// A bad argument or configuration (reference, credentials, auth file).
+    case invalidArgument(String)
+    /// The transfer was abandoned because the other side of a stream stopped (an upload failed while its
+    /// source was still downloading).
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case .unreachable(let host, let error): "cannot reach registry \(host): \(error.message)"
+        case .transfer(let host, let error): "transfer with registry \(host) failed: \(error.message)"
+        case .authenticationFailed(let host, let reason): "authentication to \(host) failed: \(reason)"
+        case .registry(let host, let status, _, let message, let context):
+            "\(context): registry \(host) answered \(status)" + (message.isEmpty ? "" : ": \(message)")
+        case .notFound(let what): what
+        case .invalidResponse(let host, let reason): "invalid response from registry \(host): \(reason)"
+        case .layout(let error): error.description
+        case .invalidArgument(let reason): reason
+        case .cancelled: "the transfer was cancelled"
+        }
+    }
+
+    /// What the user can do next, when there is something useful to say.
+    public var hint: String? {
+        switch self {
+        case .unreachable: "check the host and port, and that the registry is running"
+        case .transfer(_, let error) where [35, 51, 53, 58, 60, 77, 83, 90, 91].contains(error.code):
+            "for a self-signed certificate pass --cert-dir/--ca-file, or --tls-verify=false; for HTTP --plain-http"
+        case .authenticationFailed(let host, _): "log in with 'ocitool login \(host)' or pass --creds USER:PASSWORD"
+        case .registry(_, 429, _, _, _): "the registry is rate limiting; retry later or lower --jobs"
+        case .layout(let error): error.hint
+        default: nil
+        }
+    }
+
+    /// The CLI exit code: 1 failure, 2 usage, 3 not found, 4 verification failed.
+    public var exitCode: Int32 {
+        switch self {
+        case .notFound: 3
+        case .registry(_, 404, _, _, _): 3
+        case .invalidArgument: 2
+        case .layout(let error): error.exitCode
+        default: 1
+        }
+    }
+
+    /// Whether the same request may succeed when retried: transient network failures, 429 and 5xx.
+    var isRetryable: Bool {
+        switch self {
+        case .unreachable(_, let error), .transfer(_, let error): error.isTransient
+        case .registry(_, let status, _, _, _): status == 429 || (500...599).contains(status)
+        default: false
+        }
+    }
+}
+
+/// Runs a Layout call, wrapping its error.
+@inline(__always)
+func layoutCall<T>(_ body: () throws(LayoutError) -> T) throws(SyncError) -> T {
+    do throws(LayoutError) { return try body() } catch { throw .layout(error) }
+}
