@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Layout
+import Sync
 
 /// The `ocitool` command: argument parsing and output only; every operation is a Layout library call.
 @main
@@ -14,13 +15,15 @@ struct OCITool: AsyncParsableCommand {
               PATH[:TAG|@DIGEST], oci:PATH[:TAG|@DIGEST]   an OCI image layout directory
               oci-archive:FILE[:TAG]                       a tarball of a layout (.gz/.zst too)
               docker-archive:FILE[:NAME:TAG]               a `docker save` tarball
+              docker://HOST[:PORT]/REPO[:TAG|@DIGEST]      a registry (ls, inspect, copy)
 
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 verification failed.
             """,
         version: "0.1.0",
         subcommands: [
             Init.self, List.self, Inspect.self, Tag.self, Untag.self, Remove.self, Import.self, Export.self,
-            Copy.self, Attach.self, Discover.self, GarbageCollect.self, Fsck.self, ServeCommand.self,
+            Copy.self, Attach.self, Discover.self, GarbageCollect.self, Fsck.self, ServeCommand.self, Login.self,
+            Logout.self,
         ]
     )
 
@@ -34,6 +37,9 @@ struct OCITool: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as LayoutError {
+            Console.error(error.description, hint: error.hint)
+            Foundation.exit(error.exitCode)
+        } catch let error as SyncError {
             Console.error(error.description, hint: error.hint)
             Foundation.exit(error.exitCode)
         } catch let exit as ExitCode {

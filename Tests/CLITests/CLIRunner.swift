@@ -58,6 +58,19 @@ enum CLIRunner {
             stderr: String(decoding: err, as: UTF8.self))
     }
 
+    /// Starts `ocitool serve` on a free loopback port; returns the process and its announced `/v2/` URL.
+    static func startServer(root: String) throws -> (Process, String) {
+        let (process, output, _) = try start(["serve", "--root", root, "--port", "0", "--log-level", "error"])
+        var announced = ""
+        while !announced.contains("/v2/\n") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            announced += String(decoding: chunk, as: UTF8.self)
+        }
+        let line = announced.split(separator: "\n").first { $0.hasPrefix("serving ") } ?? ""
+        return (process, line.split(separator: " ").last.map(String.init) ?? "")
+    }
+
     /// GETs a URL with curl; returns the HTTP status and the body.
     static func get(_ url: String) throws -> (Int, String) {
         let process = Process()

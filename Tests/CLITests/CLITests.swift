@@ -207,20 +207,47 @@ struct CLITests {
     }
 
     @Test func serveAnswersOnTheAnnouncedPortAndStopsOnSIGTERM() throws {
-        let root = CLIRunner.temporaryDirectory()
-        let (process, output, _) = try CLIRunner.start(["serve", "--root", root, "--port", "0", "--log-level", "error"])
-        var announced = ""
-        while !announced.contains("/v2/\n") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            announced += String(decoding: chunk, as: UTF8.self)
-        }
-        let url = try #require(announced.split(separator: " ").last.map { String($0.dropLast()) })
+        let (process, url) = try CLIRunner.startServer(root: CLIRunner.temporaryDirectory())
         #expect(url.hasPrefix("http://127.0.0.1:"))
         let (status, _) = try CLIRunner.get(url)
         #expect(status == 200)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+    }
+
+    @Test func copyThroughTheRegistryKeepsDigestsAndReferrers() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let archive = directory + "/image.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:v1"])
+        let build = directory + "/build"
+        #expect(try CLIRunner.run(["import", archive, build]).status == 0)
+        let sbom = directory + "/sbom.json"
+        try Data(#"{"spdxVersion":"SPDX-2.3"}"#.utf8).write(to: URL(fileURLWithPath: sbom))
+        #expect(try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", sbom, build + ":v1"]).status == 0)
+        let digest = try OCILayout(at: build).resolve(.tag("v1")).digest
+
+        let (server, url) = try CLIRunner.startServer(root: directory + "/store")
+        defer { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() }
+        let host = String(url.dropFirst("http://".count).dropLast("/v2/".count))
+        let remote = "docker://\(host)/team/app:v1"
+        var result = try CLIRunner.run(["copy", "--plain-http", build + ":v1", remote])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try CLIRunner.run(["ls", "--plain-http", "--format", "json", "docker://\(host)/team/app"])
+        #expect(result.stdout.contains("\"v1\""))
+        result = try CLIRunner.run(["inspect", "--plain-http", "--raw", remote])
+        #expect(Digest.sha256(of: Data(result.stdout.utf8)) == digest)
+        // Pushed into the store: the CLI sees the same repository, and it is fsck-clean.
+        #expect(try CLIRunner.run(["fsck", directory + "/store/team/app"]).status == 0)
+
+        let pulled = directory + "/pulled"
+        result = try CLIRunner.run(["copy", "--plain-http", remote, pulled + ":v1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let layout = try OCILayout(at: pulled)
+        #expect(try layout.resolve(.tag("v1")).digest == digest)
+        #expect(try layout.referrers(of: digest).map(\.artifactType) == ["application/spdx+json"])
+        // A missing image is "not found" (exit 3), with one error line.
+        result = try CLIRunner.run(["copy", "--plain-http", "docker://\(host)/team/app:nope", pulled + ":x"])
+        #expect(result.status == 3 && result.stderr.hasPrefix("error: "))
     }
 }

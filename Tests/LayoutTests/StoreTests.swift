@@ -154,4 +154,13 @@ struct StoreTests {
         try layout.copyBlob(blob.digest, from: source)
         #expect(try layout.readBlob(blob.digest, limit: 8192).count == 4096)
     }
+
+    @Test(arguments: [
+        ("x", ".", "x"), ("dir/x", "dir", "x"), ("/x", "/", "x"), ("/a/b/", "/a", "b"), ("a//b", "a/", "b"),
+    ])
+    func pathComponents(path: String, parent: String, base: String) {
+        // Foundation's deletingLastPathComponent traps on "x" with this toolchain; ours must not.
+        #expect(FileSystem.parentDirectory(of: path) == parent)
+        #expect(FileSystem.baseName(of: path) == base)
+    }
 }

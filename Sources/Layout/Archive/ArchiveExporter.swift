@@ -70,7 +70,7 @@ struct ArchiveExporter {
             return bytes
         }
         if FileSystem.isDirectory(path) { throw .invalidArgument("\(path) is a directory, not an archive file") }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FileSystem.parentDirectory(of: path)
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let bytes: Int64
         do throws(LayoutError) {
@@ -83,7 +83,7 @@ struct ArchiveExporter {
             unlink(temporary)
             throw error
         }
-        try FileSystem.syncDirectory(directory.isEmpty ? "." : directory)
+        try FileSystem.syncDirectory(directory)
         return bytes
     }
 

@@ -56,7 +56,7 @@ extension OCILayout {
         try reader.forEachChunk { (chunk) throws(LayoutError) in try writer.write(chunk) }
         let staged = try writer.finish()
         try staged.commit()
-        let title = (file.path as NSString).lastPathComponent
+        let title = FileSystem.baseName(of: file.path)
         return Descriptor(
             mediaType: file.mediaType, digest: staged.digest, size: staged.size,
             annotations: [Annotation.title: title])

@@ -31,7 +31,7 @@ extension Store {
             FileSystem.touch(target)
             return true
         }
-        let directory = (target as NSString).deletingLastPathComponent
+        let directory = FileSystem.parentDirectory(of: target)
         try FileSystem.makeDirectories(directory)
         guard link(poolPath(digest), target) == 0 || errno == EEXIST else { return false }
         // A link keeps the pool's old mtime; refresh it so gc's grace period covers the new name until it is listed.
@@ -45,7 +45,7 @@ extension Store {
     public func addToPool(_ digest: Digest, from layout: OCILayout) {
         let path = poolPath(digest)
         guard FileSystem.fileSize(path) == nil, layout.blobSize(digest) != nil else { return }
-        try? FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
+        try? FileSystem.makeDirectories(FileSystem.parentDirectory(of: path))
         _ = link(layout.blobPath(digest), path)
     }
 
@@ -72,7 +72,7 @@ extension Store {
             try FileSystem.remove(path)
             return
         }
-        let directory = (target as NSString).deletingLastPathComponent
+        let directory = FileSystem.parentDirectory(of: target)
         try FileSystem.makeDirectories(directory)
         if Glibc.rename(path, target) == 0 {
             try FileSystem.syncDirectory(directory)

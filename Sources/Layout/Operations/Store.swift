@@ -102,7 +102,7 @@ public struct Store: Sendable, Hashable {
         guard let realRoot = Store.realPath(root) else { return true }  // nothing exists yet: nothing to escape
         var existing = path
         while Store.realPath(existing) == nil, existing.count > root.count {
-            existing = (existing as NSString).deletingLastPathComponent
+            existing = FileSystem.parentDirectory(of: existing)
         }
         guard let real = Store.realPath(existing) else { return false }
         return real == realRoot || real.hasPrefix(realRoot == "/" ? "/" : realRoot + "/")

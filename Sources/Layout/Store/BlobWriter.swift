@@ -140,7 +140,7 @@ public final class StagedBlob {
     public func commit() throws(LayoutError) {
         guard !settled else { return }
         let target = layout.blobPath(digest)
-        let directory = (target as NSString).deletingLastPathComponent
+        let directory = FileSystem.parentDirectory(of: target)
         // Renaming over an existing copy is atomic and gives it a fresh mtime, so gc's grace period covers it
         // until its manifest is listed; a corrupt copy of the same size is replaced with verified content.
         try FileSystem.makeDirectories(directory)

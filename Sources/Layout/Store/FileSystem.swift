@@ -29,13 +29,29 @@ public enum FileSystem {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// The directory holding `path`: `.` for a bare name, `/` for a top-level one. (Foundation's
+    /// `deletingLastPathComponent` traps on one-character names with this toolchain.)
+    public static func parentDirectory(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
+    /// The last component of `path`.
+    public static func baseName(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        return trimmed.lastIndex(of: "/").map { String(trimmed[trimmed.index(after: $0)...]) } ?? String(trimmed)
+    }
+
     /// Creates `path` and its parents; succeeds when it exists.
     public static func makeDirectories(_ path: String) throws(LayoutError) {
         if isDirectory(path) { return }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != path { try makeDirectories(parent) }
+        let parent = parentDirectory(of: path)
+        if parent != path { try makeDirectories(parent) }
         if mkdir(path, 0o755) == 0 {
-            try syncDirectory(parent.isEmpty ? "." : parent)
+            try syncDirectory(parent)
         } else if errno != EEXIST {
             throw .io("create directory", path: path, errno: errno)
         }
@@ -49,7 +65,7 @@ public enum FileSystem {
 
     /// Atomically replaces `path` with `data`: temp file in the same directory, fsync, rename, fsync directory.
     public static func writeAtomically(_ data: Data, to path: String) throws(LayoutError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = parentDirectory(of: path)
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do throws(LayoutError) {
             let file = try FileDescriptor(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
@@ -60,7 +76,7 @@ public enum FileSystem {
             unlink(temporary)
             throw error
         }
-        try syncDirectory(directory.isEmpty ? "." : directory)
+        try syncDirectory(directory)
     }
 
     /// Renames within one filesystem.

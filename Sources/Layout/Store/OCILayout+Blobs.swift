@@ -57,7 +57,7 @@ extension OCILayout {
             FileSystem.touch(target)
             return 0
         }
-        let directory = (target as NSString).deletingLastPathComponent
+        let directory = FileSystem.parentDirectory(of: target)
         try FileSystem.makeDirectories(directory)
         // A target of the wrong size (truncated, corrupt) is replaced by the verified copy below.
         if link(source.blobPath(digest), target) == 0 {

@@ -133,7 +133,7 @@ public struct AuthFile: Sendable, Hashable {
         do { data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) } catch {
             throw .invalidArgument("cannot encode \(path): \(error)")
         }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FileSystem.parentDirectory(of: path)
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do throws(LayoutError) {
             if !directory.isEmpty { try FileSystem.makeDirectories(directory) }

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Layout
+import Sync
 
 struct Copy: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,8 +13,14 @@ struct Copy: ParsableCommand {
             --all (the whole index) or --platform (into a layout: a new index with only those platforms) is
             given. Between layouts on one filesystem, blobs are hard-linked rather than copied.
 
+            Registries (docker://HOST/REPO[:TAG|@DIGEST]) work on either side: blobs the destination has are
+            skipped, blobs in another repository of the same registry are mounted, referrers go through the
+            referrers API or the sha256-<hex> fallback tag, and the tag is set last.
+
             Examples:
               ocitool copy ./build/app:1.0 ./release/app:1.0
+              ocitool copy ./build/app:1.0 docker://registry.local:5000/team/app:1.0
+              ocitool copy --plain-http docker://127.0.0.1:5000/team/app:1.0 ./mirror/app:1.0
               ocitool copy --all oci-archive:bundle.tar:1.0 /srv/registry/app:1.0
               ocitool copy --platform linux/arm64 ./build/app:1.0 ./edge/app:1.0
               ocitool copy ./release/app:1.0 docker-archive:app.tar:app:1.0
@@ -38,6 +45,8 @@ struct Copy: ParsableCommand {
     @Option(help: "Copy only referrers of this artifact type (repeatable; into a layout).")
     var artifactType: [String] = []
 
+    @OptionGroup(title: "Registry options") var registry: RegistryFlags
+
     @OptionGroup var output: OutputOptions
 
     /// What the command reports, whichever way the copy went.
@@ -48,6 +57,8 @@ struct Copy: ParsableCommand {
         var bytes: Int64
         var referrers: Int
         var filteredIndex: Bool
+        var blobsMounted = 0
+        var blobsSkipped = 0
     }
 
     func run() throws {
@@ -58,20 +69,14 @@ struct Copy: ParsableCommand {
             referrers: !noReferrers, artifactTypes: artifactType.map(MediaType.init(rawValue:)),
             progress: progress.increments)
         let summary: Summary
-        switch try ImageReference(parsing: destination) {
-        case .layout(let path, let selector):
-            if case .digest = selector {
-                throw LayoutError.invalidReference(destination, reason: "the destination takes a tag, not a digest")
-            }
-            var tag = try sourceTag()
-            if case .tag(let own) = selector { tag = own }
-            summary = try copyIntoLayout(try OCILayout.create(at: path), tag: tag, options: options)
-        case .ociArchive(let path, let tag):
-            summary = try copyIntoArchive(path, format: .ociArchive, tag: tag ?? sourceTag(), name: nil, options: options)
-        case .dockerArchive(let path, let name):
-            summary = try copyIntoArchive(path, format: .dockerArchive, tag: nil, name: name, options: options)
-        case .registry:
-            throw LayoutError.unsupported("registry destinations (docker://) are not supported by copy yet")
+        let sourceReference = try ImageReference(parsing: source)
+        let destinationReference = try ImageReference(parsing: destination)
+        if case .registry = sourceReference {
+            summary = try copyThroughRegistry(sourceReference, destinationReference, options: options)
+        } else if case .registry = destinationReference {
+            summary = try copyThroughRegistry(sourceReference, destinationReference, options: options)
+        } else {
+            summary = try copyOffline(destinationReference, options: options)
         }
         progress.finish()
         if output.json { return try Console.json(summary) }
@@ -79,6 +84,76 @@ struct Copy: ParsableCommand {
             + ", \(summary.referrers) referrers"
         if summary.filteredIndex { line += " (new index: only the selected platforms, so a new digest)" }
         Console.write(line + "\n")
+    }
+
+    /// Between layouts and archives, no network.
+    private func copyOffline(_ destinationReference: ImageReference, options: CopyOptions) throws -> Summary {
+        switch destinationReference {
+        case .layout(let path, let selector):
+            if case .digest = selector {
+                throw LayoutError.invalidReference(destination, reason: "the destination takes a tag, not a digest")
+            }
+            var tag = try sourceTag()
+            if case .tag(let own) = selector { tag = own }
+            return try copyIntoLayout(try OCILayout.create(at: path), tag: tag, options: options)
+        case .ociArchive(let path, let tag):
+            return try copyIntoArchive(path, format: .ociArchive, tag: tag ?? sourceTag(), name: nil, options: options)
+        case .dockerArchive(let path, let name):
+            return try copyIntoArchive(path, format: .dockerArchive, tag: nil, name: name, options: options)
+        case .registry:
+            preconditionFailure("registry destinations go through copyThroughRegistry")
+        }
+    }
+
+    /// With a registry on one side (or both): the Sync engine. An archive on the other side goes through a
+    /// scratch layout, imported before or exported after.
+    private func copyThroughRegistry(
+        _ sourceReference: ImageReference, _ destinationReference: ImageReference, options: CopyOptions
+    ) throws -> Summary {
+        let registryOptions = try registry.options()
+        let syncOptions = SyncOptions(options, jobs: registry.jobs)
+        let defaultTag = try sourceTag()
+        func run(_ source: any ImageSource, _ selector: ImageReference.Selector?) throws -> Summary {
+            switch destinationReference {
+            case .ociArchive(let path, let tag):
+                return try ScratchLayout.with { (scratch) throws in
+                    let result = try ImageSync(from: source, to: LayoutEndpoint(scratch), options: syncOptions)
+                        .copy(selector, tag: nil)
+                    let item = ExportItem(layout: scratch, descriptor: result.descriptor, tag: tag ?? defaultTag)
+                    try exportArchive([item], to: path, options: ExportOptions(referrers: options.referrers))
+                    return Summary(result, destination: destination)
+                }
+            case .dockerArchive(let path, let name):
+                return try ScratchLayout.with { (scratch) throws in
+                    let result = try ImageSync(from: source, to: LayoutEndpoint(scratch), options: syncOptions)
+                        .copy(selector, tag: nil)
+                    let item = ExportItem(layout: scratch, descriptor: result.descriptor, dockerName: name)
+                    try exportArchive([item], to: path, options: ExportOptions(format: .dockerArchive))
+                    return Summary(result, destination: destination)
+                }
+            case .layout, .registry:
+                let (target, wanted) = try ImageEndpoint.destination(destinationReference, registry: registryOptions)
+                var tag = defaultTag
+                if case .registry = destinationReference, tag == nil { tag = "latest" }
+                if case .tag(let own) = wanted { tag = own }
+                if case .digest = wanted { tag = nil }
+                let result = try ImageSync(from: source, to: target, options: syncOptions).copy(selector, tag: tag)
+                if case .digest(let digest) = wanted, digest != result.descriptor.digest {
+                    throw LayoutError.digestMismatch(expected: digest, actual: result.descriptor.digest)
+                }
+                return Summary(result, destination: destination)
+            }
+        }
+        switch sourceReference {
+        case .ociArchive, .dockerArchive:
+            return try ScratchLayout.with { (scratch) throws in
+                let image = try ImageLocator.importSelected(source, into: scratch)
+                return try run(LayoutEndpoint(scratch), .digest(image.digest))
+            }
+        default:
+            let (origin, selector) = try ImageEndpoint.source(sourceReference, registry: registryOptions)
+            return try run(origin, selector)
+        }
     }
 
     /// The source's own tag, which the destination keeps unless it names one.
@@ -132,5 +207,14 @@ struct Copy: ParsableCommand {
                 digest: descriptor.digest, destination: destination, blobs: result.blobs, bytes: result.bytes,
                 referrers: result.referrers, filteredIndex: false)
         }
+    }
+}
+
+extension Copy.Summary {
+    init(_ result: SyncResult, destination: String) {
+        self.init(
+            digest: result.descriptor.digest, destination: destination, blobs: result.blobsCopied,
+            bytes: result.bytesCopied, referrers: result.referrersCopied, filteredIndex: result.filteredIndex,
+            blobsMounted: result.blobsMounted, blobsSkipped: result.blobsSkipped)
     }
 }

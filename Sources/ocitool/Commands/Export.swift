@@ -52,7 +52,7 @@ struct Export: ParsableCommand {
             if tag == nil, case .tag(let own) = selector { tag = own }
             var name = dockerName
             if name == nil, format == .dockerArchive, let tag {
-                let repository = URL(fileURLWithPath: layout.path).lastPathComponent.lowercased()
+                let repository = FileSystem.baseName(of: layout.path).lowercased()
                 name = try? ImageReference.DockerName(parsing: "\(repository):\(tag)")
             }
             items.append(ExportItem(layout: layout, descriptor: descriptor, tag: tag, dockerName: name))

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Layout
+import Sync
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,10 +12,11 @@ struct Inspect: ParsableCommand {
               ocitool inspect ./images/app:1.0
               ocitool inspect --format json oci-archive:bundle.tar:1.0
               ocitool inspect --raw ./images/app@sha256:3c4e...   # the exact manifest bytes
+              ocitool inspect --plain-http docker://127.0.0.1:5000/team/app:1.0
             """
     )
 
-    @Argument(help: "The image: PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG].")
+    @Argument(help: "The image: PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or docker://HOST/REPO[:TAG|@DIGEST].")
     var image: String
 
     @Flag(help: "Print the manifest's exact bytes (no newline added: pipe to sha256sum to check the digest).")
@@ -23,9 +25,14 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print the config blob's exact bytes.")
     var config = false
 
+    @OptionGroup(title: "Registry options") var registry: RegistryFlags
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        if case .registry(let host, let repository, let selector) = try ImageReference(parsing: image) {
+            return try inspectRemote(host: host, repository: repository, selector: selector)
+        }
         try ImageLocator.withImage(image) { (layout, descriptor) throws(LayoutError) in
             if raw {
                 Console.write(bytes: try layout.manifest(descriptor).bytes)
@@ -45,6 +52,24 @@ struct Inspect: ParsableCommand {
             }
             printText(summary)
         }
+    }
+
+    private func inspectRemote(host: String, repository: String, selector: ImageReference.Selector?) throws {
+        let remote = RemoteRegistry(
+            client: try registry.options().client(registry: host, repository: repository), repository: repository)
+        let descriptor = try remote.resolve(selector)
+        if raw { return Console.write(bytes: try remote.manifest(descriptor).bytes) }
+        if config {
+            guard case .image(let manifest) = try remote.manifest(descriptor).kind else {
+                throw LayoutError.invalidArgument("\(image) is an index and has no config; pick a platform's manifest by digest")
+            }
+            return Console.write(bytes: try remote.client.fetchBlobData(repository, manifest.config.digest))
+        }
+        var tags: [String] = []
+        if case .tag(let tag) = selector { tags = [tag] }
+        let summary = try remote.summary(of: descriptor, tags: tags)
+        if output.json { return try Console.json(summary) }
+        printText(summary)
     }
 
     private func printText(_ summary: ImageSummary) {

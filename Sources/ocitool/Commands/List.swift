@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Layout
+import Sync
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,11 +15,15 @@ struct List: ParsableCommand {
             Examples:
               ocitool ls ./images/app
               ocitool ls --format json /srv/registry
+              ocitool ls --plain-http docker://127.0.0.1:5000/team/app   # a registry repository's tags
+              ocitool ls --plain-http docker://127.0.0.1:5000            # a registry's catalog
             """
     )
 
-    @Argument(help: "A layout directory or a store root.")
+    @Argument(help: "A layout directory, a store root, docker://HOST/REPO or docker://HOST.")
     var path: String
+
+    @OptionGroup(title: "Registry options") var registry: RegistryFlags
 
     @OptionGroup var output: OutputOptions
 
@@ -30,6 +35,7 @@ struct List: ParsableCommand {
     }
 
     func run() throws {
+        if let remote = path.dropPrefix("docker://") { return try listRemote(remote) }
         guard let layout = try? OCILayout(at: path) else {
             guard FileSystem.isDirectory(path) else { throw LayoutError.notALayout(path) }
             let repositories = Store(root: path).repositories()
@@ -46,6 +52,26 @@ struct List: ParsableCommand {
         let untagged = Set(index.manifests.filter { $0.refName == nil }.map(\.digest)).count
         if untagged > 0 { Console.write("(\(untagged) untagged manifest\(untagged == 1 ? "" : "s"))\n") }
     }
+}
+
+extension List {
+    /// `docker://HOST/REPO`: the repository's tags; `docker://HOST`: the registry's catalog.
+    private func listRemote(_ text: String) throws {
+        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let host = parts.first else {
+            throw LayoutError.invalidReference(path, reason: "expected docker://HOST[/REPOSITORY]")
+        }
+        let repository = parts.count == 2 && !parts[1].isEmpty ? parts[1] : nil
+        if let repository { try Names.validateRepository(repository) }
+        let client = try registry.options().client(registry: host, repository: repository)
+        let names = try repository.map { try client.listTags($0) } ?? client.catalog()
+        if output.json { return try Console.json(names) }
+        for name in names { Console.write(name + "\n") }
+    }
+}
+
+extension String {
+    func dropPrefix(_ prefix: String) -> String? { hasPrefix(prefix) ? String(dropFirst(prefix.count)) : nil }
 }
 
 /// A short name for a manifest media type.

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import Sync
+
+struct Login: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check credentials against a registry and store them in the auth file.",
+        discussion: """
+            Writes the docker config.json format ($REGISTRY_AUTH_FILE, else ~/.docker/config.json, or --authfile),
+            which skopeo, podman and docker read too. The password comes from standard input with
+            --password-stdin, so it stays out of shell history.
+
+            Examples:
+              echo "$TOKEN" | ocitool login --username ci --password-stdin registry.local:5000
+              ocitool login --plain-http --username admin --password-stdin 127.0.0.1:5000 < pass.txt
+            """
+    )
+
+    @Argument(help: "The registry host[:port].")
+    var registry: String
+
+    @Option(help: "The user name.")
+    var username: String
+
+    @Flag(help: "Read the password from standard input.")
+    var passwordStdin = false
+
+    @OptionGroup(title: "Registry options") var flags: RegistryFlags
+
+    func validate() throws {
+        guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin") }
+    }
+
+    func run() throws {
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let password = String(decoding: input, as: UTF8.self).trimmingCharacters(in: .newlines)
+        let path = try RegistryLogin.login(
+            registry: registry, credentials: Credentials(username: username, password: password),
+            options: try flags.options())
+        Console.write("login succeeded for \(username) at \(registry); credentials stored in \(path)\n")
+    }
+}
+
+struct Logout: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove a registry's stored credentials.",
+        discussion: """
+            Example:
+              ocitool logout registry.local:5000
+            """
+    )
+
+    @Argument(help: "The registry host[:port].")
+    var registry: String
+
+    @OptionGroup(title: "Registry options") var flags: RegistryFlags
+
+    func run() throws {
+        if let path = try RegistryLogin.logout(registry: registry, options: try flags.options()) {
+            Console.write("removed the credentials for \(registry) from \(path)\n")
+        } else {
+            Console.write("no credentials were stored for \(registry)\n")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import Sync
+
+/// How commands reach registries (`docker://` references), with skopeo's flag names.
+struct RegistryFlags: ParsableArguments {
+    @Option(help: "Credentials USER:PASSWORD for the registry (default: the auth file's entry, else anonymous).")
+    var creds: String?
+
+    @Option(help: "An auth file (docker config.json format) to read instead of the default ones.")
+    var authfile: String?
+
+    @Option(help: "Verify the registry's TLS certificate (--tls-verify=false to skip).")
+    var tlsVerify = true
+
+    @Option(help: "A directory of CA certificates (*.crt) to trust for the registry.")
+    var certDir: String?
+
+    @Flag(help: "Talk plain HTTP (for registries on loopback).")
+    var plainHTTP = false
+
+    @Option(help: "How many blobs move at once.")
+    var jobs = 4
+
+    /// The library's view of these flags.
+    func options() throws(SyncError) -> RegistryOptions {
+        RegistryOptions(
+            credentials: try creds.map { (text) throws(SyncError) in try Credentials(parsing: text) },
+            authFile: authfile, plainHTTP: plainHTTP,
+            transport: TransportOptions(tlsVerify: tlsVerify, certDirectory: certDir))
+    }
+}
