@@ -135,8 +135,8 @@ public final class StagedBlob {
 
     deinit { if !settled { unlink(temporaryPath) } }
 
-    /// Renames the blob into `blobs/<alg>/<hex>` and makes the rename durable. Committing a blob the layout
-    /// already has keeps the existing file.
+    /// Renames the blob into `blobs/<alg>/<hex>` and makes the rename durable, replacing any copy already there
+    /// (atomically: readers see the old file or the new one).
     public func commit() throws(LayoutError) {
         guard !settled else { return }
         let target = layout.blobPath(digest)
