@@ -14,45 +14,12 @@ extension OCILayout {
     ///   missing image config.
     public func summary(of descriptor: Descriptor) throws(LayoutError) -> ImageSummary {
         let manifest = try self.manifest(descriptor)
-        let index = try readIndex()
-        let tags = index.entries(for: descriptor.digest).compactMap(\.refName).sorted()
-        var summary = ImageSummary(
-            descriptor: Descriptor(
-                mediaType: manifest.mediaType, digest: descriptor.digest, size: Int64(manifest.bytes.count)),
-            tags: tags, kind: .image, totalSize: 0, artifactType: manifest.artifactType,
-            annotations: manifest.annotations, subject: manifest.subject,
-            referrers: try referrers(of: descriptor.digest))
-        var counted: Set<Digest> = [descriptor.digest]
-        summary.totalSize = Int64(manifest.bytes.count) + (try size(of: manifest, counted: &counted))
-        switch manifest.kind {
-        case .image(let image):
-            summary.config = try imageConfig(image.config)
-            summary.platform = summary.config?.platform ?? descriptor.platform
-            summary.layers = image.layers
-        case .index(let list):
-            summary.kind = .index
-            summary.platforms = list.manifests.compactMap(\.platform)
-        }
-        return summary
-    }
-
-    /// The config of an image, decoded leniently; nil for an artifact's config or one that does not decode.
-    private func imageConfig(_ descriptor: Descriptor) throws(LayoutError) -> ImageConfig? {
-        guard descriptor.mediaType == .ociConfig || descriptor.mediaType == .dockerConfig else { return nil }
-        let bytes = try readBlob(descriptor.digest)
-        return try? JSONDecoder().decode(ImageConfig.self, from: bytes)
-    }
-
-    /// The declared sizes of everything `manifest` references and that is not yet in `counted`, recursing into
-    /// child manifests present in the layout.
-    private func size(of manifest: Manifest, counted: inout Set<Digest>) throws(LayoutError) -> Int64 {
-        var total: Int64 = 0
-        for reference in manifest.references where counted.insert(reference.digest).inserted {
-            total += reference.size
-            if reference.mediaType.isManifest, blobSize(reference.digest) != nil {
-                total += try size(of: try self.manifest(reference), counted: &counted)
-            }
-        }
-        return total
+        let tags = try readIndex().entries(for: descriptor.digest).compactMap(\.refName).sorted()
+        return try ImageSummary(
+            manifest: manifest, descriptor: descriptor, tags: tags, referrers: try referrers(of: descriptor.digest),
+            readConfig: { (config) throws(LayoutError) in try readBlob(config.digest) },
+            readManifest: { (child) throws(LayoutError) in
+                blobSize(child.digest) == nil ? nil : try self.manifest(child)
+            })
     }
 }
