@@ -31,7 +31,7 @@ extension ServeConfiguration {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigurationError("\(file): \(ServeConfiguration.describe(error))")
+            throw ConfigurationError("\(file):\(ServeConfiguration.describe(error))")
         } catch {
             throw ConfigurationError("\(file): \(error)")
         }
@@ -118,6 +118,7 @@ extension ServeConfiguration {
             })
     }
 
+    /// `LINE:COLUMN: message`, or ` message` when the error has no position (to follow `FILE:`).
     private static func describe(_ error: YamlError) -> String {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
@@ -126,7 +127,7 @@ extension ServeConfiguration {
         case .duplicatedKeysInMapping(let duplicates, let context):
             return "\(context.mark.line):\(context.mark.column): duplicate setting \(duplicates.joined(separator: ", "))"
         default:
-            return "invalid YAML: \(error)"
+            return " invalid YAML: \(error)"
         }
     }
 }
