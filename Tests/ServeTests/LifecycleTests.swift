@@ -18,12 +18,12 @@ struct LifecycleTests {
         defer { fixture.removeAll() }
         let work = fixture.root + "-work"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let blob = randomBytes(1_200_000)
+        let blob = randomBytes(2_400_000)
         let digest = Digest.sha256(of: blob)
         try blob.write(to: URL(fileURLWithPath: work + "/blob"))
-        let (status, refused) = try await fixture.serve { port, group in
+        let (status, refused, inFlight) = try await fixture.serve { port, group in
             let base = "http://127.0.0.1:\(port)"
-            // A slow upload: ~1.2 MB at 400 KB/s, so about three seconds on the wire.
+            // A slow upload: 2.4 MB at 400 KB/s, so about six seconds on the wire.
             async let upload = runTool([
                 "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--limit-rate", "400K", "-X", "POST",
                 "-H", "Content-Type: application/octet-stream", "--data-binary", "@\(work)/blob",
@@ -37,13 +37,19 @@ struct LifecycleTests {
             }
             try await Task.sleep(for: .milliseconds(300))
             await group.triggerGracefulShutdown()
-            try await Task.sleep(for: .milliseconds(300))
-            // No new connection is accepted while the upload finishes.
-            let late = try await runTool(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/healthz"])
-            return (try await upload.output, late)
+            // New connections are refused (the listener closes), while the upload is still in flight.
+            var late = try await runTool(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/healthz"])
+            let retryUntil = ContinuousClock.now + .seconds(3)
+            while late.status == 0, ContinuousClock.now < retryUntil {
+                try await Task.sleep(for: .milliseconds(100))
+                late = try await runTool(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/healthz"])
+            }
+            let inFlight = (try? fixture.store.layout(for: "app").blobSize(digest)) == nil
+            return (try await upload.output, late, inFlight)
         }
         #expect(status == "201", "the upload in flight must finish with 201")
         #expect(refused.status != 0, "a new connection after shutdown began must be refused: \(refused.output)")
+        #expect(inFlight, "the upload was still in flight when new connections were refused")
         let layout = try fixture.store.layout(for: "app")
         #expect(try layout.readBlob(digest) == blob)
     }
