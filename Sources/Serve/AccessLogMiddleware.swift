@@ -32,10 +32,11 @@ struct AccessLogMiddleware: RouterMiddleware {
             received.add(length)
         } else if request.method != .get, request.method != .head {
             let body = request.body
-            request.body = RequestBody(asyncSequence: body.map { buffer in
-                received.add(Int64(buffer.readableBytes))
-                return buffer
-            })
+            request.body = RequestBody(
+                asyncSequence: body.map { buffer in
+                    received.add(Int64(buffer.readableBytes))
+                    return buffer
+                })
         }
         if isUpload { metrics?.uploadInFlight(1) }
         defer { if isUpload { metrics?.uploadInFlight(-1) } }
@@ -115,7 +116,9 @@ struct AccessLogMiddleware: RouterMiddleware {
     /// The client's request id when it is 1 to 128 of `[A-Za-z0-9._-]`, else 16 random bytes in hex.
     static func requestID(_ offered: String?) -> String {
         if let offered, (1...128).contains(offered.utf8.count),
-            offered.utf8.allSatisfy({ $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") })
+            offered.utf8.allSatisfy({
+                $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
+            })
         {
             return offered
         }

@@ -21,7 +21,9 @@ import ServiceLifecycle
 /// - Returns: the application, not yet running.
 /// - Throws: `ConfigurationError` for a configuration `validate()` refuses or files that cannot be loaded;
 ///   `LayoutError` when the store's root cannot be created.
-public func buildApplication(_ configuration: ServeConfiguration, logger: Logger) throws
+public func buildApplication(
+    _ configuration: ServeConfiguration, logger: Logger
+) throws
     -> some ApplicationProtocol
 {
     try configuration.validate()
@@ -54,6 +56,9 @@ public func buildApplication(_ configuration: ServeConfiguration, logger: Logger
     addOperationsRoutes(to: router, store: store, configuration: configuration, metrics: metrics)
     if let authenticator, configuration.auth?.token != nil {
         router.get("/token") { request, context in try await authenticator.token(request, client: context.client) }
+        router.post("/token") { request, context in
+            try await authenticator.oauthToken(request, client: context.client)
+        }
     }
     var services: [any Service] = [
         UploadSweeper(sessions: registry.sessions, interval: configuration.effectiveSweepInterval, logger: logger)
@@ -101,7 +106,9 @@ private func addOperationsRoutes(
             let bytes = metrics.exposition()
             return Response(
                 status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: String(bytes.count)],
+                headers: [
+                    .contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: String(bytes.count),
+                ],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
     }
@@ -114,6 +121,7 @@ extension Response {
         let headers: HTTPFields = [
             .contentType: "text/plain; charset=utf-8", .contentLength: String(buffer.readableBytes),
         ]
-        return Response(status: status, headers: headers, body: head ? ResponseBody() : ResponseBody(byteBuffer: buffer))
+        return Response(
+            status: status, headers: headers, body: head ? ResponseBody() : ResponseBody(byteBuffer: buffer))
     }
 }

@@ -75,7 +75,8 @@ struct Authenticator: Sendable {
         guard let header = request.headers[.authorization] else { return .anonymous }
         if let token = Authenticator.credential(header, scheme: "Bearer"), let tokens {
             guard let claims = tokens.verify(token) else {
-                throw challenge(request, requirement, message: "the token is invalid or expired", error: "invalid_token")
+                throw challenge(
+                    request, requirement, message: "the token is invalid or expired", error: "invalid_token")
             }
             return .token(claims)
         }
@@ -95,7 +96,9 @@ struct Authenticator: Sendable {
 
     /// Checks a user's password, counting failures per client.
     /// - Throws: `failure` when the password is wrong; 429 when the client failed too often.
-    func login(user: String, password: String, client: String, request: Request, failure: OCIError)
+    func login(
+        user: String, password: String, client: String, request: Request, failure: OCIError
+    )
         async throws(OCIError)
     {
         if let wait = failedLogins.blocked(client) {
@@ -129,7 +132,10 @@ struct Authenticator: Sendable {
             return
         case (.token(let claims), .catalog):
             guard claims.actions(type: "registry", name: "catalog").contains(where: { $0 == "*" || $0 == "pull" })
-            else { throw challenge(request, requirement, message: "the token does not grant the catalog", error: "insufficient_scope") }
+            else {
+                throw challenge(
+                    request, requirement, message: "the token does not grant the catalog", error: "insufficient_scope")
+            }
         case (.token, .other):
             return
         case (.anonymous, .repository(let name, let actions)):

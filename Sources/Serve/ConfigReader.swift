@@ -36,7 +36,8 @@ struct ConfigReader {
     }
 
     func string(_ node: Node, _ path: String) throws(ConfigurationError) -> String {
-        guard let scalar = node.scalar, scalar.style != .plain || !["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        guard let scalar = node.scalar,
+            scalar.style != .plain || !["", "~", "null", "Null", "NULL"].contains(scalar.string)
         else {
             throw error(node, "'\(path)' must be a string")
         }
@@ -105,7 +106,10 @@ enum DurationText {
             let digits = rest.prefix { $0.isNumber || $0 == "." }
             guard let value = Double(digits) else { return nil }
             rest = rest.dropFirst(digits.count)
-            guard let (unit, factor) = units.first(where: { rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms")) })
+            guard
+                let (unit, factor) = units.first(where: {
+                    rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms"))
+                })
             else { return nil }
             rest = rest.dropFirst(unit.count)
             total += value * factor

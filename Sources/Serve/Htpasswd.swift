@@ -74,7 +74,9 @@ final class Htpasswd: Sendable {
     /// - Throws: `ConfigurationError` `FILE:LINE: ...` for a line without `:` or a hash that is not bcrypt.
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> [String: String] {
         var entries: [String: String] = [:]
-        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+        for (number, rawLine) in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
+        ).enumerated() {
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {

@@ -28,8 +28,9 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        write(JSONLogHandler.line(
-            time: Date(), level: event.level, label: label, message: "\(event.message)", metadata: merged))
+        write(
+            JSONLogHandler.line(
+                time: Date(), level: event.level, label: label, message: "\(event.message)", metadata: merged))
     }
 
     /// One line of JSON (ending in a newline).

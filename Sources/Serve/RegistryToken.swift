@@ -55,7 +55,8 @@ struct RegistryToken: Sendable {
         let header = RegistryToken.base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         let payload = RegistryToken.base64URL((try? JSONEncoder.ocitool.encode(claims)) ?? Data("{}".utf8))
         let input = header + "." + payload
-        return input + "." + RegistryToken.base64URL(Data(RegistryToken.hmacSHA256(key: key, message: Array(input.utf8))))
+        return input + "."
+            + RegistryToken.base64URL(Data(RegistryToken.hmacSHA256(key: key, message: Array(input.utf8))))
     }
 
     /// The claims of a token this service signed, still valid at `now` and meant for this audience; nil
@@ -104,7 +105,8 @@ struct RegistryToken: Sendable {
         var bytes: [UInt8] = []
         var high: UInt8?
         for character in digest.encoded.utf8 {
-            let value = character <= UInt8(ascii: "9") ? character - UInt8(ascii: "0") : character - UInt8(ascii: "a") + 10
+            let value =
+                character <= UInt8(ascii: "9") ? character - UInt8(ascii: "0") : character - UInt8(ascii: "a") + 10
             if let first = high {
                 bytes.append(first << 4 | value)
                 high = nil

@@ -19,7 +19,9 @@ extension ServeConfiguration {
             }
         }
         if let node = entries["access"] {
-            guard let sequence = node.sequence else { throw reader.error(node, "'auth.access' must be a list of rules") }
+            guard let sequence = node.sequence else {
+                throw reader.error(node, "'auth.access' must be a list of rules")
+            }
             for (index, item) in sequence.enumerated() {
                 auth.rules.append(try readRule(item, "auth.access[\(index)]", groups: auth.groups, reader))
             }
@@ -51,10 +53,13 @@ extension ServeConfiguration {
         _ node: Node, _ path: String, groups: [String: [String]], _ reader: ConfigReader
     ) throws(ConfigurationError) -> AuthConfiguration.Rule {
         let entries = try reader.mapping(node, path, allowed: ["users", "groups", "repositories", "actions"])
-        let users = try entries["users"].map { (node) throws(ConfigurationError) in try reader.strings(node, path + ".users") } ?? []
-        let ruleGroups = try entries["groups"].map { (node) throws(ConfigurationError) in
-            try reader.strings(node, path + ".groups")
-        } ?? []
+        let users =
+            try entries["users"].map { (node) throws(ConfigurationError) in try reader.strings(node, path + ".users") }
+            ?? []
+        let ruleGroups =
+            try entries["groups"].map { (node) throws(ConfigurationError) in
+                try reader.strings(node, path + ".groups")
+            } ?? []
         guard !users.isEmpty || !ruleGroups.isEmpty else {
             throw reader.error(node, "'\(path)' names no users and no groups")
         }
@@ -78,7 +83,8 @@ extension ServeConfiguration {
                 continue
             }
             guard let action = AuthConfiguration.Action(rawValue: text) else {
-                throw reader.error(actionsNode, "'\(path).actions': unknown action '\(text)' (expected pull, push, delete)")
+                throw reader.error(
+                    actionsNode, "'\(path).actions': unknown action '\(text)' (expected pull, push, delete)")
             }
             actions.insert(action)
         }

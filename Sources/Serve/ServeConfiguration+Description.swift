@@ -33,7 +33,9 @@ extension ServeConfiguration {
             lines.append("# auth: none (anyone may pull, push and delete)")
         }
         if let rateLimit {
-            lines += ["rateLimit:", "  requestsPerSecond: \(rateLimit.requestsPerSecond)", "  burst: \(rateLimit.burst)"]
+            lines += [
+                "rateLimit:", "  requestsPerSecond: \(rateLimit.requestsPerSecond)", "  burst: \(rateLimit.burst)",
+            ]
         } else {
             lines.append("# rateLimit: none")
         }

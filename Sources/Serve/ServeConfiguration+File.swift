@@ -10,7 +10,9 @@ import Yams
 extension ServeConfiguration {
     /// Reads a configuration file over `base` (settings the file leaves out keep `base`'s values).
     /// - Throws: `ConfigurationError` `FILE:LINE:COLUMN: message` for the first problem.
-    public static func load(file: String, over base: ServeConfiguration = ServeConfiguration(root: ""))
+    public static func load(
+        file: String, over base: ServeConfiguration = ServeConfiguration(root: "")
+    )
         throws(ConfigurationError) -> ServeConfiguration
     {
         let data: Data
@@ -23,7 +25,9 @@ extension ServeConfiguration {
     }
 
     /// Parses configuration text (see `load(file:over:)`).
-    public static func parse(yaml: String, file: String, over base: ServeConfiguration = ServeConfiguration(root: ""))
+    public static func parse(
+        yaml: String, file: String, over base: ServeConfiguration = ServeConfiguration(root: "")
+    )
         throws(ConfigurationError) -> ServeConfiguration
     {
         let reader = ConfigReader(file: file)
@@ -76,7 +80,9 @@ extension ServeConfiguration {
                 configuration.gc = gc
             case "metrics":
                 let entries = try reader.mapping(node, key, allowed: ["enabled", "storeSizeInterval"])
-                if let node = entries["enabled"] { configuration.metrics.enabled = try reader.bool(node, "metrics.enabled") }
+                if let node = entries["enabled"] {
+                    configuration.metrics.enabled = try reader.bool(node, "metrics.enabled")
+                }
                 if let node = entries["storeSizeInterval"] {
                     configuration.metrics.storeSizeInterval = try reader.duration(node, "metrics.storeSizeInterval")
                 }
@@ -93,7 +99,8 @@ extension ServeConfiguration {
             let text = try reader.string(node, "log.level")
             guard let level = Logger.Level(rawValue: text) else {
                 throw reader.error(
-                    node, "'log.level' must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                    node, "'log.level' must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             logLevel = level
         }
@@ -125,7 +132,8 @@ extension ServeConfiguration {
             .composer(_, let problem, let mark, _):
             return "\(mark.line):\(mark.column): invalid YAML: \(problem)"
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return "\(context.mark.line):\(context.mark.column): duplicate setting \(duplicates.joined(separator: ", "))"
+            return
+                "\(context.mark.line):\(context.mark.column): duplicate setting \(duplicates.joined(separator: ", "))"
         default:
             return " invalid YAML: \(error)"
         }

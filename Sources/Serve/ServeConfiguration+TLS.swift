@@ -11,9 +11,12 @@ extension ServeConfiguration {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(tls.certificate)
         } catch {
-            throw ConfigurationError("tls certificate \(tls.certificate): \(ServeConfiguration.describe(error, tls.certificate))")
+            throw ConfigurationError(
+                "tls certificate \(tls.certificate): \(ServeConfiguration.describe(error, tls.certificate))")
         }
-        guard !chain.isEmpty else { throw ConfigurationError("tls certificate \(tls.certificate): no certificate in the file") }
+        guard !chain.isEmpty else {
+            throw ConfigurationError("tls certificate \(tls.certificate): no certificate in the file")
+        }
         let key: NIOSSLPrivateKey
         do {
             key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
@@ -25,7 +28,9 @@ extension ServeConfiguration {
         if let clientCA = tls.clientCA {
             do {
                 let roots = try NIOSSLCertificate.fromPEMFile(clientCA)
-                guard !roots.isEmpty else { throw ConfigurationError("tls clientCA \(clientCA): no certificate in the file") }
+                guard !roots.isEmpty else {
+                    throw ConfigurationError("tls clientCA \(clientCA): no certificate in the file")
+                }
                 configuration.trustRoots = .certificates(roots)
             } catch let error as ConfigurationError {
                 throw error
@@ -46,6 +51,7 @@ extension ServeConfiguration {
     }
 
     private static func describe(_ error: any Error, _ path: String) -> String {
-        access(path, R_OK) == 0 ? "not a valid PEM file (\(error))" : "cannot read the file (\(String(cString: strerror(errno))))"
+        access(path, R_OK) == 0
+            ? "not a valid PEM file (\(error))" : "cannot read the file (\(String(cString: strerror(errno))))"
     }
 }

@@ -28,10 +28,14 @@ extension ServeConfiguration {
             guard rateLimit.requestsPerSecond > 0, rateLimit.requestsPerSecond.isFinite else {
                 throw ConfigurationError("rateLimit.requestsPerSecond (--rate-limit): must be greater than 0")
             }
-            guard rateLimit.burst >= 1 else { throw ConfigurationError("rateLimit.burst (--rate-burst): must be at least 1") }
+            guard rateLimit.burst >= 1 else {
+                throw ConfigurationError("rateLimit.burst (--rate-burst): must be at least 1")
+            }
         }
         if let gc {
-            guard gc.interval > .zero else { throw ConfigurationError("gc.interval (--gc-interval): must be longer than 0s") }
+            guard gc.interval > .zero else {
+                throw ConfigurationError("gc.interval (--gc-interval): must be longer than 0s")
+            }
             guard gc.grace >= .zero else { throw ConfigurationError("gc.grace (--gc-grace): must not be negative") }
         }
         guard metrics.storeSizeInterval > .zero else {
@@ -53,10 +57,13 @@ extension ServeConfiguration {
             guard !rule.actions.isEmpty else { throw ConfigurationError("\(path).actions: empty") }
         }
         if let token = auth.token {
-            guard !token.service.isEmpty else { throw ConfigurationError("auth.token.service (--token-service): empty") }
+            guard !token.service.isEmpty else {
+                throw ConfigurationError("auth.token.service (--token-service): empty")
+            }
             guard token.expiry > .zero else { throw ConfigurationError("auth.token.expiry: must be longer than 0s") }
             if let secret = token.secret, secret.utf8.count < 16 {
-                throw ConfigurationError("auth.token.secret: too short (at least 16 characters; 32 random ones are best)")
+                throw ConfigurationError(
+                    "auth.token.secret: too short (at least 16 characters; 32 random ones are best)")
             }
         }
         guard auth.failedLoginLimit >= 1 else { throw ConfigurationError("auth.failedLogins.max: must be at least 1") }

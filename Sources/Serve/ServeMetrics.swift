@@ -30,8 +30,10 @@ final class ServeMetrics: Sendable {
     func request(kind: RouteKind, method: String, status: Int, duration: Duration, bytesIn: Int64, bytesOut: Int64) {
         let dimensions = [("kind", kind.rawValue), ("method", method), ("status", String(status))]
         CoreMetrics.Counter(label: "ocitool_http_requests_total", dimensions: dimensions, factory: factory).increment()
-        CoreMetrics.Timer(label: "ocitool_http_request_duration_seconds", dimensions: [("kind", kind.rawValue)], factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+        CoreMetrics.Timer(
+            label: "ocitool_http_request_duration_seconds", dimensions: [("kind", kind.rawValue)], factory: factory
+        )
+        .recordNanoseconds(duration.nanoseconds)
         let kindOnly = [("kind", kind.rawValue)]
         if bytesIn > 0 {
             CoreMetrics.Counter(label: "ocitool_http_received_bytes_total", dimensions: kindOnly, factory: factory)
@@ -59,13 +61,16 @@ final class ServeMetrics: Sendable {
     }
 
     func rateLimited(reason: String) {
-        CoreMetrics.Counter(label: "ocitool_rate_limited_total", dimensions: [("reason", reason)], factory: factory).increment()
+        CoreMetrics.Counter(label: "ocitool_rate_limited_total", dimensions: [("reason", reason)], factory: factory)
+            .increment()
     }
 
     /// One online garbage collection.
     func gcRun(removedBlobs: Int, bytesFreed: Int64, failed: Bool) {
-        CoreMetrics.Counter(label: "ocitool_gc_runs_total", dimensions: [("result", failed ? "error" : "ok")], factory: factory)
-            .increment()
+        CoreMetrics.Counter(
+            label: "ocitool_gc_runs_total", dimensions: [("result", failed ? "error" : "ok")], factory: factory
+        )
+        .increment()
         CoreMetrics.Counter(label: "ocitool_gc_removed_blobs_total", factory: factory).increment(by: removedBlobs)
         CoreMetrics.Counter(label: "ocitool_gc_freed_bytes_total", factory: factory).increment(by: bytesFreed)
     }

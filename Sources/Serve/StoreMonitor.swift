@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
-import NIOPosix
 import Layout
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// The store's health and size: `/readyz` asks whether the root can be read and written; a background service

@@ -54,7 +54,8 @@ struct AuthInteropTests {
             // carol may pull but not push.
             let denied = try await runTool([
                 "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds",
-                "carol:\(TestUsers.passwords["carol"] ?? "")", "oci:\(source.path):v1", "docker://\(registry)/team/x:v1",
+                "carol:\(TestUsers.passwords["carol"] ?? "")", "oci:\(source.path):v1",
+                "docker://\(registry)/team/x:v1",
             ])
             #expect(denied.status != 0)
             let pull = try await runTool([

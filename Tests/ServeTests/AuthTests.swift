@@ -39,7 +39,8 @@ struct AuthTests {
                 #expect(wrong.errorCode == .unauthorized)
             }
             // The right one: the API answers, and without rules the user may push.
-            #expect(try await client.execute(uri: "/v2/", method: .get, headers: TestUsers.basic("alice")).status == .ok)
+            #expect(
+                try await client.execute(uri: "/v2/", method: .get, headers: TestUsers.basic("alice")).status == .ok)
             let blob = randomBytes(100)
             let push = try await client.execute(
                 uri: "/v2/app/blobs/uploads/?digest=\(Digest.sha256(of: blob))", method: .post,
@@ -71,7 +72,8 @@ struct AuthTests {
             #expect(pull.body.data == blob)
             #expect(try await client.execute(uri: "/v2/_catalog", method: .get).status == .ok)
             // Empty Basic credentials (what some clients send when they have none) are anonymous.
-            let empty = try await client.execute(uri: "/v2/app/blobs/\(digest)", method: .head, headers: TestUsers.basic("", ""))
+            let empty = try await client.execute(
+                uri: "/v2/app/blobs/\(digest)", method: .head, headers: TestUsers.basic("", ""))
             #expect(empty.status == .ok)
             // Deleting is a write.
             let delete = try await client.execute(uri: "/v2/app/blobs/\(digest)", method: .delete)
@@ -145,7 +147,8 @@ struct AuthTests {
         let app = try buildApplication(configuration, logger: CapturingLogHandler.logger(records))
         try await app.test(.router) { client in
             for _ in 0..<3 {
-                let wrong = try await client.execute(uri: "/v2/", method: .get, headers: TestUsers.basic("alice", "guess"))
+                let wrong = try await client.execute(
+                    uri: "/v2/", method: .get, headers: TestUsers.basic("alice", "guess"))
                 #expect(wrong.status == .unauthorized)
             }
             // Past the limit even the right password gets 429, with Retry-After, until the window has passed.
@@ -173,7 +176,10 @@ struct AuthTests {
         let fixture = ServeFixture()
         defer { fixture.removeAll() }
         let auth = try fixture.auth { $0.anonymousRead = true }
-        try await fixture.run(configure: { $0.auth = auth; $0.readOnly = true }) { client in
+        try await fixture.run(configure: {
+            $0.auth = auth
+            $0.readOnly = true
+        }) { client in
             let pushes = [
                 ("/v2/app/blobs/uploads/", HTTPRequest.Method.post), ("/v2/app/manifests/v1", .put),
                 ("/v2/app/manifests/v1", .delete),

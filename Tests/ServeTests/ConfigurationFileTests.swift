@@ -59,7 +59,8 @@ struct ConfigurationFileTests {
         """
 
     @Test func configFileParsingCoversEverySetting() throws {
-        let configuration = try ServeConfiguration.parse(yaml: ConfigurationFileTests.full, file: "/etc/ocitool/serve.yaml")
+        let configuration = try ServeConfiguration.parse(
+            yaml: ConfigurationFileTests.full, file: "/etc/ocitool/serve.yaml")
         #expect(configuration.root == "/etc/ocitool/store")
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 5443)
@@ -91,12 +92,15 @@ struct ConfigurationFileTests {
         #expect(auth.failedLoginLimit == 3)
         #expect(auth.failedLoginWindow == .seconds(120))
         #expect(configuration.rateLimit == ServeConfiguration.RateLimit(requestsPerSecond: 50, burst: 100))
-        #expect(configuration.gc == ServeConfiguration.OnlineGC(interval: .seconds(43200), grace: .seconds(5400), untagged: true))
+        #expect(
+            configuration.gc
+                == ServeConfiguration.OnlineGC(interval: .seconds(43200), grace: .seconds(5400), untagged: true))
         #expect(configuration.metrics == ServeConfiguration.Metrics(enabled: false, storeSizeInterval: .seconds(300)))
     }
 
     @Test func checkConfigOutputReadsBackAsTheSameConfiguration() throws {
-        let configuration = try ServeConfiguration.parse(yaml: ConfigurationFileTests.full, file: "/etc/ocitool/serve.yaml")
+        let configuration = try ServeConfiguration.parse(
+            yaml: ConfigurationFileTests.full, file: "/etc/ocitool/serve.yaml")
         let printed = configuration.effectiveYAML
         #expect(!printed.contains("0123456789abcdef"), "the token secret must never be printed")
         var again = try ServeConfiguration.parse(yaml: printed, file: "/elsewhere/printed.yaml")
@@ -151,18 +155,30 @@ struct ConfigurationFileTests {
         #expect(message { $0.root = "" }?.hasPrefix("root: no store root") == true)
         // Plain HTTP only on loopback, unless explicitly asked.
         #expect(message { $0.host = "0.0.0.0" }?.hasPrefix("host (--host): 0.0.0.0 is not a loopback address") == true)
-        #expect(message { $0.host = "0.0.0.0"; $0.insecureHTTP = true } == nil)
+        #expect(
+            message {
+                $0.host = "0.0.0.0"
+                $0.insecureHTTP = true
+            } == nil)
         #expect(message { $0.host = "::1" } == nil)
         #expect(message { $0.host = "127.0.0.2" } == nil)
         // Files are loaded: a missing htpasswd, a hash that is not bcrypt, a missing certificate.
-        #expect(message { $0.auth = AuthConfiguration(htpasswd: fixture.root + "/none") }?.contains("cannot read the htpasswd file") == true)
+        #expect(
+            message { $0.auth = AuthConfiguration(htpasswd: fixture.root + "/none") }?.contains(
+                "cannot read the htpasswd file") == true)
         let md5 = fixture.root + "/md5"
         try "alice:$apr1$abcdefgh$0123456789abcdefghijkl\n".write(toFile: md5, atomically: true, encoding: .utf8)
-        #expect(message { $0.auth = AuthConfiguration(htpasswd: md5) } == "\(md5):1: the hash of 'alice' is not bcrypt (create it with 'htpasswd -B')")
         #expect(
-            message { $0.tls = ServeConfiguration.TLS(certificate: fixture.root + "/none.pem", key: fixture.root + "/k.pem") }?
-                .hasPrefix("tls certificate \(fixture.root)/none.pem: cannot read the file") == true)
-        #expect(message { $0.rateLimit = ServeConfiguration.RateLimit(requestsPerSecond: 0) }?.hasPrefix("rateLimit.requestsPerSecond") == true)
+            message { $0.auth = AuthConfiguration(htpasswd: md5) }
+                == "\(md5):1: the hash of 'alice' is not bcrypt (create it with 'htpasswd -B')")
+        #expect(
+            message {
+                $0.tls = ServeConfiguration.TLS(certificate: fixture.root + "/none.pem", key: fixture.root + "/k.pem")
+            }?
+            .hasPrefix("tls certificate \(fixture.root)/none.pem: cannot read the file") == true)
+        #expect(
+            message { $0.rateLimit = ServeConfiguration.RateLimit(requestsPerSecond: 0) }?.hasPrefix(
+                "rateLimit.requestsPerSecond") == true)
     }
 
     @Test func durations() {

@@ -63,7 +63,8 @@ struct LifecycleTests {
         let old = Date().addingTimeInterval(-7200)
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: seed.blobPath(garbage.digest))
         let collector = OnlineGarbageCollector(
-            store: fixture.store, options: ServeConfiguration.OnlineGC(interval: .seconds(3600), grace: .seconds(3600), untagged: true),
+            store: fixture.store,
+            options: ServeConfiguration.OnlineGC(interval: .seconds(3600), grace: .seconds(3600), untagged: true),
             metrics: nil, logger: Logger(label: "gc"))
         let stop = ManagedAtomicFlag()
         try await fixture.run { client in

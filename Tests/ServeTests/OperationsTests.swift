@@ -75,7 +75,8 @@ struct OperationsTests {
         defer { fixture.removeAll() }
         let auth = try fixture.auth()
         let records = CapturingLogHandler.Records()
-        let app = try buildApplication(fixture.configuration { $0.auth = auth }, logger: CapturingLogHandler.logger(records))
+        let app = try buildApplication(
+            fixture.configuration { $0.auth = auth }, logger: CapturingLogHandler.logger(records))
         try await app.test(.router) { client in
             var headers = TestUsers.basic("alice")
             headers[.xRequestID] = "abc-123"

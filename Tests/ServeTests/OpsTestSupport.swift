@@ -141,7 +141,8 @@ struct TestCertificates {
         let certificates = TestCertificates(directory: directory)
         let steps: [[String]] = [
             [
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=ocitool test CA",
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                "/CN=ocitool test CA",
                 "-keyout", directory + "/ca-key.pem", "-out", certificates.ca,
             ],
             [

@@ -55,9 +55,11 @@ struct TLSTests {
         defer { fixture.removeAll() }
         let certificates = try await TestCertificates.make(in: fixture.root + "-etc")
         var configuration = ServeConfiguration(root: fixture.root)
-        configuration.tls = ServeConfiguration.TLS(certificate: certificates.serverCertificate, key: certificates.clientKey)
+        configuration.tls = ServeConfiguration.TLS(
+            certificate: certificates.serverCertificate, key: certificates.clientKey)
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
-        configuration.tls = ServeConfiguration.TLS(certificate: certificates.serverCertificate, key: certificates.serverKey)
+        configuration.tls = ServeConfiguration.TLS(
+            certificate: certificates.serverCertificate, key: certificates.serverKey)
         try configuration.validate()
         // With a certificate, any address may be served.
         configuration.host = "0.0.0.0"

@@ -64,7 +64,9 @@ struct TokenAuthTests {
                 uri: "/v2/team/app/blobs/\(digest)", method: .get, headers: TestUsers.bearer(token.token))
             #expect(pull.status == .ok)
             #expect(pull.body.data == blob)
-            #expect(try await client.execute(uri: "/v2/", method: .get, headers: TestUsers.bearer(token.token)).status == .ok)
+            #expect(
+                try await client.execute(uri: "/v2/", method: .get, headers: TestUsers.bearer(token.token)).status
+                    == .ok)
             // 4. The same token for another repository: 401 insufficient_scope with that repository's scope.
             let other = try await client.execute(
                 uri: "/v2/team/web/tags/list", method: .get, headers: TestUsers.bearer(token.token))
@@ -78,15 +80,18 @@ struct TokenAuthTests {
                 uri: "/token?service=registry.test&scope=repository:team/app:pull,push", method: .get,
                 headers: TestUsers.basic("carol"))
             let carol = try JSONDecoder().decode(TokenResponse.self, from: carolResponse.body.data)
-            let claims = try #require(RegistryToken(secret: nil, issuer: "x", audience: "y").decodeUnverified(carol.token))
+            let claims = try #require(
+                RegistryToken(secret: nil, issuer: "x", audience: "y").decodeUnverified(carol.token))
             #expect(claims.access == [RegistryToken.Access(type: "repository", name: "team/app", actions: ["pull"])])
             let carolPush = try await client.execute(
                 uri: upload, method: .post, headers: TestUsers.bearer(carol.token), body: blob.buffer)
             #expect(carolPush.status == .unauthorized)
             #expect(TokenAuthTests.challenge(carolPush.headers[.wwwAuthenticate])["error"] == "insufficient_scope")
             #expect(
-                try await client.execute(uri: "/v2/team/app/blobs/\(digest)", method: .head, headers: TestUsers.bearer(carol.token))
-                    .status == .ok)
+                try await client.execute(
+                    uri: "/v2/team/app/blobs/\(digest)", method: .head, headers: TestUsers.bearer(carol.token)
+                )
+                .status == .ok)
             // 6. A forged or tampered token, wrong credentials, a wrong service.
             var tampered = Array(token.token)
             tampered[tampered.count - 2] = tampered[tampered.count - 2] == "A" ? "B" : "A"
@@ -120,11 +125,44 @@ struct TokenAuthTests {
             #expect(response.status == .ok)
             let token = try JSONDecoder().decode(TokenResponse.self, from: response.body.data).token
             #expect(
-                try await client.execute(uri: "/v2/app/tags/list", method: .get, headers: TestUsers.bearer(token)).status
+                try await client.execute(uri: "/v2/app/tags/list", method: .get, headers: TestUsers.bearer(token))
+                    .status
                     == .ok)
             #expect(
                 try await client.execute(uri: "/v2/app/blobs/uploads/", method: .post, headers: TestUsers.bearer(token))
                     .status == .unauthorized)
+        }
+    }
+
+    @Test func tokenEndpointAcceptsTheOAuth2PasswordGrant() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.removeAll() }
+        let auth = try fixture.auth { auth in
+            AuthTests.rules(&auth)
+            auth.token = AuthConfiguration.Token(service: "registry.test")
+        }
+        try await fixture.run(configure: { $0.auth = auth }) { client in
+            let form = "grant_type=password&username=alice&password=alice-secret&service=registry.test"
+                + "&client_id=docker&access_type=offline&scope=repository%3Ateam%2Fapp%3Apull%2Cpush"
+            let response = try await client.execute(
+                uri: "/token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: form))
+            #expect(response.status == .ok)
+            struct OAuth: Decodable {
+                let access_token: String  // swiftlint:disable:this identifier_name
+                let scope: String
+            }
+            let answer = try JSONDecoder().decode(OAuth.self, from: response.body.data)
+            #expect(answer.scope == "repository:team/app:pull,push")
+            let pull = try await client.execute(
+                uri: "/v2/team/app/tags/list", method: .get, headers: TestUsers.bearer(answer.access_token))
+            #expect(pull.status == .notFound)  // authorized; the repository does not exist yet
+            let wrong = try await client.execute(
+                uri: "/token", method: .post, body: ByteBuffer(string: "grant_type=password&username=alice&password=x"))
+            #expect(wrong.status == .unauthorized)
+            let refresh = try await client.execute(
+                uri: "/token", method: .post, body: ByteBuffer(string: "grant_type=refresh_token&refresh_token=x"))
+            #expect(refresh.status == .badRequest)
         }
     }
 
@@ -138,8 +176,12 @@ struct TokenAuthTests {
         let token = signer.sign(claims)
         #expect(signer.verify(token, now: now) == claims)
         #expect(signer.verify(token, now: now.addingTimeInterval(61)) == nil)
-        #expect(RegistryToken(secret: "0123456789abcdef0123456789abcdef", issuer: "ocitool", audience: "other").verify(token) == nil)
-        #expect(RegistryToken(secret: "another secret, 32 characters...", issuer: "ocitool", audience: "svc").verify(token) == nil)
+        #expect(
+            RegistryToken(secret: "0123456789abcdef0123456789abcdef", issuer: "ocitool", audience: "other").verify(
+                token) == nil)
+        #expect(
+            RegistryToken(secret: "another secret, 32 characters...", issuer: "ocitool", audience: "svc").verify(token)
+                == nil)
         // HMAC-SHA256 matches RFC 4231 test case 2.
         let mac = RegistryToken.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
         #expect(

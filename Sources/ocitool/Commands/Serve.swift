@@ -184,7 +184,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let rateLimit {
             configuration.rateLimit =
                 rateLimit == 0
-                ? nil : ServeConfiguration.RateLimit(requestsPerSecond: rateLimit, burst: rateBurst ?? configuration.rateLimit?.burst)
+                ? nil
+                : ServeConfiguration.RateLimit(
+                    requestsPerSecond: rateLimit, burst: rateBurst ?? configuration.rateLimit?.burst)
         } else if let rateBurst {
             guard var limit = configuration.rateLimit else {
                 throw ConfigurationError("--rate-burst: needs --rate-limit (or rateLimit: in the configuration file)")
@@ -240,7 +242,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard gcGrace != nil || gcUntagged != nil else { return }
         guard var gc = configuration.gc else {
-            throw ConfigurationError("--gc-grace and --gc-untagged: need --gc-interval (or gc: in the configuration file)")
+            throw ConfigurationError(
+                "--gc-grace and --gc-untagged: need --gc-interval (or gc: in the configuration file)")
         }
         if let gcGrace { gc.grace = try ServeCommand.duration(gcGrace, "--gc-grace") }
         if let gcUntagged { gc.untagged = gcUntagged }
