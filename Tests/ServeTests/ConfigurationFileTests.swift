@@ -181,6 +181,16 @@ struct ConfigurationFileTests {
                 "rateLimit.requestsPerSecond") == true)
     }
 
+    @Test func theREADMEExampleConfigurationParses() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/serve.yaml").path
+        let configuration = try ServeConfiguration.load(file: example)
+        #expect(configuration.root == "/srv/registry")
+        #expect(configuration.auth?.rules.count == 2)
+        #expect(configuration.auth?.token?.service == "registry.example.com")
+        #expect(configuration.gc?.interval == .seconds(86400))
+    }
+
     @Test func durations() {
         #expect(DurationText.parse("90s") == .seconds(90))
         #expect(DurationText.parse("1h30m") == .seconds(5400))
