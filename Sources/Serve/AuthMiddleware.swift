@@ -4,7 +4,8 @@ import Hummingbird
 
 /// Authenticates and authorizes every `/v2` request (other paths — `/token`, health, metrics — pass). Records
 /// the user for the access log and, for the catalog, which repositories the caller may see. A cross-repository
-/// mount from a repository the caller may not pull becomes a plain upload (as in distribution).
+/// mount from a repository the caller may not pull, or without `from`, becomes a plain upload (as in
+/// distribution).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
@@ -24,8 +25,10 @@ struct AuthMiddleware: RouterMiddleware {
             let authenticator = self.authenticator
             context.state.visible = { authenticator.mayPull(identity, $0) }
         case .repository:
-            if let from = Registry.query(request, "from"), Registry.query(request, "mount") != nil,
-                !authenticator.mayPull(identity, from)
+            // A mount needs pull access to its source; without `from` (a mount from whichever repository has
+            // the blob) the source is unknown, so with auth on it is never a mount.
+            if Registry.query(request, "mount") != nil,
+                !(Registry.query(request, "from").map { authenticator.mayPull(identity, $0) } ?? false)
             {
                 return try await next(AuthMiddleware.withoutMount(request), context)
             }

@@ -123,6 +123,35 @@ struct AuthTests {
         #expect(access.actions(for: nil, on: "team/app") == [])
     }
 
+    @Test func mountsNeedPullAccessToTheirSource() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.removeAll() }
+        let auth = try fixture.auth { auth in
+            auth.groups = ["devs": ["alice"]]
+            auth.rules = [AuthConfiguration.Rule(groups: ["devs"], repositories: ["team/*"], actions: [.pull, .push])]
+        }
+        let secret = randomBytes(500)
+        let digest = Digest.sha256(of: secret)
+        try await fixture.run(configure: { $0.auth = auth }) { client in
+            // The blob is in a repository alice may not read (pushed by carol, who may do everything there).
+            let stored = try fixture.store.layout(for: "private/x", create: true).writeBlob(secret)
+            fixture.store.addToPool(stored.digest, from: try fixture.store.layout(for: "private/x"))
+            _ = try await client.pushBlob(secret, to: "team/shared", headers: TestUsers.basic("alice"))
+            let alice = TestUsers.basic("alice")
+            // From a repository she may pull: mounted (201).
+            let allowed = try await client.execute(
+                uri: "/v2/team/app/blobs/uploads/?mount=\(digest)&from=team/shared", method: .post, headers: alice)
+            #expect(allowed.status == .created)
+            // From one she may not, or without from: a plain upload session (202), nothing mounted.
+            for query in ["mount=\(digest)&from=private/x", "mount=\(digest)"] {
+                let refused = try await client.execute(
+                    uri: "/v2/team/web/blobs/uploads/?\(query)", method: .post, headers: alice)
+                #expect(refused.status == .accepted, "\(query)")
+            }
+            #expect(try fixture.store.layout(for: "team/web", create: true).blobSize(digest) == nil)
+        }
+    }
+
     @Test func catalogListsOnlyWhatTheCallerMayPull() async throws {
         let fixture = ServeFixture()
         defer { fixture.removeAll() }

@@ -82,6 +82,18 @@ extension ServeFixture {
     }
 }
 
+extension TestClientProtocol {
+    /// Pushes a blob with a single POST, with credentials.
+    @discardableResult
+    func pushBlob(_ data: Data, to repository: String, headers: HTTPFields) async throws -> Digest {
+        let digest = Digest.sha256(of: data)
+        let response = try await execute(
+            uri: "/v2/\(repository)/blobs/uploads/?digest=\(digest)", method: .post, headers: headers, body: data.buffer)
+        #expect(response.status == .created, "push blob: \(response.body.string)")
+        return digest
+    }
+}
+
 /// A log handler that keeps every record, for assertions on what was logged.
 struct CapturingLogHandler: LogHandler {
     final class Records: @unchecked Sendable {
