@@ -37,4 +37,30 @@ struct ServeConfigCLITests {
         #expect(result.status == 2)
         #expect(result.stderr.hasPrefix("error: --gc-interval: invalid duration 'soon'"))
     }
+
+    @Test func sigtermStopsServeGracefullyAndJSONLogsAreJSON() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (process, output, error) = try CLIRunner.start([
+            "serve", "--root", directory + "/store", "--port", "0", "--log-format", "json",
+        ])
+        // Wait until it serves (it prints its address), then ask it to stop.
+        var printed = Data()
+        let deadline = Date().addingTimeInterval(20)
+        while !String(decoding: printed, as: UTF8.self).contains("\n"), Date() < deadline {
+            printed.append(output.fileHandleForReading.availableData)
+        }
+        let line = String(decoding: printed, as: UTF8.self)
+        #expect(line.hasPrefix("serving \(directory)/store at http://127.0.0.1:"))
+        process.terminate()  // SIGTERM
+        let rest = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let lines = String(decoding: rest, as: UTF8.self).split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["message"] != nil, "not a JSON log line: \(line)")
+        }
+    }
 }
