@@ -3,19 +3,22 @@ import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The request context of the registry: Hummingbird's core context, the client's address, and what the
-/// middlewares learn about the request for the access log (the user).
+/// The request context of the registry: Hummingbird's core context, the connection's channel (and so the
+/// client's address), and what the middlewares learn about the request for the access log (the user).
 struct RegistryRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
-    /// The peer's address (nil in router tests).
-    let remoteAddress: SocketAddress?
+    /// The connection's channel, when the request came on one.
+    let channel: (any Channel)?
     /// Shared by every middleware handling this request (the context itself is passed by value).
     let state = RequestState()
 
     init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
-        remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
+
+    /// The peer's address (nil in router tests).
+    var remoteAddress: SocketAddress? { channel?.remoteAddress }
 
     /// The client's address without the port: the key of the per-client limits, and what the log shows.
     var client: String { remoteAddress?.ipAddress ?? "unknown" }
