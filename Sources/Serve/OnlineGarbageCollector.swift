@@ -21,14 +21,14 @@ struct OnlineGarbageCollector: Service {
         }
     }
 
-    /// One collection over the whole store, off the concurrency pool.
+    /// One collection over the whole store, on a thread of its own.
     /// - Returns: the bytes freed.
     @discardableResult
     func collect() async -> Int64 {
         let store = self.store
         let options = GCOptions(grace: options.grace.seconds, untagged: options.untagged)
         let logger = self.logger
-        let (removed, freed, failed) = await offload { () -> (Int, Int64, Bool) in
+        let (removed, freed, failed) = await onOwnThread { () -> (Int, Int64, Bool) in
             var removed = 0
             var freed: Int64 = 0
             var failed = false

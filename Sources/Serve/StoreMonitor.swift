@@ -18,7 +18,7 @@ struct StoreMonitor: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let store = self.store
-                let (bytes, blobs) = await offload { StoreMonitor.measure(store) }
+                let (bytes, blobs) = await onOwnThread { StoreMonitor.measure(store) }
                 metrics.storeSize(bytes: bytes, blobs: blobs)
                 logger.trace("measured the store", metadata: ["bytes": "\(bytes)", "blobs": "\(blobs)"])
                 try await Task.sleep(for: interval)
@@ -75,5 +75,13 @@ func offload<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> 
     } catch {
         // The pool is shut down only at process exit; run in place then.
         return work()
+    }
+}
+
+/// Runs long blocking work (a walk or a collection over the whole store) on a thread of its own, so that it
+/// never holds up the short jobs of NIO's blocking pool (bcrypt checks, readiness probes).
+func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: work()) }.start()
     }
 }
