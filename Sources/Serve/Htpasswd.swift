@@ -7,8 +7,7 @@ import NIOConcurrencyHelpers
 /// An htpasswd file of bcrypt hashes (`user:$2y$...`, as `htpasswd -B` writes), verified with libcrypt
 /// (`Bcrypt`, over `crypt_rn`). The file is re-read when it changes (checked at most once a second), so users
 /// can be added while the registry runs. Successful verifications are remembered for a minute: bcrypt is
-/// deliberately slow, and a
-/// client sending Basic credentials sends them on every request.
+/// deliberately slow, and a client sending Basic credentials sends them on every request.
 final class Htpasswd: Sendable {
     /// The file.
     let path: String

@@ -88,7 +88,8 @@ extension TestClientProtocol {
     func pushBlob(_ data: Data, to repository: String, headers: HTTPFields) async throws -> Digest {
         let digest = Digest.sha256(of: data)
         let response = try await execute(
-            uri: "/v2/\(repository)/blobs/uploads/?digest=\(digest)", method: .post, headers: headers, body: data.buffer)
+            uri: "/v2/\(repository)/blobs/uploads/?digest=\(digest)", method: .post, headers: headers, body: data.buffer
+        )
         #expect(response.status == .created, "push blob: \(response.body.string)")
         return digest
     }
