@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Installs the Debian/Ubuntu packages the build and the interop tests need, and only those
-# that are missing: skopeo, umoci, docker-registry, zstd and the -dev packages of the C
-# libraries ocitool links (libarchive, OpenSSL, libcurl), plus python3 if there is none.
+# that are missing: skopeo, umoci, docker-registry, zstd, curl and openssl (the serve TLS tests)
+# and the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
+# libcrypt), plus python3 if there is none.
 # Idempotent and quiet: when everything is present it does nothing (no apt-get update).
 # Needs root (or sudo) only when something is missing. With --build-only, only what the build
 # needs (the -dev packages).
 set -euo pipefail
 
-packages=(libarchive-dev libssl-dev libcurl4-openssl-dev)
+packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev)
 if [ "${1:-}" != "--build-only" ]; then
-    packages+=(skopeo umoci docker-registry zstd)
+    packages+=(skopeo umoci docker-registry zstd curl openssl)
 fi
 
 installed() {

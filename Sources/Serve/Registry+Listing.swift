@@ -17,10 +17,12 @@ extension Registry {
         return try Registry.listing(body, link: page.link(path: "/v2/\(name)/tags/list"))
     }
 
-    /// `GET /v2/_catalog?n=&last=`: the repositories in lexical order.
-    func catalog(_ request: Request) throws -> Response {
-        let page = Page(
-            store.repositories(), request: request, maxPageSize: configuration.maxPageSize, defaultAll: true)
+    /// `GET /v2/_catalog?n=&last=`: the repositories in lexical order (only those `visible` accepts, when
+    /// access rules restrict what the caller may see).
+    func catalog(_ request: Request, visible: (@Sendable (String) -> Bool)? = nil) throws -> Response {
+        var repositories = store.repositories()
+        if let visible { repositories = repositories.filter(visible) }
+        let page = Page(repositories, request: request, maxPageSize: configuration.maxPageSize, defaultAll: true)
         return try Registry.listing(Catalog(repositories: page.items), link: page.link(path: "/v2/_catalog"))
     }
 

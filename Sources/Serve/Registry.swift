@@ -33,7 +33,7 @@ struct Registry: Sendable {
         }
         switch (route, method) {
         case (.catalog, .get):
-            return try catalog(request)
+            return try catalog(request, visible: (context as? RegistryRequestContext)?.state.visible)
         case (.tags(let name), .get):
             return try tags(name, request: request)
         case (.referrers(let name, let digest), .get):

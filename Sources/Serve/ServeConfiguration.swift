@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import Logging
 
 /// Everything `ocitool serve` can be told: where the store is, where to listen, and the registry's limits.
 public struct ServeConfiguration: Sendable {
@@ -26,6 +27,24 @@ public struct ServeConfiguration: Sendable {
     public var serverName: String?
     /// Called once the server listens, with the port it is bound to (useful with port 0).
     public var onServerRunning: (@Sendable (_ port: Int) async -> Void)?
+    /// Authentication (htpasswd, tokens) and access rules; nil serves everyone everything.
+    public var auth: AuthConfiguration?
+    /// The certificate and key to serve HTTPS with (and a client CA for mutual TLS); nil serves plain HTTP.
+    public var tls: TLS?
+    /// Serve plain HTTP on an address that is not loopback (refused otherwise: see `validate()`).
+    public var insecureHTTP = false
+    /// Per-client request rate limit; nil for none.
+    public var rateLimit: RateLimit?
+    /// Periodic online garbage collection; nil for none.
+    public var gc: OnlineGC?
+    /// `/metrics` and the store size monitor.
+    public var metrics = Metrics()
+    /// One log line per request (at info level; health checks and `/metrics` at debug).
+    public var accessLog = true
+    /// The log level `ocitool serve` logs at.
+    public var logLevel: Logger.Level = .info
+    /// How `ocitool serve` writes its log: human text or one JSON object per line.
+    public var logFormat: LogFormat = .text
 
     /// - Parameters:
     ///   - root: the store's root directory.

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import Hummingbird
 import Layout
 import Logging
-import Serve
+public import Serve
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,17 +13,37 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every directory under --root holding an oci-layout file is a repository, named by its path
             (ROOT/team/app is team/app); pushes create layouts the CLI can use, and what the CLI writes is served
-            on the next request. Plain HTTP on loopback by default. SIGINT/SIGTERM stop it gracefully.
+            on the next request. SIGINT/SIGTERM stop it gracefully: the listener closes at once and transfers in
+            flight finish.
+
+            Settings come from --config FILE (YAML; every flag has a setting there, see the README) and from the
+            flags, which override the file. --check-config prints the effective configuration and exits 0, or
+            prints one error line and exits 2, without serving.
+
+            Plain HTTP is served only on a loopback address unless --insecure-http is given; elsewhere give a
+            certificate (--tls-cert, --tls-key; --tls-client-ca requires client certificates). With --htpasswd
+            (bcrypt hashes, 'htpasswd -B'), clients authenticate with Basic credentials, or with tokens from
+            /token when --token-service names the service. /healthz, /readyz and /metrics (Prometheus) are
+            always open.
 
             --demo serves a generated image with an SBOM (demo/hello:latest), in a temporary store unless --root
             is given: nothing external is needed.
 
             Examples:
               ocitool serve --demo
-              ocitool serve --root /srv/registry --host 0.0.0.0 --port 5000
+              ocitool serve --config /etc/ocitool/serve.yaml
+              ocitool serve --config serve.yaml --check-config
+              ocitool serve --root /srv/registry --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem \\
+                --htpasswd htpasswd --token-service registry.example.com
               skopeo copy --dest-tls-verify=false oci:./app:1.0 docker://127.0.0.1:5000/team/app:1.0
             """
     )
+
+    @Option(help: "A YAML configuration file (flags override it).")
+    var config: String?
+
+    @Flag(help: "Check the configuration, print the effective one, and exit (0 valid, 2 invalid).")
+    var checkConfig = false
 
     @Option(help: "The store's root directory (created when missing).")
     var root: String?
@@ -31,56 +51,223 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve a generated demo image (demo/hello:latest with an SBOM).")
     var demo = false
 
-    @Option(help: "The address to listen on.")
-    var host = "127.0.0.1"
+    @Option(help: "The address to listen on (default 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "The port to listen on (0 picks a free one).")
-    var port = 5000
+    @Option(help: "The port to listen on (default 5000; 0 picks a free one).")
+    var port: Int?
 
-    @Option(help: "How long an idle upload session lives (e.g. 30m, 1h).")
-    var uploadExpiry = "1h"
+    @Option(help: "How long an idle upload session lives (e.g. 30m, 1h; default 1h).")
+    var uploadExpiry: String?
 
-    @Flag(inversion: .prefixedNo, help: "Allow DELETE of manifests, tags and blobs.")
-    var delete = true
+    @Flag(inversion: .prefixedNo, help: "Allow DELETE of manifests, tags and blobs (default on).")
+    var delete: Bool?
 
-    @Flag(help: "Refuse every write (push, delete).")
-    var readOnly = false
+    @Flag(inversion: .prefixedNo, help: "Refuse every write (push, delete) with 405 UNSUPPORTED.")
+    var readOnly: Bool?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
+    var logLevel: Logger.Level?
+
+    @Option(help: "Log format: text or json (one JSON object per line).")
+    var logFormat: ServeConfiguration.LogFormat?
+
+    @Flag(inversion: .prefixedNo, help: "Log one line per request (default on).")
+    var accessLog: Bool?
+
+    @Option(help: "An htpasswd file of bcrypt hashes: clients must authenticate.")
+    var htpasswd: String?
+
+    @Flag(inversion: .prefixedNo, help: "Let clients without credentials pull (with --htpasswd).")
+    var anonymousRead: Bool?
+
+    @Option(help: "Enable the bearer token service at /token for this service name (with --htpasswd).")
+    var tokenService: String?
+
+    @Option(help: "The token realm announced to clients (default: <scheme>://<host>/token).")
+    var tokenRealm: String?
+
+    @Option(help: "The TLS certificate chain (PEM).")
+    var tlsCert: String?
+
+    @Option(help: "The TLS private key (PEM).")
+    var tlsKey: String?
+
+    @Option(help: "CA certificates (PEM) client certificates must chain to: mutual TLS.")
+    var tlsClientCa: String?
+
+    @Flag(inversion: .prefixedNo, help: "Serve plain HTTP on a non-loopback address.")
+    var insecureHttp: Bool?
+
+    @Option(help: "Requests per second per client before 429 (0: no limit).")
+    var rateLimit: Double?
+
+    @Option(help: "Requests a client may burst (default twice --rate-limit).")
+    var rateBurst: Int?
+
+    @Option(help: "Run garbage collection every DURATION while serving (e.g. 24h; 0: never).")
+    var gcInterval: String?
+
+    @Option(help: "Spare blobs younger than DURATION in online GC (default 1h).")
+    var gcGrace: String?
+
+    @Flag(inversion: .prefixedNo, help: "Online GC also drops untagged manifests.")
+    var gcUntagged: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Serve Prometheus metrics at /metrics (default on).")
+    var metrics: Bool?
 
     func validate() throws {
-        guard root != nil || demo else { throw ValidationError("name the store with --root DIR, or use --demo") }
+        guard root != nil || demo || config != nil else {
+            throw ValidationError("name the store with --root DIR or in --config FILE, or use --demo")
+        }
     }
 
     func run() async throws {
-        var logger = Logger(label: "ocitool.serve")
-        logger.logLevel = logLevel
-        let root =
-            root
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-demo-\(getpid())").path
+        var configuration: ServeConfiguration
+        do {
+            configuration = try effectiveConfiguration()
+            if configuration.root.isEmpty, demo {
+                configuration.root =
+                    FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-demo-\(getpid())").path
+            }
+            try configuration.validate()
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(2)
+        }
+        if checkConfig {
+            Console.write(configuration.effectiveYAML)
+            return
+        }
+        let logger = ServeCommand.logger(configuration)
+        let root = configuration.root
         if demo { try DemoContent.install(in: Store(root: root)) }
-        let expiry = try parseDuration(uploadExpiry)
         let demo = self.demo
-        let host = self.host
-        var configuration = ServeConfiguration(
-            root: root, host: host, port: port, uploadExpiry: .seconds(expiry), deleteEnabled: delete,
-            readOnly: readOnly)
+        let host = configuration.host
+        let scheme = configuration.tls == nil ? "http" : "https"
         configuration.onServerRunning = { port in
-            var lines = ["serving \(root) at http://\(host):\(port)/v2/"]
+            var lines = ["serving \(root) at \(scheme)://\(host):\(port)/v2/"]
             if demo {
                 let image = "\(host):\(port)/\(DemoContent.repository):\(DemoContent.tag)"
                 lines += [
                     "try:",
                     "  skopeo inspect --tls-verify=false docker://\(image)",
                     "  skopeo copy --src-tls-verify=false docker://\(image) oci:./hello:latest",
-                    "  curl -s http://\(host):\(port)/v2/_catalog",
+                    "  curl -s \(scheme)://\(host):\(port)/v2/_catalog",
                 ]
             }
             Console.write(lines.joined(separator: "\n") + "\n")
         }
         try await buildApplication(configuration, logger: logger).runService()
         // A demo store this run made up is removed on shutdown; a --root store is the user's.
-        if self.root == nil { try? FileManager.default.removeItem(atPath: root) }
+        if demo, self.root == nil, self.config == nil { try? FileManager.default.removeItem(atPath: root) }
+    }
+
+    /// The configuration file (if any) with the flags given applied over it.
+    func effectiveConfiguration() throws(ConfigurationError) -> ServeConfiguration {
+        var configuration = ServeConfiguration(root: "")
+        if let config { configuration = try ServeConfiguration.load(file: config, over: configuration) }
+        if let root { configuration.root = root }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let uploadExpiry { configuration.uploadExpiry = try ServeCommand.duration(uploadExpiry, "--upload-expiry") }
+        if let delete { configuration.deleteEnabled = delete }
+        if let readOnly { configuration.readOnly = readOnly }
+        if let logLevel { configuration.logLevel = logLevel }
+        if let logFormat { configuration.logFormat = logFormat }
+        if let accessLog { configuration.accessLog = accessLog }
+        if let insecureHttp { configuration.insecureHTTP = insecureHttp }
+        if let metrics { configuration.metrics.enabled = metrics }
+        try applyAuth(to: &configuration)
+        try applyTLS(to: &configuration)
+        if let rateLimit {
+            configuration.rateLimit =
+                rateLimit == 0
+                ? nil
+                : ServeConfiguration.RateLimit(
+                    requestsPerSecond: rateLimit, burst: rateBurst ?? configuration.rateLimit?.burst)
+        } else if let rateBurst {
+            guard var limit = configuration.rateLimit else {
+                throw ConfigurationError("--rate-burst: needs --rate-limit (or rateLimit: in the configuration file)")
+            }
+            limit.burst = rateBurst
+            configuration.rateLimit = limit
+        }
+        try applyGC(to: &configuration)
+        return configuration
+    }
+
+    private func applyAuth(to configuration: inout ServeConfiguration) throws(ConfigurationError) {
+        if let htpasswd {
+            var auth = configuration.auth ?? AuthConfiguration(htpasswd: htpasswd)
+            auth.htpasswd = htpasswd
+            configuration.auth = auth
+        }
+        guard anonymousRead != nil || tokenService != nil || tokenRealm != nil else { return }
+        guard var auth = configuration.auth else {
+            throw ConfigurationError("--anonymous-read, --token-service and --token-realm need --htpasswd")
+        }
+        if let anonymousRead { auth.anonymousRead = anonymousRead }
+        if let tokenService {
+            var token = auth.token ?? AuthConfiguration.Token(service: tokenService)
+            token.service = tokenService
+            auth.token = token
+        }
+        if let tokenRealm {
+            guard auth.token != nil else { throw ConfigurationError("--token-realm: needs --token-service") }
+            auth.token?.realm = tokenRealm
+        }
+        configuration.auth = auth
+    }
+
+    private func applyTLS(to configuration: inout ServeConfiguration) throws(ConfigurationError) {
+        guard tlsCert != nil || tlsKey != nil || tlsClientCa != nil else { return }
+        guard let certificate = tlsCert ?? configuration.tls?.certificate, let key = tlsKey ?? configuration.tls?.key
+        else { throw ConfigurationError("--tls-cert and --tls-key: both are needed") }
+        configuration.tls = ServeConfiguration.TLS(
+            certificate: certificate, key: key, clientCA: tlsClientCa ?? configuration.tls?.clientCA)
+    }
+
+    private func applyGC(to configuration: inout ServeConfiguration) throws(ConfigurationError) {
+        if let gcInterval {
+            let interval = try ServeCommand.duration(gcInterval, "--gc-interval")
+            if interval == .zero {
+                configuration.gc = nil
+            } else {
+                var gc = configuration.gc ?? ServeConfiguration.OnlineGC()
+                gc.interval = interval
+                configuration.gc = gc
+            }
+        }
+        guard gcGrace != nil || gcUntagged != nil else { return }
+        guard var gc = configuration.gc else {
+            throw ConfigurationError(
+                "--gc-grace and --gc-untagged: need --gc-interval (or gc: in the configuration file)")
+        }
+        if let gcGrace { gc.grace = try ServeCommand.duration(gcGrace, "--gc-grace") }
+        if let gcUntagged { gc.untagged = gcUntagged }
+        configuration.gc = gc
+    }
+
+    private static func duration(_ text: String, _ flag: String) throws(ConfigurationError) -> Duration {
+        do {
+            return .milliseconds(Int64(try parseDuration(text) * 1000))
+        } catch {
+            throw ConfigurationError("\(flag): \(error.description)")
+        }
+    }
+
+    /// The server's logger, in the configured format and level.
+    static func logger(_ configuration: ServeConfiguration) -> Logger {
+        var logger: Logger
+        switch configuration.logFormat {
+        case .json: logger = Logger(label: "ocitool.serve") { JSONLogHandler(label: $0) }
+        case .text: logger = Logger(label: "ocitool.serve") { StreamLogHandler.standardError(label: $0) }
+        }
+        logger.logLevel = configuration.logLevel
+        return logger
     }
 }
+
+extension ServeConfiguration.LogFormat: ExpressibleByArgument {}

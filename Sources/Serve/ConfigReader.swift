@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Yams
+
+/// Typed reads of a YAML node tree, each failing with `FILE:LINE:COLUMN: message` where the offending node is.
+struct ConfigReader {
+    /// The file's name, for messages.
+    let file: String
+    /// The file's directory: relative paths in the file are relative to it.
+    let directory: String
+
+    init(file: String) {
+        self.file = file
+        let parent = (file as NSString).deletingLastPathComponent
+        directory = parent.isEmpty ? "." : parent
+    }
+
+    func error(_ node: Node?, _ message: String) -> ConfigurationError {
+        guard let mark = node?.mark else { return ConfigurationError("\(file): \(message)") }
+        return ConfigurationError("\(file):\(mark.line):\(mark.column): \(message)")
+    }
+
+    /// The entries of a mapping, by key, refusing keys not in `allowed` (a typo must not pass silently).
+    func mapping(_ node: Node, _ path: String, allowed: [String]) throws(ConfigurationError) -> [String: Node] {
+        guard let mapping = node.mapping else { throw error(node, "'\(path)' must be a mapping") }
+        var entries: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else { throw error(key, "keys of '\(path)' must be plain names") }
+            let qualified = path.isEmpty ? name : path + "." + name
+            guard allowed.contains(name) else {
+                throw error(key, "unknown setting '\(qualified)' (expected one of: \(allowed.joined(separator: ", ")))")
+            }
+            entries[name] = value
+        }
+        return entries
+    }
+
+    func string(_ node: Node, _ path: String) throws(ConfigurationError) -> String {
+        guard let scalar = node.scalar,
+            scalar.style != .plain || !["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        else {
+            throw error(node, "'\(path)' must be a string")
+        }
+        return scalar.string
+    }
+
+    /// A path, resolved against the file's directory when relative.
+    func path(_ node: Node, _ path: String) throws(ConfigurationError) -> String {
+        let value = try string(node, path)
+        guard !value.isEmpty else { throw error(node, "'\(path)' must not be empty") }
+        return value.hasPrefix("/") ? value : directory + "/" + value
+    }
+
+    func bool(_ node: Node, _ path: String) throws(ConfigurationError) -> Bool {
+        switch node.scalar?.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(node, "'\(path)' must be true or false")
+        }
+    }
+
+    func integer(_ node: Node, _ path: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let value = node.scalar.flatMap({ Int($0.string) }), range.contains(value) else {
+            throw error(node, "'\(path)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    func number(_ node: Node, _ path: String) throws(ConfigurationError) -> Double {
+        guard let value = node.scalar.flatMap({ Double($0.string) }), value.isFinite, value > 0 else {
+            throw error(node, "'\(path)' must be a number greater than 0")
+        }
+        return value
+    }
+
+    func duration(_ node: Node, _ path: String) throws(ConfigurationError) -> Duration {
+        guard let text = node.scalar?.string, let value = DurationText.parse(text) else {
+            throw error(node, "'\(path)' must be a duration such as 90s, 30m, 1h, 2d or 1h30m")
+        }
+        return value
+    }
+
+    /// A list of strings; a single string is a list of one.
+    func strings(_ node: Node, _ path: String) throws(ConfigurationError) -> [String] {
+        if let scalar = node.scalar { return [scalar.string] }
+        guard let sequence = node.sequence else { throw error(node, "'\(path)' must be a list of strings") }
+        var values: [String] = []
+        for item in sequence {
+            guard let scalar = item.scalar else { throw error(item, "'\(path)' must be a list of strings") }
+            values.append(scalar.string)
+        }
+        return values
+    }
+}
+
+/// Durations as people write them: `90s`, `30m`, `1h`, `2d`, `500ms`, `1h30m`, or plain seconds.
+enum DurationText {
+    static func parse(_ text: String) -> Duration? {
+        let text = text.trimmingWhitespace()
+        if let seconds = Double(text), seconds >= 0, seconds.isFinite { return .milliseconds(Int64(seconds * 1000)) }
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        var total = 0.0
+        var rest = Substring(text)
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isNumber || $0 == "." }
+            guard let value = Double(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            guard
+                let (unit, factor) = units.first(where: {
+                    rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms"))
+                })
+            else { return nil }
+            rest = rest.dropFirst(unit.count)
+            total += value * factor
+        }
+        return .milliseconds(Int64((total * 1000).rounded()))
+    }
+
+    /// The shortest exact text for a duration (`1h30m`, `90s`, `250ms`).
+    static func format(_ duration: Duration) -> String {
+        var milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        if milliseconds == 0 { return "0s" }
+        var text = ""
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)]
+        where milliseconds >= size {
+            text += "\(milliseconds / size)\(unit)"
+            milliseconds %= size
+        }
+        return text
+    }
+}
