@@ -27,6 +27,7 @@ let package = Package(
         // upload sweeper service).
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -62,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "Sync",
-            dependencies: ["Layout", "CCurl"],
+            dependencies: ["Layout", "CCurl", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -93,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Layout"],
+            dependencies: ["Sync", "Layout", "Serve"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
