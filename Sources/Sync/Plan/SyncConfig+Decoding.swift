@@ -54,6 +54,7 @@ extension SyncConfig {
         case .valueNotFound(let type, let context):
             return "\(place(context.codingPath)): expected \(typeName(type)), found nothing"
         case .dataCorrupted(let context):
+            if let yaml = context.underlyingError as? YamlError { return "invalid YAML: \(describe(yaml))" }
             if context.codingPath.isEmpty, context.debugDescription.contains("empty") {
                 return "the document is empty"
             }
@@ -65,13 +66,13 @@ extension SyncConfig {
 
     private static func typeName(_ type: Any.Type) -> String {
         switch type {
-        case is Bool.Type: "true or false"
-        case is Int.Type: "a whole number"
-        case is String.Type: "a string"
-        case is [String].Type: "a string or a list of strings"
-        case is [Repository].Type: "a list of repositories"
-        default: type == Tags.self || type == Endpoint.self || type == Repository.self || type == SyncConfig.self
-            ? "a mapping of keys to values" : "\(type)"
+        case is Bool.Type: return "true or false"
+        case is Int.Type: return "a whole number"
+        case is String.Type: return "a string"
+        default:
+            let name = String(describing: type)
+            if name.contains("Array") || name.contains("Sequence") || name.hasPrefix("[") { return "a list" }
+            return "a mapping of keys to values"
         }
     }
 
@@ -95,14 +96,29 @@ extension Decoder {
         let container = try self.container(keyedBy: AnyKey.self)
         let known = Keys.allCases.map(\.stringValue)
         for key in container.allKeys where !known.contains(key.stringValue) {
-            let folded = key.stringValue.lowercased().filter { $0.isLetter }
-            let suggestion = known.first { $0.lowercased() == folded || $0.lowercased().hasPrefix(folded) || folded.hasPrefix($0.lowercased()) }
+            let suggestion = known.min { distance(key.stringValue, $0) < distance(key.stringValue, $1) }
+                .flatMap { distance(key.stringValue, $0) <= max(2, $0.count / 3) ? $0 : nil }
             var message = "unknown key '\(key.stringValue)'"
             if let suggestion { message += " (did you mean '\(suggestion)'?)" }
             message += "; known keys: " + known.joined(separator: ", ")
             throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: codingPath, debugDescription: message))
         }
     }
+}
+
+/// The edit distance between two keys, ignoring case (to suggest the key a typo meant).
+private func distance(_ a: String, _ b: String) -> Int {
+    let left = Array(a.lowercased())
+    let right = Array(b.lowercased())
+    var previous = Array(0...right.count)
+    for (i, x) in left.enumerated() {
+        var current = [i + 1]
+        for (j, y) in right.enumerated() {
+            current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+        }
+        previous = current
+    }
+    return previous[right.count]
 }
 
 extension KeyedDecodingContainer {
