@@ -51,6 +51,21 @@ extension SyncConfig {
         return jobs
     }
 
+    /// Reads a configuration file and turns it into jobs, relative paths taken from the file's directory.
+    /// - Throws: `.invalidArgument("FILE: PLACE: PROBLEM")`.
+    public static func jobs(
+        fromFile path: String, defaults: RegistryOptions = RegistryOptions(), progress: (@Sendable (Int64) -> Void)? = nil
+    ) throws(SyncError) -> [SyncJob] {
+        let config = try load(path)
+        let base = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
+        do throws(SyncError) {
+            return try config.jobs(defaults: defaults, baseDirectory: base.isEmpty ? "/" : base, progress: progress)
+        } catch {
+            guard case .invalidArgument(let message) = error else { throw error }
+            throw .invalidArgument("\(path): \(message)")
+        }
+    }
+
     /// An endpoint checked: where repositories live and how to reach them.
     private struct ResolvedEndpoint {
         var registry: String?

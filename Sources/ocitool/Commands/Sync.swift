@@ -148,10 +148,7 @@ struct SyncCommand: ParsableCommand {
 
     private func makeJobs(progress: (@Sendable (Int64) -> Void)?) throws -> [SyncJob] {
         let defaults = try registry.options()
-        if let config {
-            let base = (config as NSString).deletingLastPathComponent
-            return try SyncConfig.load(config).jobs(defaults: defaults, baseDirectory: base, progress: progress)
-        }
+        if let config { return try SyncConfig.jobs(fromFile: config, defaults: defaults, progress: progress) }
         guard let source, let destination else { return [] }
         let copy = CopyOptions(
             all: all, platforms: try platform.map { (text) throws(LayoutError) in try Platform(parsing: text) },
