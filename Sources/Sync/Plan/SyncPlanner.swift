@@ -1,38 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Layout
-
-/// What a sync does with one tag.
-public struct SyncPlanItem: Sendable {
-    /// Copy (and why) or skip, or why the tag cannot be planned.
-    public enum Action: Sendable {
-        /// The destination lacks the image under the tag, or some of its referrers.
-        case copy(Reason)
-        /// The destination's tag already holds the image and its referrers.
-        case skip
-        /// The tag could not be looked up.
-        case fail(SyncError)
-    }
-
-    /// Why a tag is copied.
-    public enum Reason: String, Sendable, Codable {
-        /// The destination has no such tag.
-        case new
-        /// The destination's tag points at another manifest.
-        case changed
-        /// The destination's tag points at the same manifest, but referrers are missing.
-        case referrers
-    }
-
-    /// The tag (the same on both sides).
-    public var tag: String
-    /// The source manifest under the tag, when it could be looked up.
-    public var source: Descriptor?
-    /// The digest the destination tag gets: the source's, or the platform image or filtered index a copy makes.
-    public var target: Digest?
-    /// What the destination tag points at before the sync.
-    public var current: Digest?
-    public var action: Action
-}
+import Layout
 
 /// Plans a repository sync, tag by tag, at the cost of lookups only:
 /// - the source tag is looked up (a registry: one `HEAD`), and for an index copied without `all` the index
@@ -53,13 +20,18 @@ public struct SyncPlanner: Sendable {
     public let destination: (any ImageSource & TagCatalog)?
     /// Platforms, referrers and artifact types as the copy will use them; `jobs` lookups run at once.
     public let options: SyncOptions
+    /// Look destination tags up as a writer (a registry's push scope, which the copy needs next); false for a
+    /// dry run, which needs only pull access.
+    public let forWriting: Bool
 
     public init(
-        source: any ImageSource & TagCatalog, destination: (any ImageSource & TagCatalog)?, options: SyncOptions
+        source: any ImageSource & TagCatalog, destination: (any ImageSource & TagCatalog)?, options: SyncOptions,
+        forWriting: Bool = true
     ) {
         self.source = source
         self.destination = destination
         self.options = options
+        self.forWriting = forWriting
     }
 
     /// The source's tags the filter keeps, in the filter's order.
@@ -91,7 +63,7 @@ public struct SyncPlanner: Sendable {
             item.source = descriptor
             let target = try ImageSync.target(of: descriptor, in: source, options: options)
             item.target = target
-            guard let destination, let current = try destination.lookupTag(tag, forWriting: true) else { return item }
+            guard let destination, let current = try destination.lookupTag(tag, forWriting: forWriting) else { return item }
             item.current = current.digest
             guard current.digest == target else {
                 item.action = .copy(.changed)

@@ -50,6 +50,8 @@ public struct SyncRunner: Sendable {
         do throws(SyncError) {
             source = try Self.open(job.source, options: job.sourceRegistry, create: false)
             tags = try job.filter.apply(source.listTags())
+            // Nothing to do: a missing destination layout is not created for nothing.
+            if tags.isEmpty { return }
             destination = try Self.openDestination(job.destination, options: job.destinationRegistry, create: !dryRun)
         } catch {
             var entry = SyncReport.Entry(source: job.sourceName, destination: job.destinationName, tag: nil, status: .failed)
@@ -57,7 +59,7 @@ public struct SyncRunner: Sendable {
             settle(entry, failure: error, into: &report)
             return
         }
-        let planner = SyncPlanner(source: source, destination: destination, options: options)
+        let planner = SyncPlanner(source: source, destination: destination, options: options, forWriting: !dryRun)
         for item in planner.plan(tags) {
             guard !report.stopped else { return }
             var entry = SyncReport.Entry(source: job.sourceName, destination: job.destinationName, tag: item.tag, status: .skipped)
