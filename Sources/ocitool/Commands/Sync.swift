@@ -128,7 +128,9 @@ struct SyncCommand: ParsableCommand {
         progress.finish()
         if let report {
             do { try SyncCommand.encoder.encode(result).write(to: URL(fileURLWithPath: report), options: .atomic) } catch {
-                throw LayoutError.io("write", path: report, errno: EIO)
+                let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error ?? error) as NSError
+                let code = underlying.domain == NSPOSIXErrorDomain ? Int32(underlying.code) : EIO
+                throw LayoutError.io("write the report", path: report, errno: code)
             }
         }
         if output.json {
