@@ -87,7 +87,7 @@ let package = Package(
         ),
         .target(
             name: "Sync",
-            dependencies: ["Layout", "CCurl"],
+            dependencies: ["Layout", "CCurl", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Layout"],
+            dependencies: ["Sync", "Layout", "Serve"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -63,14 +63,23 @@ final class SyncRun: Sendable {
     private func copyFiltered(_ index: ImageIndex, of manifest: Manifest, digest: Digest) throws(SyncError)
         -> ((descriptor: Descriptor, manifest: Manifest), [Digest])
     {
-        let platforms = options.copy.platforms
+        let (children, generated) = try SyncRun.filtered(index, of: manifest, digest: digest, platforms: options.copy.platforms)
+        var plan = ClosurePlan()
+        for child in children { try plan.add(child, try source.manifest(child), from: source) }
+        try transfer(plan)
+        try putManifest(generated, digest: generated.digest, as: .root)
+        return ((generated.descriptor, generated), plan.manifests.map(\.descriptor.digest))
+    }
+
+    /// The children of `index` for `platforms` (each platform must match one) and the new index holding only
+    /// them, in the index's media type.
+    static func filtered(_ index: ImageIndex, of manifest: Manifest, digest: Digest, platforms: [Platform])
+        throws(SyncError) -> (children: [Descriptor], index: Manifest)
+    {
         let children = try layoutCall { () throws(LayoutError) -> [Descriptor] in
             for platform in platforms { _ = try PlatformSelection.child(of: index, digest: digest, matching: platform) }
             return PlatformSelection.children(of: index, matching: platforms)
         }
-        var plan = ClosurePlan()
-        for child in children { try plan.add(child, try source.manifest(child), from: source) }
-        try transfer(plan)
         var filtered = index
         filtered.mediaType = manifest.mediaType
         filtered.manifests = children
@@ -81,8 +90,7 @@ final class SyncRun: Sendable {
             }
             return try Manifest(bytes: bytes, declared: manifest.mediaType)
         }
-        try putManifest(generated, digest: generated.digest, as: .root)
-        return ((generated.descriptor, generated), plan.manifests.map(\.descriptor.digest))
+        return (children, generated)
     }
 
     /// Copies a manifest's closure and stores the manifest itself in `role`.

@@ -6,27 +6,38 @@ import Foundation
 /// through constant memory with backpressure: the producer blocks when `capacity` bytes wait, the consumer
 /// when none do.
 ///
+/// The bytes go through one ring buffer allocated once (no allocation per piece: a GiB arrives in tens of
+/// thousands of socket reads). 2 MiB holds four of the consumer's 512 KiB reads, enough to keep both
+/// transfers busy; each pipe is one transfer of `jobs`, so the copy's memory stays a few MiB per job.
+///
 /// The producer runs on its own thread, started by `start`. When the consumer closes the pipe early, the
 /// producer's next write throws `SyncError.cancelled`, which aborts its download.
 ///
 /// `@unchecked Sendable`: all state is guarded by `condition`.
 final class BlobPipe: BlobStream, @unchecked Sendable {
+    /// The default capacity.
+    static let defaultCapacity = 2 << 20
+
     private let condition = NSCondition()
-    private var chunks: [Data] = []
+    private let ring: UnsafeMutableRawBufferPointer
+    /// Where the next byte is read.
     private var head = 0
-    private var headOffset = 0
+    /// Bytes waiting, from `head` on (wrapping around).
     private var buffered = 0
-    private let capacity: Int
     private var finished = false
     private var failure: SyncError?
     private var closed = false
 
-    init(capacity: Int = 8 << 20) { self.capacity = capacity }
+    init(capacity: Int = BlobPipe.defaultCapacity) {
+        ring = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, capacity), alignment: 64)
+    }
+
+    deinit { ring.deallocate() }
 
     /// Starts `produce` on a new thread, writing into a new pipe.
-    static func start(capacity: Int = 8 << 20, _ produce: @escaping @Sendable (BlobPipe) throws(SyncError) -> Void)
-        -> BlobPipe
-    {
+    static func start(
+        capacity: Int = BlobPipe.defaultCapacity, _ produce: @escaping @Sendable (BlobPipe) throws(SyncError) -> Void
+    ) -> BlobPipe {
         let pipe = BlobPipe(capacity: capacity)
         let thread = Thread {
             do throws(SyncError) {
@@ -46,14 +57,20 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
     /// Appends bytes, blocking while the pipe is full.
     /// - Throws: `SyncError.cancelled` when the consumer has closed the pipe.
     func write(_ bytes: UnsafeRawBufferPointer) throws(SyncError) {
-        guard !bytes.isEmpty else { return }
+        var remaining = bytes
         condition.lock()
         defer { condition.unlock() }
-        while buffered >= capacity && !closed { condition.wait() }
-        if closed { throw .cancelled }
-        chunks.append(Data(bytes))
-        buffered += bytes.count
-        condition.broadcast()
+        while !remaining.isEmpty {
+            while buffered == ring.count && !closed { condition.wait() }
+            if closed { throw .cancelled }
+            let tail = (head + buffered) % ring.count
+            let count = min(remaining.count, ring.count - buffered, ring.count - tail)
+            UnsafeMutableRawBufferPointer(rebasing: ring[tail..<(tail + count)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: remaining[..<count]))
+            buffered += count
+            remaining = UnsafeRawBufferPointer(rebasing: remaining[count...])
+            condition.broadcast()
+        }
     }
 
     /// Ends the stream, with the producer's error if it failed.
@@ -76,25 +93,14 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
             return 0
         }
         var written = 0
-        while written < buffer.count, head < chunks.count {
-            let chunk = chunks[head]
-            let count = min(buffer.count - written, chunk.count - headOffset)
-            chunk.withUnsafeBytes { bytes in
-                let source = UnsafeRawBufferPointer(rebasing: bytes[headOffset..<(headOffset + count)])
-                UnsafeMutableRawBufferPointer(rebasing: buffer[written...]).copyMemory(from: source)
-            }
+        while written < buffer.count, buffered > 0 {
+            let count = min(buffer.count - written, buffered, ring.count - head)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[written..<(written + count)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: ring[head..<(head + count)]))
             written += count
-            headOffset += count
-            if headOffset == chunk.count {
-                head += 1
-                headOffset = 0
-            }
+            head = (head + count) % ring.count
+            buffered -= count
         }
-        if head > 64 || head == chunks.count {
-            chunks.removeFirst(head)
-            head = 0
-        }
-        buffered -= written
         condition.broadcast()
         return written
     }
@@ -102,7 +108,6 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
     func close() {
         condition.lock()
         closed = true
-        chunks = []
         buffered = 0
         condition.broadcast()
         condition.unlock()

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// What `ocitool sync --config FILE` mirrors: repositories of a source (a registry, or a store of layouts) into
+/// a destination, with per-repository tag filters. Read from YAML (or JSON, which is YAML):
+///
+/// ```yaml
+/// source:
+///   registry: registry.example.com:5000
+///   credentials: reader:secret        # or authfile: ~/.docker/config.json
+/// destination:
+///   registry: 127.0.0.1:5000
+///   plainHTTP: true
+/// repositories:
+///   - name: team/app
+///     destination: mirror/{name}      # default: the same name
+///     tags:
+///       allow: ['^v?\d+\.\d+\.\d+$']
+///       deny: ['-rc']
+///       semver: '>=1.2 <2'
+///       latest: 3
+///     platforms: [linux/amd64, linux/arm64]
+///     referrers: true
+///     artifactTypes: [application/spdx+json]
+///   - name: tools/cli
+///     all: true
+/// ```
+///
+/// A `layout:` endpoint is a store root: repository `team/app` is the layout `ROOT/team/app` (what
+/// `ocitool serve --root ROOT` serves). Unknown keys are errors, so a misspelt filter never widens a sync.
+public struct SyncConfig: Codable, Sendable, Hashable {
+    /// Where repositories are read.
+    public var source: Endpoint
+    /// Where they are written.
+    public var destination: Endpoint
+    /// What to mirror (at least one).
+    public var repositories: [Repository]
+
+    public init(source: Endpoint, destination: Endpoint, repositories: [Repository]) {
+        self.source = source
+        self.destination = destination
+        self.repositories = repositories
+    }
+
+    /// A registry (`registry: HOST[:PORT]`) or a store of layouts (`layout: DIR`), and how to reach it.
+    public struct Endpoint: Codable, Sendable, Hashable {
+        /// `HOST[:PORT]` of a registry.
+        public var registry: String?
+        /// The root directory of a store of layouts.
+        public var layout: String?
+        /// Talk plain HTTP (default: the command line's `--plain-http`).
+        public var plainHTTP: Bool?
+        /// Verify the TLS certificate (default: the command line's `--tls-verify`).
+        public var tlsVerify: Bool?
+        /// A directory of CA certificates to trust.
+        public var certDir: String?
+        /// `USER:PASSWORD` (default: the auth file's entry for the host).
+        public var credentials: String?
+        /// An auth file to read instead of the default ones.
+        public var authfile: String?
+
+        public init(
+            registry: String? = nil, layout: String? = nil, plainHTTP: Bool? = nil, tlsVerify: Bool? = nil,
+            certDir: String? = nil, credentials: String? = nil, authfile: String? = nil
+        ) {
+            self.registry = registry
+            self.layout = layout
+            self.plainHTTP = plainHTTP
+            self.tlsVerify = tlsVerify
+            self.certDir = certDir
+            self.credentials = credentials
+            self.authfile = authfile
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case registry, layout, plainHTTP, tlsVerify, certDir, credentials, authfile
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            registry = try container.decodeIfPresent(String.self, forKey: .registry)
+            layout = try container.decodeIfPresent(String.self, forKey: .layout)
+            plainHTTP = try container.decodeIfPresent(Bool.self, forKey: .plainHTTP)
+            tlsVerify = try container.decodeIfPresent(Bool.self, forKey: .tlsVerify)
+            certDir = try container.decodeIfPresent(String.self, forKey: .certDir)
+            credentials = try container.decodeIfPresent(String.self, forKey: .credentials)
+            authfile = try container.decodeIfPresent(String.self, forKey: .authfile)
+        }
+    }
+
+    /// One repository to mirror.
+    public struct Repository: Codable, Sendable, Hashable {
+        /// The repository at the source.
+        public var name: String
+        /// The repository at the destination; `{name}` stands for `name` (default: `name`).
+        public var destination: String?
+        /// Which tags (default: all).
+        public var tags: Tags?
+        /// Only these platforms of an index (`os/arch[/variant]`), as a new index.
+        public var platforms: [String]?
+        /// Every platform of an index (default: the host's platform only, as `ocitool copy`).
+        public var all: Bool?
+        /// Copy referrers (default true).
+        public var referrers: Bool?
+        /// Only referrers of these artifact types (default: all).
+        public var artifactTypes: [String]?
+
+        public init(
+            name: String, destination: String? = nil, tags: Tags? = nil, platforms: [String]? = nil, all: Bool? = nil,
+            referrers: Bool? = nil, artifactTypes: [String]? = nil
+        ) {
+            self.name = name
+            self.destination = destination
+            self.tags = tags
+            self.platforms = platforms
+            self.all = all
+            self.referrers = referrers
+            self.artifactTypes = artifactTypes
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, destination, tags, platforms, all, referrers, artifactTypes
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            destination = try container.decodeIfPresent(String.self, forKey: .destination)
+            tags = try container.decodeIfPresent(Tags.self, forKey: .tags)
+            platforms = try container.decodeList(forKey: .platforms)
+            all = try container.decodeIfPresent(Bool.self, forKey: .all)
+            referrers = try container.decodeIfPresent(Bool.self, forKey: .referrers)
+            artifactTypes = try container.decodeList(forKey: .artifactTypes)
+        }
+    }
+
+    /// A repository's tag filter (see `TagFilter`); a single expression may be written without a list.
+    public struct Tags: Codable, Sendable, Hashable {
+        public var allow: [String]?
+        public var deny: [String]?
+        public var semver: String?
+        public var latest: Int?
+
+        public init(allow: [String]? = nil, deny: [String]? = nil, semver: String? = nil, latest: Int? = nil) {
+            self.allow = allow
+            self.deny = deny
+            self.semver = semver
+            self.latest = latest
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case allow, deny, semver, latest }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            allow = try container.decodeList(forKey: .allow)
+            deny = try container.decodeList(forKey: .deny)
+            semver = try container.decodeIfPresent(String.self, forKey: .semver)
+            latest = try container.decodeIfPresent(Int.self, forKey: .latest)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case source, destination, repositories }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        source = try container.decode(Endpoint.self, forKey: .source)
+        destination = try container.decode(Endpoint.self, forKey: .destination)
+        repositories = try container.decode([Repository].self, forKey: .repositories)
+    }
+}

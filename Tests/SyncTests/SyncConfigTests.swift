@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+import Sync
+import Testing
+
+@Suite struct SyncConfigTests {
+    static let valid = #"""
+        source:
+          registry: registry.example.com:5000
+          credentials: reader:se:cret
+          tlsVerify: false
+        destination:
+          layout: mirror
+        repositories:
+          - name: team/app
+            destination: copies/{name}
+            tags:
+              allow: ['^v?\d+\.\d+\.\d+$']
+              deny: -rc
+              semver: '>=1.2 <2'
+              latest: 3
+            platforms: [linux/amd64, linux/arm64/v8]
+            artifactTypes: application/spdx+json
+          - name: tools/cli
+            all: true
+            referrers: false
+        """#
+
+    @Test func aValidConfigurationBecomesOneJobPerRepository() throws {
+        let config = try SyncConfig(yaml: SyncConfigTests.valid, name: "sync.yaml")
+        #expect(config.repositories.map(\.name) == ["team/app", "tools/cli"])
+        #expect(config.repositories[0].tags?.deny == ["-rc"])  // a single expression is a list of one
+        let jobs = try config.jobs(defaults: RegistryOptions(plainHTTP: true), baseDirectory: "/etc/ocitool")
+
+        #expect(jobs.count == 2)
+        let app = jobs[0]
+        #expect(app.source == .registry(host: "registry.example.com:5000", repository: "team/app", selector: nil))
+        #expect(app.destination == .layout(path: "/etc/ocitool/mirror/copies/team/app", selector: nil))
+        #expect(app.sourceRegistry.credentials == Credentials(username: "reader", password: "se:cret"))
+        #expect(app.sourceRegistry.transport.tlsVerify == false)
+        #expect(app.sourceRegistry.plainHTTP)  // from the defaults
+        #expect(app.filter.allow == [#"^v?\d+\.\d+\.\d+$"#])
+        #expect(app.filter.latest == 3)
+        #expect(app.filter.apply(["1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0-rc", "1.6.0-rc1", "v1.7.0", "2.0.0", "latest"])
+            == ["1.3.0", "1.4.0", "v1.7.0"])
+        #expect(app.copy.platforms.map(\.description) == ["linux/amd64", "linux/arm64/v8"])
+        #expect(app.copy.artifactTypes == ["application/spdx+json"])
+        #expect(app.copy.referrers && !app.copy.all)
+
+        let cli = jobs[1]
+        #expect(cli.destination == .layout(path: "/etc/ocitool/mirror/tools/cli", selector: nil))
+        #expect(cli.copy.all && !cli.copy.referrers)
+        #expect(cli.filter.apply(["b", "a"]) == ["a", "b"])
+    }
+
+    @Test func jsonIsYAMLToo() throws {
+        let text = #"{"source": {"layout": "/a"}, "destination": {"registry": "h:1", "plainHTTP": true}, "repositories": [{"name": "x"}]}"#
+        let jobs = try SyncConfig(yaml: text).jobs()
+        #expect(jobs.map(\.destination) == [.registry(host: "h:1", repository: "x", selector: nil)])
+        #expect(jobs[0].destinationRegistry.plainHTTP)
+    }
+
+    static let minimal = "source: {registry: a.example}\ndestination: {registry: b.example}\n"
+
+    /// Each broken configuration and the message it must give.
+    static let mistakes: [(String, String)] = [
+        ("", "sync.yaml: the document"),
+        ("source: [", "sync.yaml: invalid YAML"),
+        ("source: {registry: a}\nrepositories: []", "sync.yaml: the document: missing key 'destination'"),
+        (minimal, "missing key 'repositories'"),
+        (minimal + "repositories: []", "repositories: list at least one repository"),
+        (minimal + "repository: [{name: x}]", "the document: unknown key 'repository' (did you mean 'repositories'?)"),
+        (minimal + "repositories: {name: x}", "repositories: expected a list"),
+        (minimal + "repositories: [{destination: y}]", "repositories[0]: missing key 'name'"),
+        (minimal + "repositories: [{name: x, tag: {latest: 1}}]", "repositories[0]: unknown key 'tag' (did you mean 'tags'?)"),
+        (minimal + "repositories: [{name: x}, {name: y, tags: {latest: many}}]", "repositories[1].tags.latest: expected a whole number"),
+        (minimal + "repositories: [{name: x, tags: {latest: 0}}]", "repositories[0].tags.latest: latest must be at least 1"),
+        (minimal + "repositories: [{name: x, tags: {allow: ['^a', '(']}}]", "repositories[0].tags.allow[1]: invalid regular expression '('"),
+        (minimal + "repositories: [{name: x, tags: {deny: ['']}}]", "repositories[0].tags.deny[0]: invalid regular expression ''"),
+        (minimal + "repositories: [{name: x, tags: {semver: '>=1.x.2'}}]", "repositories[0].tags.semver: invalid version range '>=1.x.2'"),
+        (minimal + "repositories: [{name: x, tags: {regex: a}}]", "repositories[0].tags: unknown key 'regex'"),
+        (minimal + "repositories: [{name: Team/App}]", "repositories[0].name: invalid repository name 'Team/App'"),
+        (minimal + "repositories: [{name: x, destination: 'm/{repo}'}]", "repositories[0].destination: '{repo}' is not a placeholder"),
+        (minimal + "repositories: [{name: x, destination: 'm//{name}'}]", "repositories[0].destination: invalid repository name 'm//x'"),
+        (minimal + "repositories: [{name: x, platforms: [linux]}]", "repositories[0].platforms[0]:"),
+        (minimal + "repositories: [{name: x, all: yes-please}]", "repositories[0].all: expected true or false"),
+        (minimal + "repositories: [{name: x, all: true, platforms: [linux/amd64]}]", "repositories[0]: 'all' copies every platform"),
+        (minimal + "repositories: [{name: x, artifactTypes: [spdx]}]", "repositories[0].artifactTypes[0]: 'spdx' is not a media type"),
+        (minimal + "repositories: [{name: x, referrers: false, artifactTypes: [a/b]}]", "repositories[0]: 'artifactTypes' selects referrers, but 'referrers' is false"),
+        ("source: {}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source: give 'registry: HOST[:PORT]' or 'layout: DIR'"),
+        ("source: {registry: a, layout: /x}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source: give either 'registry' or 'layout', not both"),
+        ("source: {registry: 'https://a/v2'}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source.registry: 'https://a/v2' is not HOST[:PORT]"),
+        ("source: {registry: a}\ndestination: {layout: /m, plainHTTP: true}\nrepositories: [{name: x}]", "destination.plainHTTP: applies to a registry, not to a layout"),
+        ("source: {registry: a, credentials: nobody}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source.credentials: must be USER:PASSWORD"),
+        ("source: {registry: a, plainHttp: true}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source: unknown key 'plainHttp' (did you mean 'plainHTTP'?)"),
+    ]
+
+    @Test(arguments: mistakes)
+    func eachMistakeGivesAPreciseError(text: String, message: String) {
+        #expect {
+            _ = try SyncConfig(yaml: text, name: "sync.yaml").jobs()
+        } throws: { error in
+            guard let error = error as? SyncError, case .invalidArgument = error else { return false }
+            return error.description.contains(message)
+        }
+    }
+
+    @Test func aMissingFileIsNamed() {
+        #expect {
+            _ = try SyncConfig.load("/nonexistent/sync.yaml")
+        } throws: { error in
+            "\(error)" == "cannot read the configuration file /nonexistent/sync.yaml"
+        }
+    }
+}
