@@ -9,13 +9,13 @@ import Sync
 struct OCITool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ocitool",
-        abstract: "Offline toolkit for OCI image layouts: import, export, tag, copy, attach, gc and fsck.",
+        abstract: "OCI image layouts, a registry over them, and digest-preserving copies between them and registries.",
         discussion: """
             References use skopeo's grammar:
               PATH[:TAG|@DIGEST], oci:PATH[:TAG|@DIGEST]   an OCI image layout directory
               oci-archive:FILE[:TAG]                       a tarball of a layout (.gz/.zst too)
               docker-archive:FILE[:NAME:TAG]               a `docker save` tarball
-              docker://HOST[:PORT]/REPO[:TAG|@DIGEST]      a registry (ls, inspect, copy)
+              docker://HOST[:PORT]/REPO[:TAG|@DIGEST]      a registry (ls, inspect, copy, sync)
 
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 verification failed.
             """,

@@ -6,7 +6,7 @@ import Sync
 
 struct Copy: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy an image with its referrers between layouts and archives.",
+        abstract: "Copy an image with its referrers between layouts, archives and registries.",
         discussion: """
             Digests are preserved byte for byte. Referrers (signatures, SBOMs, attestations) come along unless
             --no-referrers. For a multi-platform index, the image for this machine's platform is copied unless
