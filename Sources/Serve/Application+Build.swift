@@ -19,7 +19,7 @@ public func buildApplication(_ configuration: ServeConfiguration, logger: Logger
     let store = Store(root: configuration.root)
     try FileSystem.makeDirectories(store.root)
     let registry = Registry(store: store, configuration: configuration)
-    let router = Router()
+    let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: OCIErrorMiddleware())
     // One catch-all per method: repository names contain '/', so the path is parsed from the right by
     // DistributionRoute rather than by the router (whose mid-path '**' does not backtrack).
