@@ -16,8 +16,10 @@
 #   manifest GET by tag: wrk -t2 -c32 -d10s --latency with an Accept header of the manifest's type
 #     (req/s, p50, p99) and the server's peak RSS meanwhile (ps, every 0.2 s);
 #   blob GET of the big layer: curl -o /dev/null, MB/s (best of 3 after a warm-up);
+#   the server's CPU time per GiB over those GETs (from /proc/PID/stat);
 #   monolithic blob PUT of a BENCH_BIG random file: POST, then PUT ?digest= with the file as the body,
-#     MB/s over the PUT's whole time (best of 3);
+#     MB/s over the PUT's whole time (best of 3, each after `sync`, so that none pays for earlier writes),
+#     with the disk's own rate for the same amount (dd conv=fsync) as the ceiling of a durable PUT;
 #   skopeo copy oci: -> docker:// (push, into an empty repository) and docker:// -> oci: (pull, best of 2);
 #   idle RSS just after start; cold start: process start to the first 200 on /v2/ (a Python loop polling a
 #     raw socket, median of 5, into an empty store);
@@ -216,17 +218,23 @@ for name in ours dist; do
 done
 
 # --- blob GET ----------------------------------------------------------------------------------------
+# cpu_ticks PID: user + system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 for name in ours dist; do
     port_var=PORT_$name
+    pid_var=PID_$name
     url="http://127.0.0.1:${!port_var}/v2/bench/image/blobs/$BIG_DIGEST"
     curl -s -o /dev/null "$url"
     best=0
+    cpu_before=$(cpu_ticks "${!pid_var}")
     for run in 1 2 3; do
         read -r code size speed < <(curl -s -o /dev/null -w '%{http_code} %{size_download} %{speed_download}\n' "$url")
         [ "$code" = 200 ] && [ "$size" = "$BIG_BYTES" ] || { echo "error: blob GET on $name: $code, $size bytes" >&2; exit 1; }
         best=$(awk -v a="$best" -v b="$speed" 'BEGIN { print (b > a) ? b : a }')
     done
     printf -v "GET_$name" '%s' "$(awk -v b="$best" 'BEGIN { printf "%.0f", b / 1e6 }')"
+    printf -v "GET_CPU_$name" '%s' "$(awk -v t="$(( $(cpu_ticks "${!pid_var}") - cpu_before ))" -v hz="$(getconf CLK_TCK)" \
+        -v n="$BIG_BYTES" 'BEGIN { printf "%.2f", t / hz / (3 * n / 1073741824) }')"
 done
 
 # --- monolithic blob PUT -----------------------------------------------------------------------------
@@ -239,9 +247,17 @@ upload_url() {
     case $location in /*) location="http://127.0.0.1:${!port_var}$location" ;; esac
     case $location in *\?*) echo "$location&" ;; *) echo "$location?" ;; esac
 }
+# Each PUT starts with no dirty pages (sync), so that none pays for earlier writes; the disk's own rate for
+# the same amount (write + fsync) is the ceiling of a durable PUT.
+sync
+t=$(now)
+dd if=/dev/zero of="$WORK/dd" bs=1M count=$(( PUT_BYTES >> 20 )) conv=fsync status=none
+DISK_MBPS=$(awk -v n="$(( (PUT_BYTES >> 20) << 20 ))" -v s="$(elapsed "$t")" 'BEGIN { printf "%.0f", n / s / 1e6 }')
+rm -f "$WORK/dd"
 for name in ours dist; do
     best=
     for run in 1 2 3; do
+        sync
         url=$(upload_url "$name" bench/put)digest=$PUT_DIGEST
         read -r code seconds < <(curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H 'Expect:' \
             -H 'Content-Type: application/octet-stream' -T "$PUTBLOB" "$url")
@@ -350,6 +366,7 @@ row "manifest GET req/s (wrk -c32)" "$RPS_ours" "$RPS_dist" "$(ratio "$RPS_ours"
 row "manifest GET p50 ms" "$P50_ours" "$P50_dist" "$(ratio "$P50_ours" "$P50_dist")"
 row "manifest GET p99 ms" "$P99_ours" "$P99_dist" "$(ratio "$P99_ours" "$P99_dist")"
 row "blob GET MB/s ($BIG)" "$GET_ours" "$GET_dist" "$(ratio "$GET_ours" "$GET_dist")"
+row "blob GET server CPU s/GiB" "$GET_CPU_ours" "$GET_CPU_dist" "$(ratio "$GET_CPU_ours" "$GET_CPU_dist")"
 row "blob PUT MB/s ($BIG, monolithic)" "$PUT_ours" "$PUT_dist" "$(ratio "$PUT_ours" "$PUT_dist")"
 row "skopeo push seconds" "$PUSH_ours" "$PUSH_dist" "$(ratio "$PUSH_ours" "$PUSH_dist")"
 row "skopeo pull seconds" "$PULL_ours" "$PULL_dist" "$(ratio "$PULL_ours" "$PULL_dist")"
@@ -359,8 +376,12 @@ row "cold start to first 200 ms" "$COLD_ours" "$COLD_dist" "$(ratio "$COLD_ours"
 row "100 GETs + 100 PUTs at once: errors" "$CONC_ERRORS_ours" "$CONC_ERRORS_dist" "-"
 row "100 GETs + 100 PUTs at once: seconds" "$CONC_SECONDS_ours" "$CONC_SECONDS_dist" "$(ratio "$CONC_SECONDS_ours" "$CONC_SECONDS_dist")"
 row "sha256 MB/s (openssl, 1 core)" "$SHA_MBPS" "-" "-"
+row "disk write + fsync MB/s (dd, $BIG)" "$DISK_MBPS" "-" "-"
 PUT_VS_SHA=$(awk -v a="$PUT_ours" -v b="$SHA_MBPS" 'BEGIN { printf "%.0f", 100 * a / b }')
-row "blob PUT / sha256" "${PUT_VS_SHA}%" "$(awk -v a="$PUT_dist" -v b="$SHA_MBPS" 'BEGIN { printf "%.0f%%", 100 * a / b }')" "-"
+percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+row "blob PUT / sha256" "${PUT_VS_SHA}%" "$(percent "$PUT_dist" "$SHA_MBPS")" "-"
+row "blob PUT / disk write + fsync" "$(percent "$PUT_ours" "$DISK_MBPS")" "$(percent "$PUT_dist" "$DISK_MBPS")" "-"
+echo "(rows in seconds, ms, MiB or CPU s: lower is better)"
 
 RPS_RATIO=$(ratio "$RPS_ours" "$RPS_dist")
 GET_RATIO=$(ratio "$GET_ours" "$GET_dist")

@@ -166,8 +166,14 @@ extension Registry {
 
     /// ASCII case-insensitive equality of two byte sequences.
     private static func sameIgnoringCase(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
-        let lower: (UInt8) -> UInt8 = { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
-        return lhs.count == rhs.count && lhs.lazy.map(lower).elementsEqual(rhs.lazy.map(lower))
+        guard lhs.count == rhs.count else { return false }
+        for (left, right) in zip(lhs, rhs) where left != right {
+            // Equal only as the same ASCII letter in two cases.
+            guard left | 0x20 == right | 0x20, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(left | 0x20) else {
+                return false
+            }
+        }
+        return true
     }
 
     /// The manifest type the request declares in `Content-Type` (parameters dropped); generic JSON or binary
