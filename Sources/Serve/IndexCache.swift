@@ -15,18 +15,24 @@ final class IndexCache: @unchecked Sendable {
 
     /// index.json of `layout`, from memory when it has not changed.
     func index(of layout: OCILayout) throws(LayoutError) -> ImageIndex {
+        try stampedIndex(of: layout).index
+    }
+
+    /// index.json of `layout` and the stamp of the file it was read from (nil when it could not be stamped).
+    /// Anything derived from the index stays valid while `FileStamp(path:)` of the file still equals the stamp.
+    func stampedIndex(of layout: OCILayout) throws(LayoutError) -> (index: ImageIndex, stamp: FileStamp?) {
         let key = layout.path
-        guard let stamp = FileStamp(path: key + "/index.json") else { return try layout.readIndex() }
-        if let cached = lock.withLock({ entries[key] }), cached.stamp == stamp { return cached.index }
+        guard let stamp = FileStamp(path: key + "/index.json") else { return (try layout.readIndex(), nil) }
+        if let cached = lock.withLock({ entries[key] }), cached.stamp == stamp { return (cached.index, stamp) }
         // Stamped before reading: if the file changes meanwhile, the next lookup sees another stamp and reads again.
         let index = try layout.readIndex()
         lock.withLock { entries[key] = (stamp, index) }
-        return index
+        return (index, stamp)
     }
 }
 
 /// What identifies one version of a file without reading it.
-struct FileStamp: Equatable {
+struct FileStamp: Equatable, Sendable {
     let device: UInt64
     let inode: UInt64
     let size: Int64

@@ -1,20 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 import HTTPTypes
 import Hummingbird
+import Glibc
 import Layout
 
 extension Registry {
-    /// Chunk size of streamed blob reads.
-    static let readChunkSize = 1 << 20
-
-    /// `GET`/`HEAD /v2/<name>/blobs/<digest>`: the blob streamed from its file (a `Range` gives 206 or 416).
+    /// `GET`/`HEAD /v2/<name>/blobs/<digest>`: the blob sent from its file (a `Range` gives 206 or 416), with
+    /// `sendfile(2)` on plain HTTP/1 connections (see `FileRegionBody`).
     ///
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-blobs
     func getBlob(_ name: String, digest: Digest, request: Request, context: some RequestContext) async throws
         -> Response
     {
         let layout = try store.layout(for: name)
-        guard let size = layout.blobSize(digest) else { throw LayoutError.blobNotFound(digest) }
+        let path = layout.blobPath(digest)
+        // A GET opens the file first: its size and its bytes then come from the same file, even if the blob is
+        // removed meanwhile.
+        var file: FileDescriptor?
+        let size: Int64
+        if request.method == .head {
+            guard let found = FileSystem.fileSize(path) else { throw LayoutError.blobNotFound(digest) }
+            size = found
+        } else {
+            let opened = try Registry.open(path, digest: digest)
+            size = try opened.size()
+            file = opened
+        }
         var headers: HTTPFields = [
             .contentType: "application/octet-stream",
             .dockerContentDigest: digest.description,
@@ -39,19 +50,20 @@ extension Registry {
         }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
         headers[.contentLength] = String(length)
-        guard request.method != .head, let range else {
-            return Response(status: status, headers: headers, body: ResponseBody())
-        }
-        let body: ResponseBody
-        do {
-            body = try await FileIO().loadFile(
-                path: layout.blobPath(digest), range: Int(range.lowerBound)...Int(range.upperBound), context: context,
-                chunkLength: Registry.readChunkSize)
-        } catch {
-            // Removed between the size check and the open.
-            throw LayoutError.blobNotFound(digest)
-        }
+        guard let file, let range else { return Response(status: status, headers: headers, body: ResponseBody()) }
+        let channel = (context as? any ConnectionRequestContext)?.channel
+        let body = try FileRegionBody(file: file, range: range, channel: channel).responseBody()
         return Response(status: status, headers: headers, body: body)
+    }
+
+    /// Opens a blob's file for reading.
+    /// - Throws: `.blobNotFound` when it does not exist.
+    private static func open(_ path: String, digest: Digest) throws(LayoutError) -> FileDescriptor {
+        do {
+            return try FileDescriptor(path: path, flags: O_RDONLY)
+        } catch .io(_, _, let code) where code == ENOENT || code == ENOTDIR {
+            throw .blobNotFound(digest)
+        }
     }
 
     /// `DELETE /v2/<name>/blobs/<digest>`: the blob leaves this repository only.

@@ -15,16 +15,25 @@ extension Registry {
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-manifests
     func getManifest(_ name: String, reference: DistributionRoute.Reference, request: Request) throws -> Response {
         let layout = try store.layout(for: name)
-        let descriptor = try resolve(reference, in: layout, name: name)
+        let (descriptor, stamp) = try resolve(reference, in: layout, name: name)
         guard Registry.accepts(request, descriptor.mediaType) else {
             throw OCIError(
                 .manifestUnknown,
                 "manifest \(name):\(reference) is \(descriptor.mediaType), which the Accept header does not include")
         }
         let bytes = try manifestBytes(descriptor.digest, in: layout, name: name)
-        return .json(
+        let response = Response.json(
             bytes, contentType: descriptor.mediaType.rawValue, head: request.method == .head,
             headers: [.dockerContentDigest: descriptor.digest.description, .eTag: "\"\(descriptor.digest)\""])
+        if let stamp {
+            // Listed in index.json: the next pull of this path is answered from memory while nothing changed.
+            let entry = ManifestResponseCache.Entry(
+                indexPath: layout.path + "/index.json", stamp: stamp, blobPath: layout.blobPath(descriptor.digest),
+                blobSize: Int64(bytes.count), mediaType: descriptor.mediaType.rawValue, headers: response.headers,
+                body: ByteBuffer(bytes: bytes))
+            manifestResponses.insert(entry, for: request.uri.path)
+        }
+        return response
     }
 
     /// `PUT /v2/<name>/manifests/<reference>`: stores the exact bytes (at most `maxManifestSize`, else 413) after
@@ -83,19 +92,20 @@ extension Registry {
 
     // MARK: - Helpers
 
-    /// The descriptor of a tag or digest: from the cached index.json, else (a child of an index) from the blob.
+    /// The descriptor of a tag or digest: from the cached index.json (with the stamp of that file), else (a child
+    /// of an index) from the blob (without a stamp).
     private func resolve(_ reference: DistributionRoute.Reference, in layout: OCILayout, name: String)
-        throws(LayoutError) -> Descriptor
+        throws(LayoutError) -> (Descriptor, FileStamp?)
     {
-        let index = try indexes.index(of: layout)
+        let (index, stamp) = try indexes.stampedIndex(of: layout)
         switch reference {
         case .tag(let tag):
             guard let entry = index.entry(tagged: tag) else { throw .manifestNotFound("\(name):\(tag)") }
-            return entry
+            return (entry, stamp)
         case .digest(let digest):
-            if let entry = index.entries(for: digest).first { return entry }
+            if let entry = index.entries(for: digest).first { return (entry, stamp) }
             do {
-                return try layout.resolve(.digest(digest))
+                return (try layout.resolve(.digest(digest)), nil)
             } catch .io(let operation, let path, let code) {
                 throw .io(operation, path: path, errno: code)
             } catch {
@@ -116,18 +126,54 @@ extension Registry {
 
     /// Whether the request's `Accept` list takes `mediaType` (no list takes everything).
     static func accepts(_ request: Request, _ mediaType: Layout.MediaType) -> Bool {
-        let type = mediaType.rawValue.lowercased()
+        accepts(request, mediaType.rawValue)
+    }
+
+    /// Whether the request's `Accept` list takes `mediaType`: `*/*`, `type/*` or the type itself, in any case,
+    /// parameters ignored; no list takes everything. Reads the header in place (no copies: it runs on every pull).
+    static func accepts(_ request: Request, _ mediaType: String) -> Bool {
+        let type = mediaType.utf8
         var listed = false
         for value in request.headers[values: .accept] {
-            for item in value.split(separator: ",") {
-                let accepted = (item.split(separator: ";").first ?? "").trimmingWhitespace().lowercased()
-                guard !accepted.isEmpty else { continue }
-                listed = true
-                if accepted == "*/*" || accepted == type { return true }
-                if accepted.hasSuffix("/*"), type.hasPrefix(accepted.dropLast()) { return true }
+            let utf8 = value.utf8
+            var start = utf8.startIndex
+            while start < utf8.endIndex {
+                let comma = utf8[start...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
+                var end = utf8[start..<comma].firstIndex(of: UInt8(ascii: ";")) ?? comma
+                while start < end, utf8[start] == UInt8(ascii: " ") || utf8[start] == UInt8(ascii: "\t") {
+                    start = utf8.index(after: start)
+                }
+                while end > start, utf8[utf8.index(before: end)] == UInt8(ascii: " ")
+                    || utf8[utf8.index(before: end)] == UInt8(ascii: "\t")
+                {
+                    end = utf8.index(before: end)
+                }
+                let item = utf8[start..<end]
+                if !item.isEmpty {
+                    listed = true
+                    if item.elementsEqual("*/*".utf8) || sameIgnoringCase(item, type) { return true }
+                    if item.count >= 2, item.reversed().starts(with: "*/".utf8),
+                        type.count >= item.count - 1, sameIgnoringCase(item.dropLast(), type.prefix(item.count - 1))
+                    {
+                        return true
+                    }
+                }
+                start = comma == utf8.endIndex ? comma : utf8.index(after: comma)
             }
         }
         return !listed
+    }
+
+    /// ASCII case-insensitive equality of two byte sequences.
+    private static func sameIgnoringCase(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for (left, right) in zip(lhs, rhs) where left != right {
+            // Equal only as the same ASCII letter in two cases.
+            guard left | 0x20 == right | 0x20, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(left | 0x20) else {
+                return false
+            }
+        }
+        return true
     }
 
     /// The manifest type the request declares in `Content-Type` (parameters dropped); generic JSON or binary

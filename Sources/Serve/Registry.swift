@@ -15,6 +15,7 @@ struct Registry: Sendable {
     let sessions: UploadSessions
     let indexes = IndexCache()
     let manifests = ManifestCache()
+    let manifestResponses = ManifestResponseCache()
 
     init(store: Store, configuration: ServeConfiguration) {
         self.store = store
@@ -25,9 +26,12 @@ struct Registry: Sendable {
     /// Answers one /v2 request.
     func respond(to request: Request, context: some RequestContext) async throws -> Response {
         let path = request.uri.path
+        let method = request.method
+        if method == .get || method == .head, let response = manifestResponses.response(to: request, path: path) {
+            return response
+        }
         if path == "/v2" || path == "/v2/" { return ping(request) }
         let route = try DistributionRoute(path: path)
-        let method = request.method
         if configuration.readOnly, method != .get, method != .head {
             throw OCIError(.unsupported, "this registry is read-only")
         }
