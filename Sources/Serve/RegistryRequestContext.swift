@@ -2,8 +2,8 @@
 import Hummingbird
 import NIOCore
 
-/// A request context that knows the connection a request came on: blob bodies are written to it directly
-/// (`FileRegionBody`), which the response body writer alone cannot do.
+/// A request context that knows the connection a request came on: blob bodies sent with `sendfile(2)` are written
+/// to it directly (`BlobBody`), which the response body writer alone cannot do.
 protocol ConnectionRequestContext: RequestContext {
     /// The connection's channel, when the request came on one.
     var channel: (any Channel)? { get }

@@ -46,6 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Refuse every write (push, delete).")
     var readOnly = false
 
+    @Flag(help: "Send blobs with sendfile(2) on plain HTTP (measure first: it was slower over loopback).")
+    var sendfile = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -66,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServeConfiguration(
             root: root, host: host, port: port, uploadExpiry: .seconds(expiry), deleteEnabled: delete,
             readOnly: readOnly)
+        configuration.sendfile = sendfile
         configuration.onServerRunning = { port in
             var lines = ["serving \(root) at http://\(host):\(port)/v2/"]
             if demo {
