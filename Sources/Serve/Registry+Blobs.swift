@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+import Glibc
 import HTTPTypes
 import Hummingbird
-import Glibc
 import Layout
 
 extension Registry {
