@@ -51,7 +51,7 @@ extension Registry {
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
         headers[.contentLength] = String(length)
         guard let file, let range else { return Response(status: status, headers: headers, body: ResponseBody()) }
-        let channel = (context as? any ConnectionRequestContext)?.channel
+        let channel = (context as? RegistryRequestContext)?.channel
         let body = try BlobBody(file: file, range: range, channel: channel, sendfile: configuration.sendfile)
             .responseBody()
         return Response(status: status, headers: headers, body: body)
