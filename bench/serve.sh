@@ -28,7 +28,8 @@
 #     all at once: the number of failed requests (wrong status, size or digest);
 #   and one core's SHA-256 rate (openssl speed -seconds 3 -bytes 1048576 sha256): the ceiling of a PUT,
 #     which must hash every byte.
-# The machine's other load is not controlled: run it on a quiet machine for figures worth comparing.
+# Repeated runs alternate between the servers, so that bursts of other load hit both alike; still, the
+# machine's other load is not controlled: run it on a quiet machine for figures worth comparing.
 # MB/s means 10^6 bytes per second.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
