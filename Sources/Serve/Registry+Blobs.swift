@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
+import Glibc
 import HTTPTypes
 import Hummingbird
-import Glibc
 import Layout
 
 extension Registry {
-    /// `GET`/`HEAD /v2/<name>/blobs/<digest>`: the blob sent from its file (a `Range` gives 206 or 416), with
-    /// `sendfile(2)` on plain HTTP/1 connections (see `FileRegionBody`).
+    /// `GET`/`HEAD /v2/<name>/blobs/<digest>`: the blob sent from its file (a `Range` gives 206 or 416), streamed
+    /// in 1 MiB reads, or with `sendfile(2)` when configured (see `BlobBody`).
     ///
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-blobs
     func getBlob(_ name: String, digest: Digest, request: Request, context: some RequestContext) async throws
@@ -51,8 +51,9 @@ extension Registry {
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
         headers[.contentLength] = String(length)
         guard let file, let range else { return Response(status: status, headers: headers, body: ResponseBody()) }
-        let channel = (context as? any ConnectionRequestContext)?.channel
-        let body = try FileRegionBody(file: file, range: range, channel: channel).responseBody()
+        let channel = (context as? RegistryRequestContext)?.channel
+        let body = try BlobBody(file: file, range: range, channel: channel, sendfile: configuration.sendfile)
+            .responseBody()
         return Response(status: status, headers: headers, body: body)
     }
 

@@ -140,14 +140,9 @@ extension Registry {
             while start < utf8.endIndex {
                 let comma = utf8[start...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
                 var end = utf8[start..<comma].firstIndex(of: UInt8(ascii: ";")) ?? comma
-                while start < end, utf8[start] == UInt8(ascii: " ") || utf8[start] == UInt8(ascii: "\t") {
-                    start = utf8.index(after: start)
-                }
-                while end > start, utf8[utf8.index(before: end)] == UInt8(ascii: " ")
-                    || utf8[utf8.index(before: end)] == UInt8(ascii: "\t")
-                {
-                    end = utf8.index(before: end)
-                }
+                let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+                while start < end, isBlank(utf8[start]) { start = utf8.index(after: start) }
+                while end > start, isBlank(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
                 let item = utf8[start..<end]
                 if !item.isEmpty {
                     listed = true

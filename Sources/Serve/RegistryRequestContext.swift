@@ -3,16 +3,10 @@ import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// A request context that knows the connection a request came on: blob bodies are written to it directly
-/// (`FileRegionBody`), which the response body writer alone cannot do.
-protocol ConnectionRequestContext: RequestContext {
-    /// The connection's channel, when the request came on one.
-    var channel: (any Channel)? { get }
-}
-
-/// The request context of the registry: Hummingbird's core context, the connection's channel (and so the
-/// client's address), and what the middlewares learn about the request for the access log (the user).
-struct RegistryRequestContext: ConnectionRequestContext, RemoteAddressRequestContext {
+/// The request context of the registry: Hummingbird's core context, the connection's channel (the client's
+/// address; blob bodies sent with `sendfile(2)` are written to it directly, see `BlobBody`), and what the
+/// middlewares learn about the request for the access log (the user).
+struct RegistryRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     /// The connection's channel, when the request came on one.
     let channel: (any Channel)?

@@ -8,17 +8,18 @@ import Testing
 
 @testable import Serve
 
-/// The fast paths of pulls: blob bodies sent from the file (sendfile on a live HTTP/1 connection, streamed in the
-/// router test framework) and manifest responses answered from memory while nothing changed.
+/// The fast paths of pulls: blob bodies sent from the file (streamed, or with sendfile on a live HTTP/1
+/// connection) and manifest responses answered from memory while nothing changed.
 @Suite("Serve: pull fast paths")
 struct FastPathTests {
-    @Test(arguments: [false, true])
-    func bigBlobsArriveWholeAndTheConnectionStaysInStep(live: Bool) async throws {
+    /// (live connection, sendfile): the router framework has no connection, so it always streams.
+    @Test(arguments: [(false, false), (true, false), (true, true), (false, true)])
+    func bigBlobsArriveWholeAndTheConnectionStaysInStep(live: Bool, sendfile: Bool) async throws {
         let fixture = ServeFixture()
         defer { fixture.remove() }
         // Past the inline limit and the streamed chunk size, odd-sized.
         let data = randomBytes(3 << 20 + 5)
-        try await fixture.run(live ? .live : .router) { client in
+        try await fixture.run(live ? .live : .router, configure: { $0.sendfile = sendfile }) { client in
             let digest = try await client.pushBlob(data, to: "app")
             // Twice in a row, then a range, then a small request: each response must be framed exactly.
             for _ in 0..<2 {
@@ -38,11 +39,12 @@ struct FastPathTests {
         }
     }
 
-    @Test func smallBlobsAndSmallRangesAreExact() async throws {
+    @Test(arguments: [false, true])
+    func smallBlobsAndSmallRangesAreExact(sendfile: Bool) async throws {
         let fixture = ServeFixture()
         defer { fixture.remove() }
         let data = randomBytes(70_000)
-        try await fixture.run(.live) { client in
+        try await fixture.run(.live, configure: { $0.sendfile = sendfile }) { client in
             let digest = try await client.pushBlob(data, to: "app")
             let whole = try await client.execute(uri: "/v2/app/blobs/\(digest)", method: .get)
             #expect(whole.body.data == data)
@@ -109,7 +111,7 @@ struct FastPathTests {
     @Test(arguments: [
         ("application/vnd.oci.image.manifest.v1+json", true),
         ("Application/VND.OCI.Image.Manifest.v1+JSON", true),
-        (" application/vnd.docker.distribution.manifest.v2+json ,application/vnd.oci.image.manifest.v1+json;q=0.9", true),
+        ("application/vnd.docker.distribution.manifest.v2+json ,application/vnd.oci.image.manifest.v1+json;q=.9", true),
         ("application/*;q=0.1", true),
         ("*/*", true),
         ("", true),

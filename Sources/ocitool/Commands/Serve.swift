@@ -117,6 +117,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Serve Prometheus metrics at /metrics (default on).")
     var metrics: Bool?
 
+    @Flag(help: "Send blobs with sendfile(2) on plain HTTP (measure first: it was slower over loopback here).")
+    var sendfile = false
+
     func validate() throws {
         guard root != nil || demo || config != nil else {
             throw ValidationError("name the store with --root DIR or in --config FILE, or use --demo")
@@ -146,6 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
         let demo = self.demo
         let host = configuration.host
         let scheme = configuration.tls == nil ? "http" : "https"
+        configuration.sendfile = sendfile
         configuration.onServerRunning = { port in
             var lines = ["serving \(root) at \(scheme)://\(host):\(port)/v2/"]
             if demo {
