@@ -94,8 +94,8 @@ struct ConfigReader {
 }
 
 /// Durations as people write them: `90s`, `30m`, `1h`, `2d`, `500ms`, `1h30m`, or plain seconds.
-enum DurationText {
-    static func parse(_ text: String) -> Duration? {
+public enum DurationText {
+    public static func parse(_ text: String) -> Duration? {
         let text = text.trimmingWhitespace()
         if let seconds = Double(text), seconds >= 0, seconds.isFinite { return .milliseconds(Int64(seconds * 1000)) }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Layout
+import Serve
 
 struct GarbageCollect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,14 +47,13 @@ struct GarbageCollect: ParsableCommand {
     }
 }
 
-/// Parses `90s`, `30m`, `1h`, `2d` (or plain seconds).
+/// Parses a duration flag (`90s`, `30m`, `1h`, `2d`, `1h30m`, or plain seconds) with the parser the serve
+/// configuration file uses, so flags and YAML accept the same forms.
 func parseDuration(_ text: String) throws(LayoutError) -> Double {
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-    if let unit = text.last, let factor = units[unit], let value = Double(text.dropLast()), value >= 0 {
-        return value * factor
+    guard let duration = DurationText.parse(text) else {
+        throw .invalidArgument("invalid duration '\(text)': use e.g. 90s, 30m, 1h or 2d")
     }
-    if let value = Double(text), value >= 0 { return value }
-    throw .invalidArgument("invalid duration '\(text)': use e.g. 90s, 30m, 1h or 2d")
+    return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 struct Fsck: ParsableCommand {
