@@ -245,6 +245,37 @@ struct ImportTests {
         }
     }
 
+    /// A plain tar's large entries are copied from the archive file in place (not through libarchive); a long
+    /// name puts a pax header before the entry's own, and an odd size puts padding after it. The result must be
+    /// the same bytes, the same blobs and the same index.json as the streamed import of the gzipped archive.
+    @Test func largeEntriesReadInPlaceMatchTheStreamedImport() throws {
+        try Self.withLayout { layout, directory in
+            var big = Fixtures.random(3 * 1024 * 1024 + 7)
+            big[0] = 0  // not a compression magic
+            let image = try Fixtures.image(in: directory, layers: 1, sharing: [big])
+            let longName = String(repeating: "d", count: 120) + "/layer.tar"
+            var entries = Fixtures.legacyDockerArchive([(image, ["long:1"])])
+            let original = entries.first { entry in
+                if case .file(let data) = entry.kind { return data == big } else { return false }
+            }
+            let shortName = try #require(original).name
+            entries = entries.map { entry in
+                if entry.name == shortName { return .file(longName, big) }
+                return entry
+            }
+            let manifest: [[String: Any]] = [["Config": "\(image.configDigest.encoded).json", "RepoTags": ["long:1"], "Layers": [longName]]]
+            entries = entries.filter { $0.name != "manifest.json" } + [.json("manifest.json", manifest)]
+            _ = try layout.importArchive(from: try Fixtures.archive(entries, in: directory))
+            #expect(try Self.blobBytes(layout, Digest.sha256(of: big)) == big)
+            let streamed = try OCILayout.create(at: "\(directory)/streamed")
+            _ = try streamed.importArchive(from: try Fixtures.archive(entries, in: directory, compression: .gzip))
+            let inPlace = try Fixtures.state(of: layout)
+            let viaStream = try Fixtures.state(of: streamed)
+            #expect(inPlace.blobs == viaStream.blobs)
+            #expect(inPlace.index == viaStream.index)
+        }
+    }
+
     @Test func largeLayersAreStreamedAndProgressReported() throws {
         final class Reports: @unchecked Sendable {
             let lock = NSLock()

@@ -105,9 +105,15 @@ struct ArchiveImporter {
             return ArchiveFile(content: .memory(data), digest: digest, size: size, magic: Array(data.prefix(8)))
         }
         let writer = try BlobWriter(layout: layout, algorithm: algorithm)
-        try reader.readData { (chunk) throws(LayoutError) in
-            try writer.write(chunk)
-            progress.add(Int64(chunk.count))
+        if let (file, offset) = reader.contentRange(of: entry) {
+            try writer.append(from: file, offset: offset, length: entry.size)
+            try reader.skipData()
+            progress.add(entry.size)
+        } else {
+            try reader.readData { (chunk) throws(LayoutError) in
+                try writer.write(chunk)
+                progress.add(Int64(chunk.count))
+            }
         }
         let staged = try writer.finish(expected: expected)
         return ArchiveFile(content: .staged(staged), digest: staged.digest, size: staged.size, magic: staged.magic)

@@ -7,8 +7,12 @@ import Glibc
 ///
 /// Confined to one task at a time.
 public final class ArchiveReader {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     private let name: String
+    /// The archive file itself, for reading entries in place (nil for standard input).
+    let file: FileDescriptor?
+    /// The header `nextEntry` returned last (owned by libarchive, valid until the next call).
+    private(set) var currentEntry: OpaquePointer?
     /// Bytes of each read from the underlying file.
     static let blockSize = 1 << 20
 
@@ -18,6 +22,7 @@ public final class ArchiveReader {
         guard let handle = archive_read_new() else { throw .archive("libarchive: out of memory") }
         self.handle = handle
         self.name = path == "-" ? "standard input" : path
+        self.file = path == "-" ? nil : try? FileDescriptor(path: path, flags: O_RDONLY)
         archive_read_support_filter_gzip(handle)
         archive_read_support_filter_zstd(handle)
         archive_read_support_filter_bzip2(handle)
@@ -42,6 +47,7 @@ public final class ArchiveReader {
         let status = archive_read_next_header(handle, &entry)
         if status == ARCHIVE_EOF { return nil }
         guard status >= ARCHIVE_WARN, let entry else { throw .archive("\(name): \(message())") }
+        currentEntry = entry
         let path = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
         let kind: ArchiveEntry.Kind
         var target: String?
@@ -108,7 +114,12 @@ public final class ArchiveReader {
         return bytes
     }
 
-    private func message() -> String {
+    /// Skips the rest of the current entry's content (seeking over it where the file allows).
+    public func skipData() throws(LayoutError) {
+        guard archive_read_data_skip(handle) >= ARCHIVE_WARN else { throw .archive("\(name): \(message())") }
+    }
+
+    func message() -> String {
         archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
     }
 }

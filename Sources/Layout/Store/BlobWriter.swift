@@ -10,6 +10,8 @@ import Glibc
 public final class BlobWriter {
     /// Blocks at least this large are hashed and written in parallel.
     static let parallelThreshold = 256 * 1024
+    /// Bytes hashed and copied per step of `append(from:offset:length:)`.
+    static let copyWindow: Int64 = 8 * 1024 * 1024
     /// Bytes between requests to start writing back to disk.
     static let writebackInterval: Int64 = 8 * 1024 * 1024
     /// Where the range not yet handed to writeback starts.
@@ -46,23 +48,53 @@ public final class BlobWriter {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
         if magic.count < 8 { magic += bytes.prefix(8 - magic.count) }
         if bytes.count >= BlobWriter.parallelThreshold {
-            let job = ParallelBlock(bytes: bytes, hasher: hasher, file: file)
-            DispatchQueue.concurrentPerform(iterations: 2) { part in job.run(part) }
-            if let failure = job.failure { throw failure }
+            try inParallel({ hasher.update(bytes) }, { () throws(LayoutError) in try file.writeAll(bytes) })
         } else {
             hasher.update(bytes)
             try file.writeAll(bytes)
         }
-        count += Int64(bytes.count)
+        try advance(by: bytes.count)
+    }
+
+    /// Appends `length` bytes of `source` from `offset`, window by window: the kernel copies each window file
+    /// to file (`sendfile`, no user-space buffer) while this thread hashes it from a read-only mapping of the
+    /// page cache. Importing a 1 GiB layer from a tar file this way skips two of the three copies a read and a
+    /// write make. The source must not shrink while it is read.
+    public func append(from source: FileDescriptor, offset: Int64, length: Int64) throws(LayoutError) {
+        let page = Int64(sysconf(Int32(_SC_PAGESIZE)))
+        var position = offset
+        let end = offset + length
+        while position < end {
+            let window = min(end - position, BlobWriter.copyWindow)
+            let mapStart = position - position % page
+            let mapLength = Int(position - mapStart + window)
+            try inParallel(
+                { () throws(LayoutError) in
+                    guard let base = mmap(nil, mapLength, PROT_READ, MAP_SHARED | MAP_POPULATE, source.raw, off_t(mapStart)),
+                        base != MAP_FAILED
+                    else { throw .io("mmap", path: source.path, errno: errno) }
+                    defer { munmap(base, mapLength) }
+                    let bytes = UnsafeRawBufferPointer(start: base + Int(position - mapStart), count: Int(window))
+                    if magic.count < 8 { magic += bytes.prefix(8 - magic.count) }
+                    hasher.update(bytes)
+                },
+                { () throws(LayoutError) in try file.copy(from: source, offset: position, count: window) })
+            position += window
+            try advance(by: Int(window))
+        }
+    }
+    /// Appends bytes.
+    public func write(_ data: Data) throws(LayoutError) {
+        try data.withBytes { (bytes) throws(LayoutError) in try write(bytes) }
+    }
+
+    /// Counts appended bytes, and every few MiB starts writeback of the fresh range.
+    private func advance(by appended: Int) throws(LayoutError) {
+        count += Int64(appended)
         if count - writebackStart >= BlobWriter.writebackInterval {
             posix_fadvise(file.raw, off_t(writebackStart), off_t(count - writebackStart), POSIX_FADV_DONTNEED)
             writebackStart = count
         }
-    }
-
-    /// Appends bytes.
-    public func write(_ data: Data) throws(LayoutError) {
-        try data.withBytes { (bytes) throws(LayoutError) in try write(bytes) }
     }
 
     /// Makes the content durable and checks it.
@@ -89,26 +121,37 @@ public final class BlobWriter {
     }
 }
 
-/// One block hashed on one thread and written on another. `@unchecked Sendable`: the two parts touch
-/// disjoint state (the hasher, the file), `bytes` outlives both (the caller waits for them), and `failure` is
-/// read only after `concurrentPerform` has joined.
-private final class ParallelBlock: @unchecked Sendable {
-    let bytes: UnsafeRawBufferPointer
-    let hasher: DigestHasher
-    let file: FileDescriptor
-    var failure: LayoutError?
+/// Runs `first` on one thread and `second` on another and waits for both; the first error wins.
+private func inParallel(
+    _ first: () throws(LayoutError) -> Void, _ second: () throws(LayoutError) -> Void
+) throws(LayoutError) {
+    try withoutActuallyEscaping(first) { (first) throws(LayoutError) in
+        try withoutActuallyEscaping(second) { (second) throws(LayoutError) in
+            let pair = ParallelPair(first, second)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in pair.run(part) }
+            if let failure = pair.firstFailure ?? pair.secondFailure { throw failure }
+        }
+    }
+}
 
-    init(bytes: UnsafeRawBufferPointer, hasher: DigestHasher, file: FileDescriptor) {
-        self.bytes = bytes
-        self.hasher = hasher
-        self.file = file
+/// Two jobs run by `concurrentPerform`. `@unchecked Sendable`: the caller gives jobs that touch disjoint
+/// state, each part writes only its own failure, and failures are read only after both parts have joined.
+private final class ParallelPair: @unchecked Sendable {
+    let first: () throws(LayoutError) -> Void
+    let second: () throws(LayoutError) -> Void
+    var firstFailure: LayoutError?
+    var secondFailure: LayoutError?
+
+    init(_ first: @escaping () throws(LayoutError) -> Void, _ second: @escaping () throws(LayoutError) -> Void) {
+        self.first = first
+        self.second = second
     }
 
     func run(_ part: Int) {
         if part == 0 {
-            hasher.update(bytes)
+            do throws(LayoutError) { try first() } catch { firstFailure = error }
         } else {
-            do throws(LayoutError) { try file.writeAll(bytes) } catch { failure = error }
+            do throws(LayoutError) { try second() } catch { secondFailure = error }
         }
     }
 }

@@ -42,6 +42,37 @@ public final class FileDescriptor: @unchecked Sendable {
         }
     }
 
+    /// Appends `count` bytes of `source` from `offset` with `sendfile` (the kernel copies page to page; the
+    /// source's own file position is untouched). Falls back to `pread`/`write` where the kernel refuses.
+    public func copy(from source: FileDescriptor, offset: Int64, count: Int64) throws(LayoutError) {
+        var position = off_t(offset)
+        let end = off_t(offset + count)
+        while position < end {
+            let sent = sendfile(raw, source.raw, &position, Int(end - position))
+            if sent > 0 { continue }
+            if sent < 0, errno == EINTR { continue }
+            if sent < 0, [EINVAL, ENOSYS, EOPNOTSUPP].contains(errno) {
+                return try copyThroughBuffer(from: source, offset: Int64(position), count: Int64(end - position))
+            }
+            if sent == 0 { throw .io("read", path: source.path, errno: EIO) }  // the source ended early
+            throw .io("copy", path: path, errno: errno)
+        }
+    }
+
+    private func copyThroughBuffer(from source: FileDescriptor, offset: Int64, count: Int64) throws(LayoutError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var position = offset
+        while position < offset + count {
+            let wanted = Int(min(Int64(buffer.count), offset + count - position))
+            let got = pread(source.raw, buffer.baseAddress, wanted, off_t(position))
+            if got < 0, errno == EINTR { continue }
+            guard got > 0 else { throw .io("read", path: source.path, errno: got == 0 ? EIO : errno) }
+            try writeAll(UnsafeRawBufferPointer(rebasing: buffer[..<got]))
+            position += Int64(got)
+        }
+    }
+
     /// Reads up to `buffer.count` bytes; returns 0 at end of file.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(LayoutError) -> Int {
         while true {
