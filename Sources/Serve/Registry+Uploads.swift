@@ -143,7 +143,9 @@ extension Registry {
             value = value.dropFirst(prefix.count)
         }
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0 else { return nil }
+        // `end < Int64.max` keeps `end - start + 1` from overflowing (a trap, which would stop the server).
+        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, end < .max
+        else { return nil }
         return (start, end)
     }
 

@@ -96,6 +96,26 @@ struct UploadTests {
         }
     }
 
+    /// A range whose length does not fit in 64 bits is refused as malformed (it used to overflow and stop the
+    /// whole server), and the upload carries on.
+    @Test(arguments: ["0-9223372036854775807", "5-3", "-1-2", "0-x"])
+    func malformedContentRangeIsRefused(range: String) async throws {
+        let fixture = ServeFixture()
+        defer { fixture.remove() }
+        let data = randomBytes(1000)
+        try await fixture.run(.live) { client in
+            let location = try await UploadTests.start(client)
+            for method in [HTTPRequest.Method.patch, .put] {
+                let response = try await client.execute(
+                    uri: "\(location)?digest=\(Digest.sha256(of: data))", method: method,
+                    headers: [.contentRange: range], body: data.buffer)
+                #expect(response.status == .badRequest)
+                #expect(response.errorCode == .blobUploadInvalid)
+            }
+            #expect(try await UploadTests.patch(client, location, data, from: 0).status == .accepted)
+        }
+    }
+
     @Test func putWithTheFinalChunkInItsBody() async throws {
         let fixture = ServeFixture()
         defer { fixture.remove() }
