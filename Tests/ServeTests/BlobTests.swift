@@ -134,6 +134,27 @@ struct BlobTests {
         }
     }
 
+    /// A blob that a listed manifest is or uses cannot be deleted on its own (index.json would point at missing
+    /// content); once the manifest is deleted, the blob can be.
+    @Test func blobsInUseAreNotDeleted() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.remove() }
+        try await fixture.run { client in
+            let image = try await client.pushImage(to: "app", tag: "v1")
+            let layer = Digest.sha256(of: image.layers[0])
+            for digest in [layer, Digest.sha256(of: image.config), image.digest] {
+                let refused = try await client.execute(uri: "/v2/app/blobs/\(digest)", method: .delete)
+                #expect(refused.status == .methodNotAllowed, "\(digest)")
+                #expect(refused.errorCode == .unsupported)
+                #expect(try await client.execute(uri: "/v2/app/blobs/\(digest)", method: .head).status == .ok)
+            }
+            #expect(try await client.execute(uri: "/v2/app/manifests/v1", method: .get).status == .ok)
+            let manifest = try await client.execute(uri: "/v2/app/manifests/\(image.digest)", method: .delete)
+            #expect(manifest.status == .accepted)
+            #expect(try await client.execute(uri: "/v2/app/blobs/\(layer)", method: .delete).status == .accepted)
+        }
+    }
+
     @Test func deletesDisabledGive405Unsupported() async throws {
         let fixture = ServeFixture()
         defer { fixture.remove() }

@@ -33,12 +33,46 @@ extension Store {
         if parent == nil { try layout.removeBlob(digest) }
     }
 
-    /// Deletes a blob from a repository only (other repositories and the pool keep their links).
-    /// - Throws: `.blobNotFound`, `.notALayout` for an unknown repository.
+    /// Deletes a blob from a repository only (other repositories and the pool keep their links). A blob that a
+    /// listed manifest is or uses stays: deleting it would leave index.json pointing at missing content.
+    ///
+    /// Runs under the layout's lock, so a manifest push that lands first protects its blobs.
+    /// - Throws: `.blobNotFound`; `.unsupported` for a blob in use (delete the manifest first); `.notALayout`
+    ///   for an unknown repository.
     public func deleteBlob(_ digest: Digest, repository name: String) throws(LayoutError) {
         let layout = try layout(for: name)
+        let lock = try layout.lockExclusive()
+        defer { withExtendedLifetime(lock) {} }
         guard layout.blobSize(digest) != nil else { throw .blobNotFound(digest) }
+        let index = try layout.readIndex()
+        if !index.entries(for: digest).isEmpty {
+            throw .unsupported(
+                "\(digest) is a manifest in \(name): delete it with DELETE /v2/\(name)/manifests/\(digest)")
+        }
+        if let user = listedUser(of: digest, in: index, layout: layout) {
+            throw .unsupported("blob \(digest) is used by manifest \(user) in \(name): delete that manifest first")
+        }
         try layout.removeBlob(digest)
+    }
+
+    /// A listed manifest that uses `digest` as its config, a layer or (through an index) a child's blob. Manifests
+    /// that cannot be read are passed over: a delete must not fail on content fsck would report anyway.
+    private func listedUser(of digest: Digest, in index: ImageIndex, layout: OCILayout) -> Digest? {
+        var pending = index.manifests.map { (listed: $0.digest, descriptor: $0) }
+        var seen: Set<Digest> = []
+        while let (listed, descriptor) = pending.popLast() {
+            guard seen.insert(descriptor.digest).inserted, let manifest = try? layout.manifest(descriptor) else {
+                continue
+            }
+            switch manifest.kind {
+            case .image(let image):
+                if ([image.config] + image.layers).contains(where: { $0.digest == digest }) { return listed }
+            case .index(let children):
+                if children.manifests.contains(where: { $0.digest == digest }) { return listed }
+                pending += children.manifests.map { (listed, $0) }
+            }
+        }
+        return nil
     }
 
     /// The listed index that holds `digest` as a child, if any.
