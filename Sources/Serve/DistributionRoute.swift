@@ -44,6 +44,16 @@ enum DistributionRoute: Equatable, Sendable {
     /// - Throws: `OCIError` NAME_INVALID, TAG_INVALID or DIGEST_INVALID (400), or 404 for a path that is no
     ///   endpoint.
     init(path: String) throws(OCIError) {
+        try self.init(path: path, method: nil)
+    }
+
+    /// Parses the path of a request made with `method`. A read (`GET`/`HEAD`) of a manifest whose reference is no
+    /// valid tag or digest, or of a blob whose digest is malformed, names nothing that can exist: 404
+    /// MANIFEST_UNKNOWN or BLOB_UNKNOWN, the only failure the spec's endpoint table gives those reads (end-2,
+    /// end-3). Pushes and deletes keep 400 TAG_INVALID or DIGEST_INVALID.
+    /// - Throws: as `init(path:)`, with the 404s above for reads.
+    init(path: String, method: HTTPRequest.Method?) throws(OCIError) {
+        let reading = method == .get || method == .head
         guard path.hasPrefix("/v2/") else { throw DistributionRoute.notAnEndpoint(path) }
         var components: [String] = []
         for raw in path.dropFirst(4).split(separator: "/", omittingEmptySubsequences: false) {
@@ -55,9 +65,14 @@ enum DistributionRoute: Equatable, Sendable {
         } else if count >= 3, components[count - 2] == "tags", components[count - 1] == "list" {
             self = .tags(name: try DistributionRoute.name(components[..<(count - 2)]))
         } else if count >= 3, components[count - 2] == "manifests" {
-            self = .manifest(
-                name: try DistributionRoute.name(components[..<(count - 2)]),
-                reference: try DistributionRoute.reference(components[count - 1]))
+            let name = try DistributionRoute.name(components[..<(count - 2)])
+            do {
+                self = .manifest(name: name, reference: try DistributionRoute.reference(components[count - 1]))
+            } catch where reading {
+                let reference = components[count - 1]
+                let separator = reference.contains(":") ? "@" : ":"
+                throw OCIError(.manifestUnknown, "manifest \(name)\(separator)\(reference) not found")
+            }
         } else if count >= 3, components[count - 2] == "referrers" {
             self = .referrers(
                 name: try DistributionRoute.name(components[..<(count - 2)]),
@@ -71,7 +86,11 @@ enum DistributionRoute: Equatable, Sendable {
             if components[count - 1] == "uploads" {
                 self = .uploads(name: name)
             } else {
-                self = .blob(name: name, digest: try DistributionRoute.digest(components[count - 1]))
+                do {
+                    self = .blob(name: name, digest: try DistributionRoute.digest(components[count - 1]))
+                } catch where reading {
+                    throw OCIError(.blobUnknown, "blob \(components[count - 1]) not found in \(name)")
+                }
             }
         } else {
             throw DistributionRoute.notAnEndpoint(path)

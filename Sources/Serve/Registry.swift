@@ -31,7 +31,7 @@ struct Registry: Sendable {
             return response
         }
         if path == "/v2" || path == "/v2/" { return ping(request) }
-        let route = try DistributionRoute(path: path)
+        let route = try DistributionRoute(path: path, method: method)
         if configuration.readOnly, method != .get, method != .head {
             throw OCIError(.unsupported, "this registry is read-only")
         }
