@@ -47,6 +47,8 @@ struct Copy: ParsableCommand {
 
     @OptionGroup(title: "Registry options") var registry: RegistryFlags
 
+    @OptionGroup(title: "Per-side registry options (override the above for one side)") var sides: SideRegistryFlags
+
     @OptionGroup var output: OutputOptions
 
     /// What the command reports, whichever way the copy went.
@@ -110,7 +112,8 @@ struct Copy: ParsableCommand {
     private func copyThroughRegistry(
         _ sourceReference: ImageReference, _ destinationReference: ImageReference, options: CopyOptions
     ) throws -> Summary {
-        let registryOptions = try registry.options()
+        let sourceOptions = try sides.source(registry)
+        let destinationOptions = try sides.destination(registry)
         let syncOptions = SyncOptions(options, jobs: registry.jobs)
         let defaultTag = try sourceTag()
         func run(_ source: any ImageSource, _ selector: ImageReference.Selector?) throws -> Summary {
@@ -132,7 +135,7 @@ struct Copy: ParsableCommand {
                     return Summary(result, destination: destination)
                 }
             case .layout, .registry:
-                let (target, wanted) = try ImageEndpoint.destination(destinationReference, registry: registryOptions)
+                let (target, wanted) = try ImageEndpoint.destination(destinationReference, registry: destinationOptions)
                 var tag = defaultTag
                 if case .registry = destinationReference, tag == nil { tag = "latest" }
                 if case .tag(let own) = wanted { tag = own }
@@ -151,7 +154,7 @@ struct Copy: ParsableCommand {
                 return try run(LayoutEndpoint(scratch), .digest(image.digest))
             }
         default:
-            let (origin, selector) = try ImageEndpoint.source(sourceReference, registry: registryOptions)
+            let (origin, selector) = try ImageEndpoint.source(sourceReference, registry: sourceOptions)
             return try run(origin, selector)
         }
     }
