@@ -11,8 +11,9 @@ struct SyncCommand: ParsableCommand {
         discussion: """
             Lists the source repository's tags, keeps those the filters select, and for each one looks the tag
             up at the destination: a tag already holding the same digest, with every referrer (signatures,
-            SBOMs, recursively), is skipped at the cost of a HEAD; the others are copied digest for digest, with
-            their referrers, blobs the destination has skipped and the tag set last.
+            SBOMs, recursively; of an index's images too), is skipped at the cost of lookups; the others are
+            copied digest for digest, with their referrers, blobs the destination has skipped and the tag set
+            last.
 
             Filters apply in order: --tag-regex (keep tags matching any; anywhere in the tag, anchor with ^$),
             --exclude-regex (drop tags matching any), --semver RANGE (npm ranges: '>=1.2 <2', '^1.4', '~2.0',

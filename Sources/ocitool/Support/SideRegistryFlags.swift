@@ -11,10 +11,10 @@ struct SideRegistryFlags: ParsableArguments {
     @Option(help: "Credentials USER:PASSWORD for the destination registry (instead of --creds).")
     var destCreds: String?
 
-    @Option(help: "An auth file for the source registry (instead of --authfile).")
+    @Option(help: "An auth file for the source registry (instead of --authfile and --creds).")
     var srcAuthfile: String?
 
-    @Option(help: "An auth file for the destination registry (instead of --authfile).")
+    @Option(help: "An auth file for the destination registry (instead of --authfile and --creds).")
     var destAuthfile: String?
 
     @Option(help: "Verify the source registry's TLS certificate (instead of --tls-verify).")
