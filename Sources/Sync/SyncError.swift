@@ -22,6 +22,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case layout(LayoutError)
     /// A bad argument or configuration (reference, credentials, auth file).
     case invalidArgument(String)
+    /// A docker credential helper (`docker-credential-NAME`, the program named first) is missing or failed.
+    case credentialHelper(String, reason: String)
     /// The transfer was abandoned because the other side of a stream stopped (an upload failed while its
     /// source was still downloading).
     case cancelled
@@ -37,6 +39,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         case .invalidResponse(let host, let reason): "invalid response from registry \(host): \(reason)"
         case .layout(let error): error.description
         case .invalidArgument(let reason): reason
+        case .credentialHelper(let program, let reason): "credential helper \(program) failed: \(reason)"
         case .cancelled: "the transfer was cancelled"
         }
     }
@@ -49,6 +52,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
             "for a self-signed certificate pass --cert-dir/--ca-file, or --tls-verify=false; for HTTP --plain-http"
         case .authenticationFailed(let host, _): "log in with 'ocitool login \(host)' or pass --creds USER:PASSWORD"
         case .registry(_, 429, _, _, _): "the registry is rate limiting; retry later or lower --jobs"
+        case .credentialHelper(let program, _):
+            "check that \(program) is installed and works, or remove it from credHelpers/credsStore in the auth file"
         case .layout(let error): error.hint
         default: nil
         }

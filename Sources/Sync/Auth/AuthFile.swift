@@ -7,8 +7,9 @@ import Layout
 ///
 /// Entries may also hold `username` and `password` instead of `auth`; keys may be a bare host
 /// (`registry.example:5000`), a URL (`https://index.docker.io/v1/`) or a host with a repository path
-/// (`host/team`, the longest match wins). Credential helpers (`credsStore`, `credHelpers`) and identity tokens
-/// are not supported. Writes keep every other key of the file and replace it atomically, mode 0600.
+/// (`host/team`, the longest match wins); an `identitytoken` is used as an OAuth2 refresh token. Credential
+/// helpers (`credHelpers` per registry, `credsStore` for the others) win over `auths`, as in docker
+/// (`AuthFile+Helpers.swift`). Writes keep every other key of the file and replace it atomically, mode 0600.
 public struct AuthFile: Sendable, Hashable {
     /// The file's path.
     public let path: String
@@ -45,19 +46,26 @@ public struct AuthFile: Sendable, Hashable {
         return "\(environment["HOME"] ?? NSHomeDirectory())/.docker/config.json"
     }
 
-    /// The first credentials found for `host` in the search paths (files that do not exist are skipped).
-    /// - Throws: `SyncError.invalidArgument` when a file exists but is malformed.
+    /// The first credentials found for `host` in the search paths (files that do not exist are skipped): in
+    /// each file, the credential helper it names for the host, else its `auths` entry (`resolve`).
+    /// - Parameter environment: the search paths' variables, and the helpers' environment (`PATH`).
+    /// - Throws: `SyncError.invalidArgument` when a file exists but is malformed, `.credentialHelper` when a
+    ///   helper fails.
     public static func lookup(
         host: String, repository: String? = nil, explicit: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(SyncError) -> Credentials? {
         for path in searchPaths(explicit: explicit, environment: environment) {
-            if let found = try AuthFile(path: path).credentials(for: host, repository: repository) { return found }
+            let file = AuthFile(path: path)
+            if let found = try file.resolve(host: host, repository: repository, environment: environment) {
+                return found
+            }
         }
         return nil
     }
 
-    /// The credentials this file holds for `host` (and `repository`, when entries are per repository).
+    /// The credentials this file's `auths` holds for `host` (and `repository`, when entries are per repository),
+    /// helpers left aside.
     /// - Returns: nil when the file does not exist or has no entry.
     /// - Throws: `SyncError.invalidArgument` when the file is not valid JSON or an entry is malformed.
     public func credentials(for host: String, repository: String? = nil) throws(SyncError) -> Credentials? {
@@ -74,6 +82,11 @@ public struct AuthFile: Sendable, Hashable {
             if best == nil || keyPath.count + 1 > best?.length ?? 0 { best = (keyPath.count + 1, entry) }
         }
         guard let entry = best?.entry else { return nil }
+        if let token = entry["identitytoken"] as? String, !token.isEmpty {
+            let username = (entry["auth"] as? String).flatMap { try? Credentials(dockerAuth: $0).username }
+                ?? entry["username"] as? String ?? CredentialHelper.tokenUsername
+            return Credentials(username: username, password: "", identityToken: token)
+        }
         if let auth = entry["auth"] as? String, !auth.isEmpty {
             do throws(SyncError) { return try Credentials(dockerAuth: auth) } catch {
                 throw .invalidArgument("\(path): the entry for \(host) is not base64 of USER:PASSWORD")
@@ -115,7 +128,7 @@ public struct AuthFile: Sendable, Hashable {
 
     // MARK: - File access
 
-    private func read() throws(SyncError) -> [String: Any] {
+    func read() throws(SyncError) -> [String: Any] {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         let data: Data
         do throws(LayoutError) { data = try FileSystem.readFile(path, limit: 16 << 20) } catch {

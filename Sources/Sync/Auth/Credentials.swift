@@ -7,10 +7,15 @@ public struct Credentials: Sendable, Hashable, CustomStringConvertible {
     public var username: String
     /// The password or access token.
     public var password: String
+    /// An identity token (an OAuth2 refresh token, as a credential helper returns with user name `<token>` or
+    /// an auth file holds as `identitytoken`): exchanged at the token server for access tokens
+    /// (`grant_type=refresh_token`) instead of sending a password.
+    public var identityToken: String?
 
-    public init(username: String, password: String) {
+    public init(username: String, password: String, identityToken: String? = nil) {
         self.username = username
         self.password = password
+        self.identityToken = identityToken
     }
 
     /// Parses `USER:PASSWORD` as `--creds` takes it (the password may contain `:`).

@@ -14,7 +14,8 @@ public struct RegistryOptions: Sendable {
     public var transport: TransportOptions
     /// Retries after network errors, 5xx and 429.
     public var retry: RetryPolicy
-    /// Where `$REGISTRY_AUTH_FILE`, `$DOCKER_CONFIG`, `$XDG_RUNTIME_DIR` and `$HOME` are read from.
+    /// Where `$REGISTRY_AUTH_FILE`, `$DOCKER_CONFIG`, `$XDG_RUNTIME_DIR` and `$HOME` are read from; credential
+    /// helpers run with it (found on its `PATH`).
     public var environment: [String: String]
 
     public init(
@@ -30,9 +31,9 @@ public struct RegistryOptions: Sendable {
         self.environment = environment
     }
 
-    /// The configuration for one registry: the explicit credentials, else the first auth file entry for the
-    /// host (and repository, for per-repository entries), else anonymous.
-    /// - Throws: `.invalidArgument` when an auth file is malformed.
+    /// The configuration for one registry: the explicit credentials, else the first auth file's credential
+    /// helper or entry for the host (and repository, for per-repository entries), else anonymous.
+    /// - Throws: `.invalidArgument` when an auth file is malformed, `.credentialHelper` when a helper fails.
     public func configuration(registry: String, repository: String? = nil) throws(SyncError) -> RegistryConfiguration {
         var found = credentials
         if found == nil {

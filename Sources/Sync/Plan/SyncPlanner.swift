@@ -10,9 +10,11 @@ import Layout
 ///   (two referrer listings per manifest, each remembered for the run: tags sharing a digest cost nothing
 ///   more); a missing referrer makes the tag a copy, which transfers only what is missing.
 ///
-/// Referrers attached to the children of an index are compared only when the index itself is copied. The
-/// destination is trusted to hold everything a manifest it lists references (registries refuse manifests
-/// whose blobs are missing; `ocitool fsck` checks a layout).
+/// For an index, the referrers of its children (a signature added later to one platform's image) are
+/// compared too: the index is read once from the destination (one manifest GET per distinct index in the
+/// run), then each child costs the same two referrer listings. The destination is trusted to hold everything
+/// a manifest it lists references (registries refuse manifests whose blobs are missing; `ocitool fsck`
+/// checks a layout).
 public struct SyncPlanner: Sendable {
     /// Where tags are read.
     public let source: any ImageSource & TagCatalog
@@ -44,9 +46,10 @@ public struct SyncPlanner: Sendable {
     public func plan(_ tags: [String]) -> [SyncPlanItem] {
         let results = Locked<[SyncPlanItem?]>(Array(repeating: nil, count: tags.count))
         let checked = Locked<[Digest: Bool]>([:])
+        let trees = Locked<[Digest: Bool]>([:])
         let planner = self
         try? WorkerPool.run(Array(tags.enumerated()), jobs: options.jobs) { (entry) throws(SyncError) in
-            let item = planner.plan(entry.element, checked: checked)
+            let item = planner.plan(entry.element, checked: checked, trees: trees)
             results.withLock { $0[entry.offset] = item }
         }
         return results.current.enumerated().map { offset, item in
@@ -54,7 +57,7 @@ public struct SyncPlanner: Sendable {
         }
     }
 
-    private func plan(_ tag: String, checked: Locked<[Digest: Bool]>) -> SyncPlanItem {
+    private func plan(_ tag: String, checked: Locked<[Digest: Bool]>, trees: Locked<[Digest: Bool]>) -> SyncPlanItem {
         var item = SyncPlanItem(tag: tag, action: .copy(.new))
         do throws(SyncError) {
             guard let descriptor = try source.lookupTag(tag, forWriting: false) else {
@@ -69,7 +72,9 @@ public struct SyncPlanner: Sendable {
                 item.action = .copy(.changed)
                 return item
             }
-            if options.copy.referrers, try !referrersPresent(target, at: destination, checked: checked) {
+            if options.copy.referrers,
+                try !referrersPresent(below: current, at: destination, checked: checked, trees: trees)
+            {
                 item.action = .copy(.referrers)
                 return item
             }
@@ -78,6 +83,28 @@ public struct SyncPlanner: Sendable {
             item.action = .fail(error)
         }
         return item
+    }
+
+    /// Whether the referrers of `manifest` and, for an index, of every manifest below it (read from the
+    /// destination, which holds the same bytes) are all at the destination. Answers are remembered per digest.
+    private func referrersPresent(
+        below manifest: Descriptor, at destination: any ImageSource, checked: Locked<[Digest: Bool]>,
+        trees: Locked<[Digest: Bool]>
+    ) throws(SyncError) -> Bool {
+        guard try referrersPresent(manifest.digest, at: destination, checked: checked) else { return false }
+        guard manifest.mediaType.isIndex else { return true }
+        if let known = trees.withLock({ $0[manifest.digest] }) { return known }
+        var present = true
+        if case .index(let index) = try destination.manifest(manifest).kind {
+            for child in index.manifests {
+                guard try referrersPresent(below: child, at: destination, checked: checked, trees: trees) else {
+                    present = false
+                    break
+                }
+            }
+        }
+        trees.withLock { $0[manifest.digest] = present }
+        return present
     }
 
     /// Whether every referrer of `subject` at the source (of the selected artifact types at the first level)

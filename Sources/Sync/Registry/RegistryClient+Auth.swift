@@ -103,6 +103,9 @@ extension RegistryClient {
         guard let realm = challenge.realm, var components = URLComponents(string: realm), components.host != nil else {
             throw .authenticationFailed(host: registry, reason: "the Bearer challenge has no valid realm")
         }
+        if let identityToken = configuration.credentials?.identityToken {
+            return try fetchOAuthToken(realm: realm, host: components.host, challenge, scopes: scopes, identityToken)
+        }
         var items = components.queryItems ?? []
         if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
         for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
@@ -128,6 +131,37 @@ extension RegistryClient {
             throw .authenticationFailed(
                 host: registry,
                 reason: "the token server \(components.host ?? realm) rejected \(who) (\(response.status)"
+                    + (message.isEmpty ? ")" : ": \(message))"))
+        }
+        let token = try parseToken(response.body, scopes: scopes, realm: realm)
+        authState.withLock { $0.tokens[RegistryClient.tokenKey(scopes)] = token }
+        return token.value
+    }
+
+    /// An access token for an identity token (OAuth2 refresh token), as docker gets one: `POST` to the realm
+    /// with the form `grant_type=refresh_token`, `refresh_token`, `service`, `scope` (space-separated),
+    /// `client_id`. Called with `tokenLock` held.
+    private func fetchOAuthToken(
+        realm: String, host: String?, _ challenge: AuthChallenge, scopes: [String], _ identityToken: String
+    ) throws(SyncError) -> String {
+        var fields = [("grant_type", "refresh_token"), ("client_id", "ocitool"), ("refresh_token", identityToken)]
+        if let service = challenge.service { fields.append(("service", service)) }
+        if !scopes.isEmpty { fields.append(("scope", scopes.joined(separator: " "))) }
+        // Everything but the unreserved characters escaped, so `+`, `&` and `=` in a token survive.
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")" }
+            .joined(separator: "&")
+        var request = RegistryRequest(method: "POST", url: realm, context: "fetching a token from \(realm)")
+        request.authenticate = false
+        request.headers.append("Content-Type: application/x-www-form-urlencoded")
+        request.body = .data(Data(body.utf8))
+        let response = try send(request)
+        guard response.isSuccess else {
+            guard [400, 401, 403].contains(response.status) else { throw failure(response, context: request.context) }
+            let (_, message) = RegistryClient.describeErrorBody(response.body)
+            throw .authenticationFailed(
+                host: registry,
+                reason: "the token server \(host ?? realm) rejected the identity token (\(response.status)"
                     + (message.isEmpty ? ")" : ": \(message))"))
         }
         let token = try parseToken(response.body, scopes: scopes, realm: realm)

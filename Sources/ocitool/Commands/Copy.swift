@@ -21,6 +21,7 @@ struct Copy: ParsableCommand {
               ocitool copy ./build/app:1.0 ./release/app:1.0
               ocitool copy ./build/app:1.0 docker://registry.local:5000/team/app:1.0
               ocitool copy --plain-http docker://127.0.0.1:5000/team/app:1.0 ./mirror/app:1.0
+              ocitool copy --src-creds reader:pw --dest-creds writer:pw docker://a.example/app:1.0 docker://b.example/app:1.0
               ocitool copy --all oci-archive:bundle.tar:1.0 /srv/registry/app:1.0
               ocitool copy --platform linux/arm64 ./build/app:1.0 ./edge/app:1.0
               ocitool copy ./release/app:1.0 docker-archive:app.tar:app:1.0
@@ -46,6 +47,8 @@ struct Copy: ParsableCommand {
     var artifactType: [String] = []
 
     @OptionGroup(title: "Registry options") var registry: RegistryFlags
+
+    @OptionGroup(title: "Per-side registry options (override the above for one side)") var sides: SideRegistryFlags
 
     @OptionGroup var output: OutputOptions
 
@@ -110,7 +113,8 @@ struct Copy: ParsableCommand {
     private func copyThroughRegistry(
         _ sourceReference: ImageReference, _ destinationReference: ImageReference, options: CopyOptions
     ) throws -> Summary {
-        let registryOptions = try registry.options()
+        let sourceOptions = try sides.source(registry)
+        let destinationOptions = try sides.destination(registry)
         let syncOptions = SyncOptions(options, jobs: registry.jobs)
         let defaultTag = try sourceTag()
         func run(_ source: any ImageSource, _ selector: ImageReference.Selector?) throws -> Summary {
@@ -132,7 +136,7 @@ struct Copy: ParsableCommand {
                     return Summary(result, destination: destination)
                 }
             case .layout, .registry:
-                let (target, wanted) = try ImageEndpoint.destination(destinationReference, registry: registryOptions)
+                let (target, wanted) = try ImageEndpoint.destination(destinationReference, registry: destinationOptions)
                 var tag = defaultTag
                 if case .registry = destinationReference, tag == nil { tag = "latest" }
                 if case .tag(let own) = wanted { tag = own }
@@ -151,7 +155,7 @@ struct Copy: ParsableCommand {
                 return try run(LayoutEndpoint(scratch), .digest(image.digest))
             }
         default:
-            let (origin, selector) = try ImageEndpoint.source(sourceReference, registry: registryOptions)
+            let (origin, selector) = try ImageEndpoint.source(sourceReference, registry: sourceOptions)
             return try run(origin, selector)
         }
     }

@@ -8,8 +8,9 @@ struct Login: ParsableCommand {
         abstract: "Check credentials against a registry and store them in the auth file.",
         discussion: """
             Writes the docker config.json format ($REGISTRY_AUTH_FILE, else ~/.docker/config.json, or --authfile),
-            which skopeo, podman and docker read too. The password comes from standard input with
-            --password-stdin, so it stays out of shell history.
+            which skopeo, podman and docker read too. When that file names a credential helper for the registry
+            (credHelpers, else credsStore), the credentials go to docker-credential-NAME instead, as with docker.
+            The password comes from standard input with --password-stdin, so it stays out of shell history.
 
             Examples:
               echo "$TOKEN" | ocitool login --username ci --password-stdin registry.local:5000
@@ -46,6 +47,9 @@ struct Logout: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove a registry's stored credentials.",
         discussion: """
+            Removes the auth file's entry, and erases the credentials from the credential helper the auth file
+            names for the registry, if any.
+
             Example:
               ocitool logout registry.local:5000
             """

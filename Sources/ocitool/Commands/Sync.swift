@@ -11,8 +11,9 @@ struct SyncCommand: ParsableCommand {
         discussion: """
             Lists the source repository's tags, keeps those the filters select, and for each one looks the tag
             up at the destination: a tag already holding the same digest, with every referrer (signatures,
-            SBOMs, recursively), is skipped at the cost of a HEAD; the others are copied digest for digest, with
-            their referrers, blobs the destination has skipped and the tag set last.
+            SBOMs, recursively; of an index's images too), is skipped at the cost of lookups; the others are
+            copied digest for digest, with their referrers, blobs the destination has skipped and the tag set
+            last.
 
             Filters apply in order: --tag-regex (keep tags matching any; anywhere in the tag, anchor with ^$),
             --exclude-regex (drop tags matching any), --semver RANGE (npm ranges: '>=1.2 <2', '^1.4', '~2.0',
@@ -20,8 +21,8 @@ struct SyncCommand: ParsableCommand {
             one), --latest N (the N highest: by version when every tag is one, else by name).
 
             SOURCE and DESTINATION are repositories: docker://HOST[:PORT]/REPO, or a layout directory (its
-            tags). The registry options apply to both sides; for more, or different credentials per side, use
-            --config FILE (YAML):
+            tags). The registry options apply to both sides, the --src-*/--dest-* ones to one side; for more,
+            use --config FILE (YAML):
 
               source: {registry: registry.example.com, credentials: "reader:secret"}
               destination: {registry: 127.0.0.1:5000, plainHTTP: true}   # or layout: /srv/mirror
@@ -89,6 +90,8 @@ struct SyncCommand: ParsableCommand {
 
     @OptionGroup(title: "Registry options") var registry: RegistryFlags
 
+    @OptionGroup(title: "Per-side registry options (override the above for one side)") var sides: SideRegistryFlags
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -103,6 +106,9 @@ struct SyncCommand: ParsableCommand {
             ]
             if let (flag, _) = flags.first(where: { $0.1 }) {
                 throw ValidationError("\(flag) applies to SOURCE DESTINATION; with --config, set it per repository in the file")
+            }
+            if let flag = sides.firstGiven {
+                throw ValidationError("\(flag) applies to SOURCE DESTINATION; with --config, set it under source or destination in the file")
             }
         } else {
             guard source != nil, destination != nil else {
@@ -149,8 +155,7 @@ struct SyncCommand: ParsableCommand {
     }
 
     private func makeJobs(progress: (@Sendable (Int64) -> Void)?) throws -> [SyncJob] {
-        let defaults = try registry.options()
-        if let config { return try SyncConfig.jobs(fromFile: config, defaults: defaults, progress: progress) }
+        if let config { return try SyncConfig.jobs(fromFile: config, defaults: try registry.options(), progress: progress) }
         guard let source, let destination else { return [] }
         let copy = CopyOptions(
             all: all, platforms: try platform.map { (text) throws(LayoutError) in try Platform(parsing: text) },
@@ -159,7 +164,8 @@ struct SyncCommand: ParsableCommand {
         return [
             try SyncJob(
                 source: try ImageReference(parsing: source), destination: try ImageReference(parsing: destination),
-                sourceRegistry: defaults, destinationRegistry: defaults, filter: filter, copy: copy)
+                sourceRegistry: try sides.source(registry), destinationRegistry: try sides.destination(registry),
+                filter: filter, copy: copy)
         ]
     }
 

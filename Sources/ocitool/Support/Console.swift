@@ -1,18 +1,42 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Layout
+import Synchronization
 
-/// Writing to the terminal: results on stdout, diagnostics on stderr.
+/// Writing to the terminal: results on stdout, diagnostics on stderr. A progress line (drawn on stderr with
+/// `\r`, no newline) is cleared before anything else is written, so results and errors never land on it.
 enum Console {
     enum Stream { case standardOutput, standardError }
 
+    /// Whether a progress line is on screen.
+    private static let progressShown = Mutex(false)
+
     static func write(_ text: String, to stream: Stream = .standardOutput) {
+        clearProgress()
         let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
         handle.write(Data(text.utf8))
     }
 
+    /// Replaces the progress line on stderr with `line`.
+    static func drawProgress(_ line: String) {
+        progressShown.withLock { shown in
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+            shown = true
+        }
+    }
+
+    /// Erases the progress line, if one is shown.
+    static func clearProgress() {
+        progressShown.withLock { shown in
+            guard shown else { return }
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            shown = false
+        }
+    }
+
     /// Writes bytes to stdout exactly as they are.
     static func write(bytes: Data) {
+        clearProgress()
         FileHandle.standardOutput.write(bytes)
     }
 

@@ -3,12 +3,12 @@ import Foundation
 import Synchronization
 
 /// A one-line transfer indicator on stderr: bytes and rate, redrawn at most 10 times a second. Silent when
-/// stderr is not a terminal, so pipelines and logs stay clean.
+/// stderr is not a terminal, so pipelines and logs stay clean. Whatever the command prints next (a result, an
+/// error) clears the line first (`Console`), so a failure never leaves it half-drawn.
 final class ProgressBar: Sendable {
     private struct State {
         var bytes: Int64 = 0
         var lastDraw = Date.distantPast
-        var drawn = false
     }
 
     private let label: String
@@ -38,16 +38,14 @@ final class ProgressBar: Sendable {
             let now = Date()
             guard now.timeIntervalSince(state.lastDraw) >= 0.1 else { return nil }
             state.lastDraw = now
-            state.drawn = true
             return render(bytes, elapsed: now.timeIntervalSince(start))
         }
-        if let line { Console.write("\r\u{1B}[K" + line, to: .standardError) }
+        if let line { Console.drawProgress(line) }
     }
 
     /// Clears the line once the transfer is over.
     func finish() {
-        let drawn = state.withLock { $0.drawn }
-        if drawn { Console.write("\r\u{1B}[K", to: .standardError) }
+        if enabled { Console.clearProgress() }
     }
 
     private func render(_ bytes: Int64, elapsed: TimeInterval) -> String {

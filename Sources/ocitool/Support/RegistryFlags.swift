@@ -5,7 +5,7 @@ import Sync
 
 /// How commands reach registries (`docker://` references), with skopeo's flag names.
 struct RegistryFlags: ParsableArguments {
-    @Option(help: "Credentials USER:PASSWORD for the registry (default: the auth file's entry, else anonymous).")
+    @Option(help: "Credentials USER:PASSWORD for the registry (default: the auth file's credential helper or entry, else anonymous).")
     var creds: String?
 
     @Option(help: "An auth file (docker config.json format) to read instead of the default ones.")

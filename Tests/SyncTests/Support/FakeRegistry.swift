@@ -11,6 +11,9 @@ final class FakeRegistry: @unchecked Sendable {
         case basic(Credentials)
         /// Bearer tokens from `/token`, which requires `credentials` when set.
         case bearer(token: String, credentials: Credentials?)
+        /// Bearer tokens from `/token` for an identity token only: `POST` with the OAuth2 form
+        /// `grant_type=refresh_token&refresh_token=…` (docker's flow for identity tokens).
+        case oauth(token: String, refreshToken: String)
     }
 
     struct Content {
@@ -78,7 +81,7 @@ final class FakeRegistry: @unchecked Sendable {
             if request.headers["authorization"] == "Basic \(credentials.base64)" { return nil }
             return .error(401, code: "UNAUTHORIZED", message: "authentication required",
                           headers: [("WWW-Authenticate", #"Basic realm="fake""#)])
-        case .bearer(let token, _):
+        case .bearer(let token, _), .oauth(let token, _):
             if request.headers["authorization"] == "Bearer \(token)" { return nil }
             let challenge = #"Bearer realm="http://\#(host)/token",service="fake-registry""#
             return .error(401, code: "UNAUTHORIZED", message: "authentication required",
@@ -88,6 +91,12 @@ final class FakeRegistry: @unchecked Sendable {
 
     private func token(_ request: FakeRequest) -> FakeReply {
         content.withLock { $0.tokenRequests.append(request) }
+        if case .oauth(let token, let refreshToken) = auth {
+            let form = request.form
+            guard request.method == "POST", form["grant_type"] == "refresh_token", form["refresh_token"] == refreshToken
+            else { return .json(401, #"{"error":"invalid_grant"}"#) }
+            return .json(200, #"{"access_token":"\#(token)","expires_in":300}"#)
+        }
         guard case .bearer(let token, let credentials) = auth else { return FakeReply(status: 404) }
         if let credentials, request.headers["authorization"] != "Basic \(credentials.base64)" {
             return .error(401, code: "UNAUTHORIZED", message: "invalid username or password")

@@ -13,6 +13,15 @@ struct FakeRequest: Sendable {
 
     var path: String { String(target.prefix { $0 != "?" }) }
 
+    /// An `application/x-www-form-urlencoded` body's fields (the last value of each).
+    var form: [String: String] {
+        var components = URLComponents()
+        components.percentEncodedQuery = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "+", with: "%20")
+        var fields: [String: String] = [:]
+        for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
+        return fields
+    }
+
     /// Every value of a query parameter, percent-decoded.
     func query(_ name: String) -> [String] {
         (URLComponents(string: target)?.queryItems ?? []).filter { $0.name == name }.compactMap(\.value)

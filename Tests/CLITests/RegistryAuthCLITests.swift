@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+import Testing
+
+/// Credentials as users give them to copy, sync, login and logout: docker credential helpers named by the
+/// auth file, and skopeo's per-side flags (--src-creds, --dest-creds, --src-tls-verify, …), against
+/// `ocitool serve --htpasswd` (Basic auth) and `ocitool serve --tls-cert` (a self-signed certificate).
+@Suite struct RegistryAuthCLITests {
+    /// bcrypt (cost 5) of alice-pw and bob-pw.
+    static let htpasswd = """
+        alice:$2y$05$ocitoolclitestsaltaaaOK5x5rhp5oWesUVQtQPGyBWN3L3UdCI2
+        bob:$2y$05$ocitoolclitestsaltbbbO/i3yUqrcOTx.IzKn8H5ilTf92D9Waiy
+
+        """
+
+    /// A fake docker-credential-test keeping one JSON file per server URL in $FAKE_HELPER_DB.
+    static let helperScript = #"""
+        #!/bin/sh
+        input=$(cat)
+        printf '%s %s\n' "$1" "$input" >> "$FAKE_HELPER_DB/log"
+        key() { printf '%s' "$1" | tr '/:' '__'; }
+        case "$1" in
+        get)
+            if [ -f "$FAKE_HELPER_DB/$(key "$input")" ]; then cat "$FAKE_HELPER_DB/$(key "$input")"
+            else echo "credentials not found in native keychain"; exit 1; fi ;;
+        store)
+            url=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p')
+            printf '%s' "$input" > "$FAKE_HELPER_DB/$(key "$url")" ;;
+        erase)
+            if [ -f "$FAKE_HELPER_DB/$(key "$input")" ]; then rm "$FAKE_HELPER_DB/$(key "$input")"
+            else echo "credentials not found in native keychain"; exit 1; fi ;;
+        esac
+        """#
+
+    /// A running `ocitool serve` and the directory holding its store and files.
+    final class Server {
+        let process: Process
+        let host: String
+        let directory: String
+
+        /// - Parameter arguments: serve's flags beyond --root and --port; `HTPASSWD` stands for a file of
+        ///   alice's and bob's hashes.
+        init(_ arguments: [String] = []) throws {
+            let directory = CLIRunner.temporaryDirectory()
+            self.directory = directory
+            try RegistryAuthCLITests.htpasswd.write(toFile: directory + "/htpasswd", atomically: true, encoding: .utf8)
+            let flags = arguments.map { $0 == "HTPASSWD" ? directory + "/htpasswd" : $0 }
+            let (process, output, _) = try CLIRunner.start(
+                ["serve", "--root", directory + "/store", "--port", "0", "--log-level", "error"] + flags)
+            var announced = ""
+            while !announced.contains("/v2/\n") {
+                let chunk = output.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { break }
+                announced += String(decoding: chunk, as: UTF8.self)
+            }
+            self.process = process
+            let url = announced.split(separator: "\n").first { $0.hasPrefix("serving ") }?.split(separator: " ").last ?? ""
+            host = url.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+        }
+
+        func stop() {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    /// Runs ocitool with extra environment variables.
+    static func run(_ arguments: [String], environment: [String: String], stdin: String? = nil) throws -> CLIRunner.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        let error = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = input
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: Data((stdin ?? "").utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIRunner.Result(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// A layout holding `app:1.0`.
+    static func layout(in directory: String) throws -> String {
+        let archive = directory + "/image.tar"
+        try CLIRunner.makeDockerArchive(at: archive, tags: ["app:1.0"], layers: 1, layerSize: 4096)
+        let path = directory + "/layout"
+        let result = try CLIRunner.run(["import", archive, path])
+        #expect(result.status == 0, "\(result.stderr)")
+        return path
+    }
+
+    @Test func loginCopyAndLogoutGoThroughTheConfiguredCredentialHelper() throws {
+        let server = try Server(["--htpasswd", "HTPASSWD"])
+        defer { server.stop() }
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let layout = try RegistryAuthCLITests.layout(in: directory)
+        try FileManager.default.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/db", withIntermediateDirectories: true)
+        let helper = directory + "/bin/docker-credential-test"
+        try RegistryAuthCLITests.helperScript.write(toFile: helper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: helper)
+        let authFile = directory + "/config.json"
+        try #"{"credsStore": "test"}"#.write(toFile: authFile, atomically: true, encoding: .utf8)
+        let environment = [
+            "PATH": "\(directory)/bin:/usr/bin:/bin", "FAKE_HELPER_DB": directory + "/db",
+            "REGISTRY_AUTH_FILE": authFile, "HOME": directory, "XDG_RUNTIME_DIR": directory + "/run",
+        ]
+        let target = "docker://\(server.host)/team/app:1.0"
+        func run(_ arguments: [String], stdin: String? = nil) throws -> CLIRunner.Result {
+            try RegistryAuthCLITests.run(arguments, environment: environment, stdin: stdin)
+        }
+
+        // Nothing stored yet: the helper has nothing, so the push is anonymous and refused.
+        var result = try run(["copy", "--plain-http", layout + ":1.0", target])
+        #expect(result.status == 1 && result.stderr.contains("authentication to \(server.host) failed"))
+
+        result = try run(["login", "--plain-http", "--username", "alice", "--password-stdin", server.host], stdin: "alice-pw\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("credentials stored in docker-credential-test"))
+        let stored = try String(contentsOfFile: directory + "/db/" + server.host.replacingOccurrences(of: ":", with: "_"), encoding: .utf8)
+        #expect(stored == #"{"Secret":"alice-pw","ServerURL":"\#(server.host)","Username":"alice"}"#)
+        #expect(try String(contentsOfFile: authFile, encoding: .utf8) == #"{"credsStore": "test"}"#)
+
+        // The registry gets alice's credentials from the helper.
+        result = try run(["copy", "--plain-http", layout + ":1.0", target])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try run(["ls", "--plain-http", "docker://\(server.host)/team/app"])
+        #expect(result.status == 0 && result.stdout.contains("1.0"), "\(result.stderr)")
+        let log = try String(contentsOfFile: directory + "/db/log", encoding: .utf8)
+        #expect(log.contains("get \(server.host)\n"))
+
+        result = try run(["logout", server.host])
+        #expect(result.status == 0 && result.stdout.contains("from docker-credential-test"), "\(result.stderr)")
+        result = try run(["ls", "--plain-http", "docker://\(server.host)/team/app"])
+        #expect(result.status == 1 && result.stderr.contains("authentication to \(server.host) failed"))
+
+        // A broken helper is named in the error.
+        try "#!/bin/sh\necho 'keychain locked'\nexit 1\n".write(toFile: helper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: helper)
+        result = try run(["ls", "--plain-http", "docker://\(server.host)/team/app"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: credential helper docker-credential-test failed: 'get' exited with status 1: keychain locked"))
+    }
+
+    @Test func sourceAndDestinationCredentialsAreSeparate() throws {
+        let alice = try Server(["--htpasswd", "HTPASSWD"])
+        defer { alice.stop() }
+        let bob = try Server(["--htpasswd", "HTPASSWD"])
+        defer { bob.stop() }
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let layout = try RegistryAuthCLITests.layout(in: directory)
+        let environment = ["HOME": directory, "REGISTRY_AUTH_FILE": directory + "/none.json", "XDG_RUNTIME_DIR": directory]
+        func run(_ arguments: [String]) throws -> CLIRunner.Result {
+            try RegistryAuthCLITests.run(arguments, environment: environment)
+        }
+        // Both servers know both users: a wrong password on one side shows which credentials each side got.
+        let good = ["--src-creds", "alice:alice-pw", "--dest-creds", "bob:bob-pw"]
+        var result = try run(["copy", "--plain-http", "--creds", "alice:alice-pw", layout + ":1.0", "docker://\(alice.host)/team/app:1.0"])
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let from = "docker://\(alice.host)/team/app:1.0"
+        let to = "docker://\(bob.host)/team/app:1.0"
+        result = try run(["copy", "--plain-http", "--src-creds", "alice:alice-pw", "--dest-creds", "bob:wrong", from, to])
+        #expect(result.status == 1 && result.stderr.contains("authentication to \(bob.host) failed")
+            && result.stderr.contains("credentials of bob"), "\(result.stderr)")
+        result = try run(["copy", "--plain-http", "--src-creds", "alice:wrong", "--dest-creds", "bob:bob-pw", from, to])
+        #expect(result.status == 1 && result.stderr.contains("authentication to \(alice.host) failed")
+            && result.stderr.contains("credentials of alice"), "\(result.stderr)")
+        result = try run(["copy", "--plain-http"] + good + [from, to])
+        #expect(result.status == 0, "\(result.stderr)")
+        // --creds applies to the side without its own flag.
+        result = try run(["copy", "--plain-http", "--creds", "alice:alice-pw", "--dest-creds", "bob:bob-pw", from, to])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try run(["copy", "--plain-http", "--creds", "bob:bob-pw", "--src-creds", "alice:wrong", from, to])
+        #expect(result.status == 1 && result.stderr.contains("credentials of alice"), "\(result.stderr)")
+
+        // sync with the same flags.
+        let repositories = ["docker://\(alice.host)/team/app", "docker://\(bob.host)/mirror/app"]
+        result = try run(["sync", "--plain-http", "--src-creds", "alice:alice-pw", "--dest-creds", "bob:wrong"] + repositories)
+        #expect(result.status == 1 && result.stderr.contains("credentials of bob"), "\(result.stderr)")
+        result = try run(["sync", "--plain-http"] + good + repositories)
+        #expect(result.status == 0 && result.stdout.contains("1 copied"), "\(result.stderr)")
+        // Per-side auth files.
+        let aliceFile = directory + "/alice.json"
+        let bobFile = directory + "/bob.json"
+        for (file, host, user) in [(aliceFile, alice.host, "alice"), (bobFile, bob.host, "bob")] {
+            let auth = Data("\(user):\(user)-pw".utf8).base64EncodedString()
+            try #"{"auths": {"\#(host)": {"auth": "\#(auth)"}}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        result = try run(["sync", "--plain-http", "--src-authfile", aliceFile, "--dest-authfile", bobFile] + repositories)
+        #expect(result.status == 0 && result.stdout.contains("1 skipped"), "\(result.stderr)")
+        result = try run(["sync", "--plain-http", "--src-authfile", bobFile, "--dest-authfile", bobFile] + repositories)
+        #expect(result.status == 1 && result.stderr.contains("authentication to \(alice.host) failed"), "\(result.stderr)")
+
+        // With --config, each side is set in the file.
+        try "source: {registry: a}\ndestination: {layout: m}\nrepositories: [{name: x}]\n"
+            .write(toFile: directory + "/sync.yaml", atomically: true, encoding: .utf8)
+        result = try run(["sync", "--config", directory + "/sync.yaml", "--dest-creds", "bob:bob-pw"])
+        #expect(result.status == 2 && result.stderr.contains("--dest-creds applies to SOURCE DESTINATION"))
+        result = try run(["copy", "--help"])
+        #expect(["--src-creds", "--dest-creds", "--src-authfile", "--dest-authfile", "--src-tls-verify", "--dest-tls-verify",
+                 "--src-cert-dir", "--dest-cert-dir"].allSatisfy(result.stdout.contains))
+    }
+
+    @Test func tlsVerificationIsSetPerSide() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for arguments in [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+             directory + "/key.pem", "-out", directory + "/cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1"],
+        ] {
+            let openssl = Process()
+            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            openssl.arguments = arguments
+            openssl.standardOutput = FileHandle.nullDevice
+            openssl.standardError = FileHandle.nullDevice
+            try openssl.run()
+            openssl.waitUntilExit()
+            try #require(openssl.terminationStatus == 0)
+        }
+        let server = try Server(["--tls-cert", directory + "/cert.pem", "--tls-key", directory + "/key.pem"])
+        defer { server.stop() }
+        let layout = try RegistryAuthCLITests.layout(in: directory)
+        let remote = "docker://\(server.host)/team/app:1.0"
+
+        // The self-signed certificate is refused unless the destination side turns verification off.
+        var result = try CLIRunner.run(["copy", layout + ":1.0", remote])
+        #expect(result.status == 1 && result.stderr.contains("transfer with registry"), "\(result.stderr)")
+        result = try CLIRunner.run(["copy", "--tls-verify=false", "--dest-tls-verify=true", layout + ":1.0", remote])
+        #expect(result.status == 1, "\(result.stderr)")
+        result = try CLIRunner.run(["copy", "--dest-tls-verify=false", layout + ":1.0", remote])
+        #expect(result.status == 0, "\(result.stderr)")
+        // And back, verified on the source side by its own CA directory.
+        try FileManager.default.createDirectory(atPath: directory + "/ca", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: directory + "/cert.pem", toPath: directory + "/ca/server.crt")
+        result = try CLIRunner.run(["copy", "--dest-cert-dir", directory + "/ca", remote, directory + "/back:1.0"])
+        #expect(result.status == 1, "\(result.stderr)")
+        result = try CLIRunner.run(["copy", "--src-cert-dir", directory + "/ca", remote, directory + "/back:1.0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try CLIRunner.run(["copy", "--src-tls-verify=false", remote, directory + "/back2:1.0"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+}
