@@ -4,11 +4,28 @@
 # Installs the Debian/Ubuntu packages the build and the interop tests need, and only those
 # that are missing: skopeo, umoci, docker-registry, zstd, curl and openssl (the serve TLS tests)
 # and the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
-# libcrypt), plus python3 if there is none.
-# Idempotent and quiet: when everything is present it does nothing (no apt-get update).
-# Needs root (or sudo) only when something is missing. With --build-only, only what the build
+# libcrypt), plus python3 (and its venv module) if there is none. Then the Python client the
+# oras interop test drives: oras-py $ORAS_VERSION in a virtual environment at .venv-test/ in the
+# repository (created, or upgraded to that version, only when it is missing).
+# Idempotent and quiet: when everything is present it does nothing (no apt-get update, no pip).
+# Needs root (or sudo) only when an apt package is missing. With --build-only, only what the build
 # needs (the -dev packages).
 set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+ORAS_VERSION=0.2.43
+VENV=.venv-test
+
+# oras-py in $VENV, unless it already holds that version.
+install_oras() {
+    if "$VENV/bin/python" -c "import importlib.metadata as m, oras.client; \
+assert m.version('oras') == '$ORAS_VERSION'" >/dev/null 2>&1; then
+        return 0
+    fi
+    echo "install-test-deps: installing oras==$ORAS_VERSION into $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "oras==$ORAS_VERSION"
+}
 
 packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev)
 if [ "${1:-}" != "--build-only" ]; then
@@ -24,8 +41,12 @@ for package in "${packages[@]}"; do
     installed "$package" || missing+=("$package")
 done
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if [ "${1:-}" != "--build-only" ] && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    missing+=(python3-venv)
+fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
+    [ "${1:-}" = "--build-only" ] || install_oras
     exit 0
 fi
 
@@ -57,3 +78,4 @@ apt() {
 apt update -qq
 apt install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
+[ "${1:-}" = "--build-only" ] || install_oras

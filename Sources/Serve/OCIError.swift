@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Glibc
 import HTTPTypes
 import Hummingbird
 import Layout
@@ -37,6 +38,12 @@ struct OCIError: HTTPResponseError, CustomStringConvertible {
     /// A server fault: 500 with a generic message (the details belong in the log, not the response).
     static let internalError = OCIError(
         code: "UNKNOWN", message: "internal server error", detail: nil, status: .internalServerError, headers: [:])
+
+    /// The store's disk (or quota) is full: 507, nothing was stored. Not a fault of the request, but not a
+    /// server bug either, so the message says what happened (the spec has no code for it: `UNKNOWN`).
+    static let insufficientStorage = OCIError(
+        code: "UNKNOWN", message: "no space left on the registry's storage: nothing was stored; retry when space is freed",
+        detail: nil, status: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), headers: [:])
 
     private init(code: String, message: String, detail: String?, status: HTTPResponse.Status, headers: HTTPFields) {
         self.code = code
@@ -92,6 +99,8 @@ extension OCIError {
     /// The error a Layout failure becomes; nil for server faults (I/O, a broken layout), which become 500.
     init?(_ error: LayoutError) {
         switch error {
+        case .io(_, _, let code) where code == ENOSPC || code == EDQUOT:
+            self = .insufficientStorage
         case .io, .invalidLayout, .archive, .unsafeArchiveEntry, .verificationFailed:
             return nil
         case .manifestTooLarge:

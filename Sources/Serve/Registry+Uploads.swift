@@ -60,6 +60,8 @@ extension Registry {
             let offset = session.offset
             await sessions.checkin(session)
             return .empty(.accepted, headers: Registry.uploadHeaders(name, id: id, offset: offset))
+        } catch let error as LayoutError {
+            try await discardBroken(session, error)
         } catch {
             await sessions.checkin(session)
             throw error
@@ -79,6 +81,8 @@ extension Registry {
             let expected = try Registry.chunkLength(of: request, session: session, name: name)
             let received = try await Registry.receive(request.body, into: session)
             try Registry.check(received: received, expected: expected)
+        } catch let error as LayoutError {
+            try await discardBroken(session, error)
         } catch {
             await sessions.checkin(session)
             throw error
@@ -95,15 +99,35 @@ extension Registry {
 
     // MARK: - Helpers
 
+    /// Ends a session whose data could not be written (a full disk, an I/O error): its hash already covers
+    /// bytes its data file may lack, so it cannot go on; its data goes too, freeing the space.
+    private func discardBroken(_ session: UploadSession, _ error: LayoutError) async throws -> Never {
+        await sessions.discard(session)
+        throw error
+    }
+
     /// Streams a request body into a session, buffer by buffer (memory stays flat for any size).
     /// - Returns: the bytes received.
+    /// - Throws: `LayoutError` when the session cannot write (the session is then unusable); 400 SIZE_INVALID
+    ///   when the body breaks off (the client closed the connection before sending all it announced; what
+    ///   arrived stays in the session).
     static func receive(_ body: RequestBody, into session: UploadSession) async throws -> Int64 {
         var count: Int64 = 0
-        for try await buffer in body {
+        var buffers = body.makeAsyncIterator()
+        while true {
+            let next: ByteBuffer?
+            do {
+                next = try await buffers.next()
+            } catch {
+                throw OCIError(
+                    .sizeInvalid,
+                    "the request body broke off after \(count) bytes: the client closed the connection or sent less "
+                        + "than it announced")
+            }
+            guard let buffer = next else { return count }
             try buffer.withUnsafeReadableBytes { (bytes) throws(LayoutError) in try session.append(bytes) }
             count += Int64(buffer.readableBytes)
         }
-        return count
     }
 
     /// Checks a chunk's `Content-Range` (`<start>-<end>`, inclusive) against the session and `Content-Length`.
