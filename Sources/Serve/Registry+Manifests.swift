@@ -119,7 +119,14 @@ extension Registry {
     private func manifestBytes(_ digest: Digest, in layout: OCILayout, name: String) throws(LayoutError) -> Data {
         if let cached = manifests[digest], layout.blobSize(digest) == Int64(cached.count) { return cached }
         let bytes: Data
-        do { bytes = try layout.readBlob(digest) } catch .blobNotFound { throw .manifestNotFound("\(name)@\(digest)") }
+        do {
+            bytes = try layout.readBlob(digest)
+        } catch .blobNotFound {
+            throw .manifestNotFound("\(name)@\(digest)")
+        } catch .digestMismatch, .sizeMismatch {
+            // The stored copy is corrupt: a fault of the registry (500), not of the request.
+            throw .verificationFailed("\(name)@\(digest): the stored manifest does not match its digest")
+        }
         manifests.insert(bytes, for: digest)
         return bytes
     }

@@ -99,7 +99,8 @@ struct AttachTests {
     }
 
     @Test func referrerTreeSurvivesCycles() throws {
-        // A hand-made fallback index (`sha256-<hex>` tag) can list the subject's own ancestor as a referrer.
+        // A hand-made fallback index (`sha256-<hex>` tag) can list anything, even the subject's own ancestor; only
+        // manifests whose subject really is the SBOM count, so the walk ends.
         let layout = try scratch.layout("layout")
         let image = try ExportFixtures.pushImage(layout, scratch: scratch, tag: "v1")
         let sbom = try ExportFixtures.pushArtifact(layout, subject: image, artifactType: ExportFixtures.sbomType)
@@ -108,7 +109,7 @@ struct AttachTests {
             try JSONEncoder.ocitool.encode(fallback), mediaType: .ociIndex, tag: sbom.digest.referrersTag)
         let tree = try layout.referrerTree(of: image.digest)
         #expect(tree.map(\.descriptor.digest) == [sbom.digest])
-        #expect(tree[0].referrers.isEmpty, "the image is on the path already")
+        #expect(tree[0].referrers.isEmpty, "the image does not refer to the SBOM")
         // Copy walks the same graph and ends.
         let destination = try scratch.layout("destination")
         let result = try copyImage(from: layout, image, to: destination, tag: "v1", options: CopyOptions())

@@ -101,15 +101,26 @@ struct StoreTests {
         #expect(try layout.resolve(nil).digest == image.digest)
     }
 
+    /// A referrer known only from another tool's fallback index (`sha256-<hex>` tag) is listed; the index's
+    /// stale entries (a manifest without that subject, one that is not here) are not.
     @Test func referrersFromFallbackTag() throws {
         let image = try LayoutFixtures.pushRandomImage(layout: layout, tag: "v1")
         let other = try LayoutFixtures.pushRandomImage(layout: layout, tag: "other")
-        var listed = other
+        let empty = try layout.writeBlob(Data("{}".utf8))
+        let artifact = try JSONEncoder.ocitool.encode(
+            ImageManifest(
+                mediaType: .ociManifest, artifactType: "application/example",
+                config: Descriptor(mediaType: .ociEmpty, digest: empty.digest, size: empty.size), layers: [],
+                subject: image))
+        let stored = try layout.writeBlob(artifact)  // present, but not listed in index.json
+        var listed = Descriptor(mediaType: .ociManifest, digest: stored.digest, size: stored.size)
         listed.artifactType = "application/example"
-        let fallback = ImageIndex(manifests: [listed])
-        try layout.putManifest(try JSONEncoder.ocitool.encode(fallback), tag: image.digest.referrersTag)
+        let missing = Descriptor(mediaType: .ociManifest, digest: Digest.sha256(of: Data("gone".utf8)), size: 4)
+        let fallback = try layout.writeBlob(try JSONEncoder.ocitool.encode(ImageIndex(manifests: [other, listed, missing])))
+        try layout.tag(
+            image.digest.referrersTag, to: Descriptor(mediaType: .ociIndex, digest: fallback.digest, size: fallback.size))
         let referrers = try layout.referrers(of: image.digest)
-        #expect(referrers.map(\.digest) == [other.digest])
+        #expect(referrers.map(\.digest) == [stored.digest])
         #expect(referrers.first?.artifactType == "application/example")
     }
 

@@ -47,6 +47,27 @@ struct ManifestTests {
         }
     }
 
+    /// A manifest whose stored copy was corrupted on disk is a fault of the registry (500), never served, and
+    /// never blamed on the request (it used to be 400 DIGEST_INVALID).
+    @Test func corruptStoredManifestIs500() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.remove() }
+        let image = try await fixture.run { client in try await client.pushImage(to: "app", tag: "v1") }
+        let path = try fixture.store.layout(for: "app").blobPath(image.digest)
+        var corrupt = try Data(contentsOf: URL(fileURLWithPath: path))
+        corrupt[corrupt.count - 1] ^= 0x01
+        let bytes = corrupt
+        try bytes.write(to: URL(fileURLWithPath: path))
+        try await fixture.run { client in
+            for reference in ["v1", image.digest.description] {
+                let get = try await client.execute(uri: "/v2/app/manifests/\(reference)", method: .get)
+                #expect(get.status == .internalServerError, "\(reference)")
+                #expect(get.body.data != bytes)
+                #expect(get.body.string.contains("\"UNKNOWN\""))
+            }
+        }
+    }
+
     @Test func headManifestHasTypeDigestAndLengthButNoBody() async throws {
         let fixture = ServeFixture()
         defer { fixture.remove() }

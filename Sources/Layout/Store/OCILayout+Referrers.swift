@@ -12,17 +12,21 @@ extension OCILayout {
         var seen = Set<Digest>()
         var result: [Descriptor] = []
         for entry in index.manifests {
-            guard var descriptor = try referrerEntry(entry, of: digest), seen.insert(entry.digest).inserted
+            guard var descriptor = referrerEntry(entry, of: digest), seen.insert(entry.digest).inserted
             else { continue }
             descriptor.annotations?.removeValue(forKey: Annotation.subject)
             descriptor.annotations?.removeValue(forKey: Annotation.refName)
             if descriptor.annotations?.isEmpty == true { descriptor.annotations = nil }
             result.append(descriptor)
         }
-        if let fallback = index.entry(tagged: digest.referrersTag),
-            case .index(let list) = try manifest(fallback).kind
+        // The fallback index is another tool's bookkeeping: only its entries that are here, and really refer to
+        // `digest`, count (a stale or broken fallback index must neither add entries nor fail the listing).
+        if let fallback = index.entry(tagged: digest.referrersTag), let listed = try? manifest(fallback),
+            case .index(let list) = listed.kind
         {
-            for descriptor in list.manifests where seen.insert(descriptor.digest).inserted {
+            for descriptor in list.manifests where !seen.contains(descriptor.digest) {
+                guard (try? manifest(descriptor))?.subject?.digest == digest else { continue }
+                seen.insert(descriptor.digest)
                 result.append(descriptor)
             }
         }
@@ -33,13 +37,13 @@ extension OCILayout {
     /// An index.json entry's referrer descriptor when it is a referrer of `subject`: by ocitool's annotation, or,
     /// for an untagged entry another tool wrote without it, by the manifest's own `subject` (the only case that
     /// opens a manifest; artifact type and annotations then come from the manifest).
-    private func referrerEntry(_ entry: Descriptor, of subject: Digest) throws(LayoutError) -> Descriptor? {
+    private func referrerEntry(_ entry: Descriptor, of subject: Digest) -> Descriptor? {
         if let annotated = entry.annotations?[Annotation.subject] {
             return annotated == subject.description ? entry : nil
         }
-        guard entry.refName == nil, entry.mediaType.isManifest, blobSize(entry.digest) != nil else { return nil }
-        let manifest = try manifest(entry)
-        guard manifest.subject?.digest == subject else { return nil }
+        guard entry.refName == nil, entry.mediaType.isManifest, blobSize(entry.digest) != nil,
+            let manifest = try? manifest(entry), manifest.subject?.digest == subject
+        else { return nil }  // an unreadable entry is fsck's to report, not a reason to fail the listing
         return indexEntry(for: manifest, digest: entry.digest, size: entry.size)
     }
 }
