@@ -29,6 +29,8 @@ final class Htpasswd: Sendable {
 
     /// How long a successful verification is remembered.
     static let cacheLifetime = Duration.seconds(60)
+    /// A hash checked (and failed) for users the file does not name; cost 10, as `htpasswd -B` writes.
+    static let decoyHash = Htpasswd.hash("ocitool-decoy-\(UInt64.random(in: 0...UInt64.max))") ?? ""
 
     /// Loads the file.
     /// - Throws: `ConfigurationError` when it cannot be read or a line is malformed.
@@ -52,7 +54,11 @@ final class Htpasswd: Sendable {
             reloadIfChanged(&state, now: now)
             return state.entries[user]
         }
-        guard let hash else { return false }
+        guard let hash else {
+            // Unknown users cost a bcrypt check too, so response times do not tell which users exist.
+            _ = await offload { Htpasswd.bcrypt(password, matches: Htpasswd.decoyHash) }
+            return false
+        }
         let cached = state.withLockedValue { state in
             state.verified[key + hash].map { now - $0 < Htpasswd.cacheLifetime } ?? false
         }
