@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+@testable import Sync
+import Testing
+
+/// A registry that misbehaves, or points elsewhere: bounded retries, impossible ranges, credentials kept to
+/// the registry, paginated referrers, mounts sent once.
+@Suite struct RegistryHardeningTests {
+    /// A random blob of `size` bytes in a new layout, and a way to open it from an offset.
+    private func blob(_ size: Int) throws -> (OCILayout, Descriptor, Data) {
+        let layout = try SyncFixtures.layout()
+        let bytes = SyncFixtures.randomBytes(size)
+        let (digest, written) = try layout.writeBlob(bytes)
+        return (layout, Descriptor(mediaType: .ociLayerGzip, digest: digest, size: written), bytes)
+    }
+
+    private func chunkedClient(_ fake: FakeRegistry, maxAttempts: Int = 4) -> RegistryClient {
+        RegistryClient(
+            registry: fake.host,
+            configuration: RegistryConfiguration(
+                plainHTTP: true, retry: RetryPolicy(maxAttempts: maxAttempts, initialDelay: 0.001, maxDelay: 0.01),
+                chunkedUploadThreshold: 100_000, chunkSize: 100_000))
+    }
+
+    @Test func aChunkedPushWhoseFirstPatchKeepsFailingGivesUp() throws {
+        let fake = try FakeRegistry()
+        defer { fake.stop() }
+        let (layout, descriptor, _) = try blob(250_000)
+        defer { SyncFixtures.remove(layout) }
+        let patches = Locked(0)
+        fake.fault.withLock {
+            $0 = { request, _ in
+                guard request.method == "PATCH" else { return nil }
+                let number = patches.withLock { (count: inout Int) -> Int in
+                    count += 1
+                    return count
+                }
+                // The first chunk always fails; a PATCH elsewhere gets the fake's own answer (416 in an empty
+                // session). Past 50 PATCHes the fault stops, so an endless retry loop ends in a success.
+                guard number <= 50, request.headers["content-range"]?.hasPrefix("0-") == true else { return nil }
+                return .error(500, code: "UNKNOWN", message: "storage down")
+            }
+        }
+        let start = Date()
+        #expect {
+            try chunkedClient(fake).pushBlob("app", descriptor) { (offset) throws(SyncError) in
+                try LayoutEndpoint(layout).openBlob(descriptor, from: offset)
+            }
+        } throws: { error in
+            guard case SyncError.registry(_, 500, _, let message, _) = error else { return false }
+            return message.contains("storage down")
+        }
+        #expect(patches.current == 4)
+        // An empty session's status (`Range: 0-0`) resumes at 0, not 1.
+        let ranges = fake.requests.filter { $0.method == "PATCH" }.compactMap { $0.headers["content-range"] }
+        #expect(ranges.allSatisfy { $0 == "0-99999" })
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test(arguments: ["PATCH", "GET"])
+    func anImpossibleUploadRangeIsAProtocolError(_ method: String) throws {
+        let fake = try FakeRegistry()
+        defer { fake.stop() }
+        let (layout, descriptor, _) = try blob(150_000)
+        defer { SyncFixtures.remove(layout) }
+        fake.fault.withLock {
+            $0 = { request, earlier in
+                guard request.path.contains("/blobs/uploads/"), request.path != "/v2/app/blobs/uploads/" else { return nil }
+                let huge = [("Location", request.path), ("Range", "0-9223372036854775807")]
+                switch (method, request.method) {
+                case ("PATCH", "PATCH"): return FakeReply(status: 202, headers: huge)
+                // The first PATCH fails, so the client asks the session where it stands.
+                case ("GET", "PATCH") where earlier == 0: return .error(500, code: "UNKNOWN", message: "hiccup")
+                case ("GET", "GET"): return FakeReply(status: 204, headers: huge)
+                default: return nil
+                }
+            }
+        }
+        #expect {
+            try chunkedClient(fake).pushBlob("app", descriptor) { (offset) throws(SyncError) in
+                try LayoutEndpoint(layout).openBlob(descriptor, from: offset)
+            }
+        } throws: { error in
+            guard case SyncError.invalidResponse(let host, let reason) = error else { return false }
+            return host == fake.host && reason.contains("9223372036854775807")
+        }
+    }
+
+}
