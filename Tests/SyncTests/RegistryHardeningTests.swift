@@ -87,4 +87,24 @@ import Testing
         }
     }
 
+    @Test func aFailingMountIsSentOnceThenTheBlobIsUploaded() throws {
+        let fake = try FakeRegistry()
+        defer { fake.stop() }
+        fake.fault.withLock {
+            $0 = { request, _ in
+                guard request.method == "POST", !request.query("mount").isEmpty else { return nil }
+                return .error(503, code: "UNAVAILABLE", message: "busy")
+            }
+        }
+        let (layout, descriptor, bytes) = try blob(10_000)
+        defer { SyncFixtures.remove(layout) }
+        let outcome = try fake.client().pushBlob("app", descriptor, mountFrom: "other") { (offset) throws(SyncError) in
+            try LayoutEndpoint(layout).openBlob(descriptor, from: offset)
+        }
+        #expect(outcome == .uploaded)
+        #expect(fake.content.current.blobs[descriptor.digest.description] == bytes)
+        let posts = fake.requests.filter { $0.method == "POST" }
+        #expect(posts.filter { !$0.query("mount").isEmpty }.count == 1)
+        #expect(posts.count == 2)
+    }
 }

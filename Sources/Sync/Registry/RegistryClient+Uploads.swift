@@ -49,7 +49,9 @@ extension RegistryClient {
         return .uploaded
     }
 
-    /// `POST …/blobs/uploads/?mount=DIGEST&from=REPO`.
+    /// `POST …/blobs/uploads/?mount=DIGEST&from=REPO`, sent once: a POST is not idempotent (each one may open
+    /// a session on the registry), so a transient failure means no mount and the upload, with its own
+    /// retries, goes on.
     /// - Returns: nil when mounted (201), else the upload session the registry opened instead (202).
     private func mount(_ repository: String, _ digest: Digest, from: String) throws(SyncError) -> String?? {
         let request = RegistryRequest(
@@ -57,9 +59,12 @@ extension RegistryClient {
             scopes: [RegistryClient.scope(repository, push: true), RegistryClient.scope(from, push: false)],
             context: "mounting blob \(digest) from \(from) into \(name(repository))")
         let response: RegistryResponse
-        do throws(SyncError) { response = try send(request) } catch {
+        do throws(SyncError) {
+            response = try exchange(request, .collect(limit: RegistryClient.errorBodyLimit))
+        } catch {
             // Credentials that cannot read `from` just mean no mount.
             if case .authenticationFailed = error { return .some(nil) }
+            if error.isRetryable { return .some(nil) }
             throw error
         }
         switch response.status {
