@@ -87,6 +87,77 @@ import Testing
         }
     }
 
+    @Test func anUploadLocationOnAnotherHostGetsNoCredentials() throws {
+        let credentials = Credentials(username: "alice", password: "s3cret")
+        let fake = try FakeRegistry(auth: .basic(credentials))
+        defer { fake.stop() }
+        let storageRequests = Locked<[FakeRequest]>([])
+        let storage = try FakeServer { request in
+            storageRequests.withLock { $0.append(request) }
+            guard request.method == "PUT", let digest = request.query("digest").first,
+                Digest.sha256(of: request.body).description == digest
+            else { return .error(400, code: "DIGEST_INVALID", message: "bad upload") }
+            return FakeReply(status: 201, headers: [("Docker-Content-Digest", digest)])
+        }
+        defer { storage.stop() }
+        // The registry (once authenticated) hands the upload to storage on another port, as the spec allows.
+        fake.fault.withLock {
+            $0 = { request, _ in
+                guard request.method == "POST", request.path == "/v2/app/blobs/uploads/",
+                    request.headers["authorization"] == "Basic \(credentials.base64)"
+                else { return nil }
+                return FakeReply(status: 202, headers: [("Location", "http://\(storage.host)/upload/1?sig=abc")])
+            }
+        }
+        let (layout, descriptor, bytes) = try blob(10_000)
+        defer { SyncFixtures.remove(layout) }
+        let outcome = try fake.client(credentials).pushBlob("app", descriptor) { (offset) throws(SyncError) in
+            try LayoutEndpoint(layout).openBlob(descriptor, from: offset)
+        }
+        #expect(outcome == .uploaded)
+        let puts = storageRequests.current.filter { $0.method == "PUT" }
+        #expect(puts.count == 1)
+        #expect(puts.first?.body == bytes)
+        #expect(storageRequests.current.allSatisfy { $0.headers["authorization"] == nil })
+        #expect(fake.requests.contains { $0.method == "POST" && $0.headers["authorization"] != nil })
+    }
+
+    @Test func aPlainHTTPTokenRealmIsRefusedForAnHTTPSRegistry() throws {
+        let realmRequests = Locked(0)
+        let realm = try FakeServer { _ in
+            realmRequests.withLock { $0 += 1 }
+            return .json(200, #"{"token":"t"}"#)
+        }
+        defer { realm.stop() }
+        let client = RegistryClient(
+            registry: "registry.invalid",
+            configuration: RegistryConfiguration(credentials: Credentials(username: "alice", password: "s3cret")))
+        let challenge = try #require(AuthChallenge.parse([#"Bearer realm="http://\#(realm.host)/token",service="r""#]))
+        #expect {
+            try client.fetchToken(challenge, scopes: ["repository:app:pull"], rejected: nil)
+        } throws: { error in
+            guard case SyncError.authenticationFailed(_, let reason) = error else { return false }
+            return reason.contains("plain HTTP")
+        }
+        #expect(realmRequests.current == 0)
+        // A plain-HTTP registry may have a plain-HTTP token server.
+        let plain = RegistryClient(
+            registry: "registry.invalid",
+            configuration: RegistryConfiguration(
+                plainHTTP: true, credentials: Credentials(username: "alice", password: "s3cret")))
+        #expect(try plain.fetchToken(challenge, scopes: ["repository:app:pull"], rejected: nil) == "t")
+    }
+
+    @Test func registryOriginsCompareSchemeHostAndPort() {
+        let client = RegistryClient(registry: "r.example")
+        #expect(client.isRegistryOrigin("https://r.example/v2/a/blobs/uploads/1"))
+        #expect(client.isRegistryOrigin("https://R.example:443/v2/a/tags/list?n=1"))
+        #expect(!client.isRegistryOrigin("http://r.example/v2/a/blobs/uploads/1"))
+        #expect(!client.isRegistryOrigin("https://r.example:8443/v2/"))
+        #expect(!client.isRegistryOrigin("https://storage.example/v2/"))
+        #expect(!client.isRegistryOrigin("https://r.example.evil/v2/"))
+    }
+
     @Test func aFailingMountIsSentOnceThenTheBlobIsUploaded() throws {
         let fake = try FakeRegistry()
         defer { fake.stop() }
