@@ -158,6 +158,37 @@ import Testing
         #expect(!client.isRegistryOrigin("https://r.example.evil/v2/"))
     }
 
+    @Test func referrersArePagedThrough() throws {
+        let fake = try FakeRegistry()
+        defer { fake.stop() }
+        let subject = Digest.sha256(of: Data("subject".utf8))
+        let referrers = (0..<5).map { index in
+            Descriptor(
+                mediaType: .ociManifest, digest: Digest.sha256(of: Data("referrer \(index)".utf8)), size: 100,
+                artifactType: SyncFixtures.sbomType)
+        }
+        let path = "/v2/app/referrers/\(subject)"
+        fake.fault.withLock {
+            $0 = { request, _ in
+                guard request.method == "GET", request.path == path else { return nil }
+                let page = Int(request.query("page").first ?? "0") ?? 0
+                let index = ImageIndex(mediaType: .ociIndex, manifests: Array(referrers.dropFirst(page * 2).prefix(2)))
+                let body = (try? JSONEncoder.ocitool.encode(index)) ?? Data()
+                var headers = [("Content-Type", MediaType.ociIndex.rawValue)]
+                if (page + 1) * 2 < referrers.count {
+                    headers.append(("Link", #"<\#(path)?page=\#(page + 1)>; rel="next""#))
+                }
+                return FakeReply(status: 200, headers: headers, body: body)
+            }
+        }
+        let client = RegistryClient(
+            registry: fake.host,
+            configuration: RegistryConfiguration(plainHTTP: true, retry: RetryPolicy(initialDelay: 0.01), cosignTags: false))
+        let found = try client.referrers("app", of: subject)
+        #expect(found.map(\.descriptor.digest) == referrers.map(\.digest))
+        #expect(fake.requests.filter { $0.path == path }.count == 3)
+    }
+
     @Test func aFailingMountIsSentOnceThenTheBlobIsUploaded() throws {
         let fake = try FakeRegistry()
         defer { fake.stop() }
