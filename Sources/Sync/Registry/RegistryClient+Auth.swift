@@ -100,6 +100,11 @@ extension RegistryClient {
         {
             return token
         }
+        // Credentials go to the token server, so only over TLS unless the registry itself is plain HTTP.
+        if let realm = challenge.realm, realm.lowercased().hasPrefix("http://"), !configuration.plainHTTP {
+            throw .authenticationFailed(
+                host: registry, reason: "the token server \(realm) is plain HTTP while the registry uses HTTPS")
+        }
         guard let realm = challenge.realm, var components = URLComponents(string: realm), components.host != nil else {
             throw .authenticationFailed(host: registry, reason: "the Bearer challenge has no valid realm")
         }

@@ -51,13 +51,16 @@ extension RegistryClient {
 
     /// One request with authentication: adds the authorization the scopes need (fetching a token when the
     /// registry's challenge is known), and on a 401 answers the challenge once and sends the request again.
+    /// A URL elsewhere than the registry's own scheme, host and port (an upload `Location` or a `Link` pointing
+    /// at object storage) gets no authorization: the registry's credentials are for the registry only.
     /// - Throws: `.authenticationFailed` when the registry still answers 401; transport errors.
     func exchange(_ request: RegistryRequest, _ handling: ResponseHandling) throws(SyncError) -> RegistryResponse {
+        let authenticate = request.authenticate && isRegistryOrigin(request.url)
         var answered = false
         while true {
-            let authorization = request.authenticate ? try self.authorization(for: request.scopes) : nil
+            let authorization = authenticate ? try self.authorization(for: request.scopes) : nil
             let (response, bodyStarted) = try performOnce(request, authorization: authorization, handling: handling)
-            guard response.status == 401, request.authenticate else { return response }
+            guard response.status == 401, authenticate else { return response }
             guard !answered else { throw rejected(response, scopes: request.scopes) }
             answered = true
             try answerChallenge(response, scopes: request.scopes, rejected: authorization)
@@ -66,6 +69,19 @@ extension RegistryClient {
                 throw .transfer(host: registry, CurlError(code: 65, message: "re-authentication needed mid-upload"))
             }
         }
+    }
+
+    /// Whether `url` has the scheme, host and port of `baseURL` (default ports made explicit).
+    func isRegistryOrigin(_ url: String) -> Bool {
+        func origin(_ text: String) -> String? {
+            guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+                let host = components.host?.lowercased()
+            else { return nil }
+            let port = components.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
+            return "\(scheme)://\(host):\(port)"
+        }
+        guard let wanted = origin(baseURL) else { return false }
+        return origin(url) == wanted
     }
 
     /// One HTTP exchange on a pooled handle.

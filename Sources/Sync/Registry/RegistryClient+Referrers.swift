@@ -42,28 +42,38 @@ extension RegistryClient {
         try referrersAPI(repository, probe, forPush: forPush) != nil
     }
 
-    /// The referrers API's list, or nil when the registry does not have the API.
+    /// The referrers API's list, every page of it (`Link: <…>; rel="next"`), or nil when the registry does not
+    /// have the API.
     private func referrersAPI(_ repository: String, _ digest: Digest, forPush: Bool = false) throws(SyncError)
         -> [Descriptor]?
     {
         guard !referrersUnsupported.current.contains(repository) else { return nil }
-        let request = RegistryRequest(
-            method: "GET", url: url(repository, "referrers/\(digest)"), headers: ["Accept: \(MediaType.ociIndex)"],
-            scopes: [RegistryClient.scope(repository, push: forPush)],
-            context: "listing referrers of \(digest) in \(name(repository))")
-        let response = try send(request, .collect(limit: Manifest.maxSize))
-        switch response.status {
-        case 200:
-            guard let index = try? JSONDecoder().decode(ImageIndex.self, from: response.body) else {
-                throw .invalidResponse(host: registry, reason: "\(request.context): the answer is not an image index")
+        let context = "listing referrers of \(digest) in \(name(repository))"
+        var next: String? = url(repository, "referrers/\(digest)")
+        var seen: Set<String> = []
+        var descriptors: [Descriptor] = []
+        while let current = next, seen.insert(current).inserted {
+            let request = RegistryRequest(
+                method: "GET", url: current, headers: ["Accept: \(MediaType.ociIndex)"],
+                scopes: [RegistryClient.scope(repository, push: forPush)], context: context)
+            let response = try send(request, .collect(limit: Manifest.maxSize))
+            switch response.status {
+            case 200:
+                guard let index = try? JSONDecoder().decode(ImageIndex.self, from: response.body) else {
+                    throw .invalidResponse(host: registry, reason: "\(context): the answer is not an image index")
+                }
+                descriptors += index.manifests
+                next = nextPage(response.headers.values("Link"))
+            case 400, 404, 405:
+                // On a later page it is an error, not the absence of the API.
+                guard seen.count == 1 else { throw failure(response, context: context) }
+                referrersUnsupported.withLock { _ = $0.insert(repository) }
+                return nil
+            default:
+                throw failure(response, context: context)
             }
-            return index.manifests
-        case 400, 404, 405:
-            referrersUnsupported.withLock { _ = $0.insert(repository) }
-            return nil
-        default:
-            throw failure(response, context: request.context)
         }
+        return descriptors
     }
 
     /// The index under the referrers fallback tag `sha256-<hex>` of `subject`, if there is one.

@@ -49,7 +49,9 @@ extension RegistryClient {
         return .uploaded
     }
 
-    /// `POST …/blobs/uploads/?mount=DIGEST&from=REPO`.
+    /// `POST …/blobs/uploads/?mount=DIGEST&from=REPO`, sent once: a POST is not idempotent (each one may open
+    /// a session on the registry), so a transient failure means no mount and the upload, with its own
+    /// retries, goes on.
     /// - Returns: nil when mounted (201), else the upload session the registry opened instead (202).
     private func mount(_ repository: String, _ digest: Digest, from: String) throws(SyncError) -> String?? {
         let request = RegistryRequest(
@@ -57,9 +59,12 @@ extension RegistryClient {
             scopes: [RegistryClient.scope(repository, push: true), RegistryClient.scope(from, push: false)],
             context: "mounting blob \(digest) from \(from) into \(name(repository))")
         let response: RegistryResponse
-        do throws(SyncError) { response = try send(request) } catch {
+        do throws(SyncError) {
+            response = try exchange(request, .collect(limit: RegistryClient.errorBodyLimit))
+        } catch {
             // Credentials that cannot read `from` just mean no mount.
             if case .authenticationFailed = error { return .some(nil) }
+            if error.isRetryable { return .some(nil) }
             throw error
         }
         switch response.status {
@@ -93,17 +98,22 @@ extension RegistryClient {
     }
 
     /// PATCHes of `chunkSize` bytes, resuming from the registry's session state after a failure.
+    ///
+    /// Only bytes the registry confirmed in a PATCH's 202 count as progress for the retry limit (the furthest
+    /// offset confirmed so far): a session status or a new session moves no further, so an upload that keeps
+    /// failing, or keeps starting over, gives up after `retry.maxAttempts` attempts.
     private func pushChunked(
         _ repository: String, _ descriptor: Descriptor, session: String?, open: (Int64) throws(SyncError) -> any BlobStream
     ) throws(SyncError) {
         var location = session
         var offset: Int64 = 0
+        var confirmedHigh: Int64 = 0
         var stream: (any BlobStream)?
         defer { stream?.close() }
         var attempts = 0
         let context = "uploading blob \(descriptor.digest) to \(name(repository))"
         let scopes = [RegistryClient.scope(repository, push: true)]
-        try withRetries(progress: { offset }) { (retryAfter) throws(SyncError) in
+        try withRetries(progress: { confirmedHigh }) { (retryAfter) throws(SyncError) in
             attempts += 1
             if attempts > 1 {
                 stream?.close()
@@ -137,7 +147,12 @@ extension RegistryClient {
                 }
                 guard response.status == 202 else { throw failure(response, context: context) }
                 location = try self.location(of: response, context: context)
-                let confirmed = RegistryClient.rangeEnd(response.headers["Range"]).map { $0 + 1 } ?? offset + length
+                let confirmed = try nextOffset(response, context: context) ?? offset + length
+                guard confirmed <= offset + length else {
+                    throw .invalidResponse(
+                        host: registry, reason: "\(context): the registry kept \(confirmed) bytes of \(offset + length) sent")
+                }
+                confirmedHigh = max(confirmedHigh, confirmed)
                 if confirmed != offset + length {
                     offset = confirmed
                     throw .transfer(host: registry, CurlError(code: 18, message: "the registry kept \(confirmed) bytes"))
@@ -164,6 +179,9 @@ extension RegistryClient {
     }
 
     /// Where an upload session stands: `GET LOCATION` → 204 with `Range: 0-END`.
+    ///
+    /// `0-0` is ambiguous (registries, distribution among them, send it for an empty session as well as for
+    /// one holding a byte) and is read as an empty session: resuming at 0 is at worst refused with a 416.
     /// - Returns: the session's location and the next offset, or nil when the session is gone.
     private func uploadStatus(_ location: String, repository: String) throws(SyncError) -> (String?, Int64)? {
         let request = RegistryRequest(
@@ -171,9 +189,20 @@ extension RegistryClient {
             context: "checking an upload to \(name(repository))")
         let response = try send(request)
         guard response.status == 204 || response.status == 202 else { return nil }
-        let next = RegistryClient.rangeEnd(response.headers["Range"]).map { $0 + 1 } ?? 0
+        let next = try nextOffset(response, context: request.context) ?? 0
         let current = (try? self.location(of: response, context: request.context)) ?? location
-        return (current, next)
+        return (current, next == 1 ? 0 : next)
+    }
+
+    /// END + 1 of a response's `Range: 0-END`, or nil without one.
+    /// - Throws: `.invalidResponse` when END + 1 does not fit in an `Int64`.
+    private func nextOffset(_ response: RegistryResponse, context: String) throws(SyncError) -> Int64? {
+        guard let end = RegistryClient.rangeEnd(response.headers["Range"]) else { return nil }
+        let (next, overflow) = end.addingReportingOverflow(1)
+        guard !overflow else {
+            throw .invalidResponse(host: registry, reason: "\(context): the registry sent an impossible Range 0-\(end)")
+        }
+        return next
     }
 
     /// 201 (or another 2xx) and, when the registry names the digest, the one we sent.
