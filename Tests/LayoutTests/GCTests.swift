@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
-import Layout
 import Testing
+
+@testable import Layout
 
 @Suite("Garbage collection")
 struct GCTests {
@@ -29,6 +30,24 @@ struct GCTests {
         #expect(!report.dryRun)
         #expect(Set(layout.allBlobs()) == (try blobs(of: kept)))
         #expect(try layout.check().isClean)
+    }
+
+    /// Writers that find a blob present only refresh its mtime, without the lock. A blob gc judged old but that a
+    /// writer refreshed before gc took it is put back; one nobody refreshed goes, leaving nothing aside.
+    @Test func aBlobRefreshedWhileGCDecidesIsKept() throws {
+        defer { LayoutFixtures.remove(layout) }
+        let refreshed = try layout.writeBlob(LayoutFixtures.randomBytes(500))
+        let stale = try layout.writeBlob(LayoutFixtures.randomBytes(600))
+        LayoutFixtures.ageEverything(layout)
+        // gc has seen both as old; now a writer pushes `refreshed` again and finds it present.
+        #expect(FileSystem.touch(layout.blobPath(refreshed.digest)))
+        #expect(try !layout.removeUnlessRefreshed(refreshed.digest, grace: 3600))
+        #expect(try layout.removeUnlessRefreshed(stale.digest, grace: 3600))
+        #expect(layout.allBlobs() == [refreshed.digest])
+        #expect(try layout.readBlob(refreshed.digest).count == 500)
+        #expect(FileSystem.list(layout.path + "/.ocitool/tmp").isEmpty)
+        // A writer touching a blob gc has taken learns that it is gone, and writes it anew.
+        #expect(!FileSystem.touch(layout.blobPath(stale.digest)))
     }
 
     @Test func keepsEveryChildOfAMultiArchIndex() throws {

@@ -44,7 +44,10 @@ extension OCILayout {
                 report.sparedYoung.append(digest)
                 continue
             }
-            if !options.dryRun { try removeBlob(digest) }
+            if !options.dryRun, try !removeUnlessRefreshed(digest, grace: options.grace) {
+                report.sparedYoung.append(digest)
+                continue
+            }
             report.removedBlobs.append(GCReport.RemovedBlob(digest: digest, size: size))
             report.bytesFreed += size
         }
@@ -156,5 +159,27 @@ extension OCILayout {
                 "garbage collection stopped, nothing was removed: manifest \(descriptor.digest) is invalid "
                     + "(\(error)); run 'ocitool fsck --repair' first")
         }
+    }
+
+    /// Removes a blob gc found unused and old, unless a writer refreshed it meanwhile (writers that find a blob
+    /// present only touch it, without the lock). The blob is first renamed aside, so a writer touching it from
+    /// then on finds it gone and writes it anew; then its mtime is read again, and a blob touched before the
+    /// rename is put back.
+    /// - Returns: whether the blob was removed.
+    func removeUnlessRefreshed(_ digest: Digest, grace: Double) throws(LayoutError) -> Bool {
+        let path = blobPath(digest)
+        try FileSystem.makeDirectories(temporaryPath)
+        let aside = "\(temporaryPath)/gc-\(getpid())-\(digest.algorithm.rawValue)-\(digest.encoded)"
+        guard Glibc.rename(path, aside) == 0 else {
+            if errno == ENOENT { return false }
+            throw .io("rename", path: path, errno: errno)
+        }
+        defer { unlink(aside) }
+        guard let modified = FileSystem.modificationTime(aside), Date().timeIntervalSince(modified) < grace else {
+            return true
+        }
+        // Touched in between: back under its name (unless a writer already wrote it anew there).
+        guard link(aside, path) == 0 || errno == EEXIST else { throw .io("link", path: path, errno: errno) }
+        return false
     }
 }

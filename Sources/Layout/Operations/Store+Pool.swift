@@ -27,17 +27,15 @@ extension Store {
     public func linkFromPool(_ digest: Digest, size: Int64? = nil, into layout: OCILayout) throws(LayoutError) -> Bool {
         guard let pooled = pooledSize(digest), size == nil || size == pooled else { return false }
         let target = layout.blobPath(digest)
-        if layout.blobSize(digest) == pooled {
-            FileSystem.touch(target)
-            return true
-        }
+        if layout.blobSize(digest) == pooled, FileSystem.touch(target) { return true }
         let directory = FileSystem.parentDirectory(of: target)
         try FileSystem.makeDirectories(directory)
+        // A link shares the pool file's mtime: refresh it first, so that gc's grace period covers the new name
+        // from its first instant until a manifest lists it.
+        FileSystem.touch(poolPath(digest))
         guard link(poolPath(digest), target) == 0 || errno == EEXIST else { return false }
-        // A link keeps the pool's old mtime; refresh it so gc's grace period covers the new name until it is listed.
-        FileSystem.touch(target)
         try FileSystem.syncDirectory(directory)
-        return layout.blobSize(digest) == pooled
+        return layout.blobSize(digest) == pooled && FileSystem.touch(target)
     }
 
     /// Adds a layout's blob to the pool unless the pool has it. Best effort: the pool only saves space, so a
@@ -62,8 +60,8 @@ extension Store {
         throws(LayoutError)
     {
         let target = layout.blobPath(digest)
-        if layout.blobSize(digest) == size {
-            FileSystem.touch(target)
+        // Present (and not just taken by gc): refresh its mtime so gc's grace period covers it.
+        if layout.blobSize(digest) == size, FileSystem.touch(target) {
             try FileSystem.remove(path)
             addToPool(digest, from: layout)
             return
@@ -74,6 +72,7 @@ extension Store {
         }
         let directory = FileSystem.parentDirectory(of: target)
         try FileSystem.makeDirectories(directory)
+        FileSystem.touch(path)  // an upload paused for long has an old mtime; the blob must be young when it appears
         if Glibc.rename(path, target) == 0 {
             try FileSystem.syncDirectory(directory)
         } else {
@@ -84,7 +83,6 @@ extension Store {
             try writer.finish(expected: digest, expectedSize: size).commit()
             try FileSystem.remove(path)
         }
-        FileSystem.touch(target)
         addToPool(digest, from: layout)
     }
 

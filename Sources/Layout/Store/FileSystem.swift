@@ -18,9 +18,11 @@ public enum FileSystem {
         return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 
-    /// Sets a file's modification time to now (best effort).
-    public static func touch(_ path: String) {
-        utimensat(AT_FDCWD, path, nil, 0)
+    /// Sets a file's modification time to now.
+    /// - Returns: whether the file was there to touch (gc may have just taken it).
+    @discardableResult
+    public static func touch(_ path: String) -> Bool {
+        utimensat(AT_FDCWD, path, nil, 0) == 0
     }
 
     /// Whether `path` is a directory.

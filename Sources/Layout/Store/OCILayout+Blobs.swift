@@ -52,17 +52,17 @@ extension OCILayout {
         let size = source.blobSize(digest)
         guard let size else { throw .blobNotFound(digest) }
         let target = blobPath(digest)
-        if blobSize(digest) == size || source.path == path {
-            // Present: refresh its mtime so gc's grace period covers it until the manifest is listed.
-            FileSystem.touch(target)
+        if source.path == path || (blobSize(digest) == size && FileSystem.touch(target)) {
+            // Present: its mtime is refreshed so gc's grace period covers it until the manifest is listed (a blob
+            // gc took just before the touch is copied again below).
             return 0
         }
         let directory = FileSystem.parentDirectory(of: target)
         try FileSystem.makeDirectories(directory)
         // A target of the wrong size (truncated, corrupt) is replaced by the verified copy below.
-        if link(source.blobPath(digest), target) == 0 {
-            // A link keeps the source's old mtime; refresh it so gc's grace period covers this copy.
-            FileSystem.touch(target)
+        // A link shares the source's mtime: refresh it so gc's grace period covers this copy (if gc took the new
+        // name in between, the touch fails and the blob is copied instead).
+        if link(source.blobPath(digest), target) == 0, FileSystem.touch(target) {
             try FileSystem.syncDirectory(directory)
             progress?(size)
             return 0
