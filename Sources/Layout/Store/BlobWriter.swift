@@ -10,7 +10,7 @@ import Glibc
 public final class BlobWriter {
     /// Blocks at least this large are hashed and written in parallel.
     static let parallelThreshold = 256 * 1024
-    /// Bytes hashed and copied per step of `append(from:offset:length:)`.
+    /// Bytes mapped for hashing, and copied, per step of `append(from:offset:length:)`.
     static let copyWindow: Int64 = 8 * 1024 * 1024
     /// Bytes between requests to start writing back to disk.
     static let writebackInterval: Int64 = 8 * 1024 * 1024
@@ -53,43 +53,54 @@ public final class BlobWriter {
             hasher.update(bytes)
             try file.writeAll(bytes)
         }
-        try advance(by: bytes.count)
+        advance(by: bytes.count)
     }
 
-    /// Appends `length` bytes of `source` from `offset`, window by window: the kernel copies each window file
-    /// to file (`sendfile`, no user-space buffer) while this thread hashes it from a read-only mapping of the
-    /// page cache. Importing a 1 GiB layer from a tar file this way skips two of the three copies a read and a
-    /// write make. The source must not shrink while it is read.
+    /// Appends `length` bytes of `source` from `offset`: one thread has the kernel copy them file to file
+    /// (`sendfile`, no user-space buffer) while another hashes them from read-only mappings of the page cache,
+    /// window by window, the two meeting only at the end. Importing a 1 GiB layer from a tar file this way
+    /// skips two of the three copies a read and a write make. The source must not shrink while it is read.
     public func append(from source: FileDescriptor, offset: Int64, length: Int64) throws(LayoutError) {
+        try inParallel(
+            { () throws(LayoutError) in try hashMapped(source, offset: offset, length: length) },
+            { () throws(LayoutError) in
+                var position = offset
+                while position < offset + length {
+                    let window = min(offset + length - position, BlobWriter.copyWindow)
+                    try file.copy(from: source, offset: position, count: window)
+                    position += window
+                    advance(by: Int(window))
+                }
+            })
+    }
+
+    /// Hashes a range of `source` through a mapping per window (and keeps its first bytes as the magic).
+    private func hashMapped(_ source: FileDescriptor, offset: Int64, length: Int64) throws(LayoutError) {
         let page = Int64(sysconf(Int32(_SC_PAGESIZE)))
         var position = offset
-        let end = offset + length
-        while position < end {
-            let window = min(end - position, BlobWriter.copyWindow)
+        while position < offset + length {
+            let window = min(offset + length - position, BlobWriter.copyWindow)
             let mapStart = position - position % page
             let mapLength = Int(position - mapStart + window)
-            try inParallel(
-                { () throws(LayoutError) in
-                    guard let base = mmap(nil, mapLength, PROT_READ, MAP_SHARED | MAP_POPULATE, source.raw, off_t(mapStart)),
-                        base != MAP_FAILED
-                    else { throw .io("mmap", path: source.path, errno: errno) }
-                    defer { munmap(base, mapLength) }
-                    let bytes = UnsafeRawBufferPointer(start: base + Int(position - mapStart), count: Int(window))
-                    if magic.count < 8 { magic += bytes.prefix(8 - magic.count) }
-                    hasher.update(bytes)
-                },
-                { () throws(LayoutError) in try file.copy(from: source, offset: position, count: window) })
+            guard
+                let base = mmap(nil, mapLength, PROT_READ, MAP_SHARED | MAP_POPULATE, source.raw, off_t(mapStart)),
+                base != MAP_FAILED
+            else { throw .io("mmap", path: source.path, errno: errno) }
+            defer { munmap(base, mapLength) }
+            let bytes = UnsafeRawBufferPointer(start: base + Int(position - mapStart), count: Int(window))
+            if magic.count < 8 { magic += bytes.prefix(8 - magic.count) }
+            hasher.update(bytes)
             position += window
-            try advance(by: Int(window))
         }
     }
+
     /// Appends bytes.
     public func write(_ data: Data) throws(LayoutError) {
         try data.withBytes { (bytes) throws(LayoutError) in try write(bytes) }
     }
 
     /// Counts appended bytes, and every few MiB starts writeback of the fresh range.
-    private func advance(by appended: Int) throws(LayoutError) {
+    private func advance(by appended: Int) {
         count += Int64(appended)
         if count - writebackStart >= BlobWriter.writebackInterval {
             posix_fadvise(file.raw, off_t(writebackStart), off_t(count - writebackStart), POSIX_FADV_DONTNEED)
