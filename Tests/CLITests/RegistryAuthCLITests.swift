@@ -14,24 +14,13 @@ import Testing
 
         """
 
-    /// A fake docker-credential-test keeping one JSON file per server URL in $FAKE_HELPER_DB.
-    static let helperScript = #"""
-        #!/bin/sh
-        input=$(cat)
-        printf '%s %s\n' "$1" "$input" >> "$FAKE_HELPER_DB/log"
-        key() { printf '%s' "$1" | tr '/:' '__'; }
-        case "$1" in
-        get)
-            if [ -f "$FAKE_HELPER_DB/$(key "$input")" ]; then cat "$FAKE_HELPER_DB/$(key "$input")"
-            else echo "credentials not found in native keychain"; exit 1; fi ;;
-        store)
-            url=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p')
-            printf '%s' "$input" > "$FAKE_HELPER_DB/$(key "$url")" ;;
-        erase)
-            if [ -f "$FAKE_HELPER_DB/$(key "$input")" ]; then rm "$FAKE_HELPER_DB/$(key "$input")"
-            else echo "credentials not found in native keychain"; exit 1; fi ;;
-        esac
-        """#
+    /// A fake docker credential helper keeping one JSON file per server URL under $FAKE_HELPER_DB/<its name>
+    /// (shared with the Sync tests: Tests/Fixtures/docker-credential-fake).
+    static let helperScript: String = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/docker-credential-fake").standardized.path
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? "#!/bin/sh\necho \"missing \(path)\"; exit 1\n"
+    }()
 
     /// A running `ocitool serve` and the directory holding its store and files.
     final class Server {
@@ -130,7 +119,8 @@ import Testing
         result = try run(["login", "--plain-http", "--username", "alice", "--password-stdin", server.host], stdin: "alice-pw\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("credentials stored in docker-credential-test"))
-        let stored = try String(contentsOfFile: directory + "/db/" + server.host.replacingOccurrences(of: ":", with: "_"), encoding: .utf8)
+        let key = server.host.replacingOccurrences(of: ":", with: "_")
+        let stored = try String(contentsOfFile: "\(directory)/db/docker-credential-test/\(key).json", encoding: .utf8)
         #expect(stored == #"{"Secret":"alice-pw","ServerURL":"\#(server.host)","Username":"alice"}"#)
         #expect(try String(contentsOfFile: authFile, encoding: .utf8) == #"{"credsStore": "test"}"#)
 
@@ -139,7 +129,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         result = try run(["ls", "--plain-http", "docker://\(server.host)/team/app"])
         #expect(result.status == 0 && result.stdout.contains("1.0"), "\(result.stderr)")
-        let log = try String(contentsOfFile: directory + "/db/log", encoding: .utf8)
+        let log = try String(contentsOfFile: directory + "/db/docker-credential-test/log", encoding: .utf8)
         #expect(log.contains("get \(server.host)\n"))
 
         result = try run(["logout", server.host])

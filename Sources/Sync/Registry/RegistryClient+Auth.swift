@@ -126,17 +126,23 @@ extension RegistryClient {
         if let credentials = configuration.credentials {
             request.headers.append("Authorization: \(credentials.basicAuthorization)")
         }
-        let response = try send(request)
+        let who = configuration.credentials.map { "the credentials of \($0.username)" } ?? "anonymous access"
+        return try token(
+            from: send(request), request, refusals: [401, 403], scopes: scopes, realm: realm,
+            refused: "the token server \(components.host ?? realm) rejected \(who)")
+    }
+
+    /// The token a token server answered with, cached for `scopes`; a refusal (one of `refusals`) is an
+    /// authentication failure saying what was `refused`, anything else unsuccessful a registry failure.
+    private func token(
+        from response: RegistryResponse, _ request: RegistryRequest, refusals: Set<Int>, scopes: [String],
+        realm: String, refused: String
+    ) throws(SyncError) -> String {
         guard response.isSuccess else {
-            guard response.status == 401 || response.status == 403 else {
-                throw failure(response, context: request.context)
-            }
+            guard refusals.contains(response.status) else { throw failure(response, context: request.context) }
             let (_, message) = RegistryClient.describeErrorBody(response.body)
-            let who = configuration.credentials.map { "the credentials of \($0.username)" } ?? "anonymous access"
             throw .authenticationFailed(
-                host: registry,
-                reason: "the token server \(components.host ?? realm) rejected \(who) (\(response.status)"
-                    + (message.isEmpty ? ")" : ": \(message))"))
+                host: registry, reason: "\(refused) (\(response.status)" + (message.isEmpty ? ")" : ": \(message))"))
         }
         let token = try parseToken(response.body, scopes: scopes, realm: realm)
         authState.withLock { $0.tokens[RegistryClient.tokenKey(scopes)] = token }
@@ -160,18 +166,9 @@ extension RegistryClient {
         request.authenticate = false
         request.headers.append("Content-Type: application/x-www-form-urlencoded")
         request.body = .data(Data(body.utf8))
-        let response = try send(request)
-        guard response.isSuccess else {
-            guard [400, 401, 403].contains(response.status) else { throw failure(response, context: request.context) }
-            let (_, message) = RegistryClient.describeErrorBody(response.body)
-            throw .authenticationFailed(
-                host: registry,
-                reason: "the token server \(host ?? realm) rejected the identity token (\(response.status)"
-                    + (message.isEmpty ? ")" : ": \(message))"))
-        }
-        let token = try parseToken(response.body, scopes: scopes, realm: realm)
-        authState.withLock { $0.tokens[RegistryClient.tokenKey(scopes)] = token }
-        return token.value
+        return try token(
+            from: send(request), request, refusals: [400, 401, 403], scopes: scopes, realm: realm,
+            refused: "the token server \(host ?? realm) rejected the identity token")
     }
 
     /// `{"token": "…", "access_token": "…", "expires_in": 300}`; tokens without `expires_in` last 60 s.

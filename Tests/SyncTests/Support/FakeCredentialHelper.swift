@@ -14,26 +14,12 @@ final class FakeCredentialHelper {
         ["PATH": "\(bin):/usr/bin:/bin", "FAKE_HELPER_DB": database, "HOME": directory + "/home"]
     }
 
-    static let script = #"""
-        #!/bin/sh
-        db="$FAKE_HELPER_DB/$(basename "$0")"
-        mkdir -p "$db"
-        input=$(cat)
-        printf '%s %s\n' "$1" "$input" >> "$db/log"
-        key() { printf '%s' "$1" | tr '/:' '__'; }
-        case "$1" in
-        get)
-            if [ -f "$db/$(key "$input").json" ]; then cat "$db/$(key "$input").json"
-            else echo "credentials not found in native keychain"; exit 1; fi ;;
-        store)
-            url=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p')
-            printf '%s' "$input" > "$db/$(key "$url").json" ;;
-        erase)
-            if [ -f "$db/$(key "$input").json" ]; then rm "$db/$(key "$input").json"
-            else echo "credentials not found in native keychain"; exit 1; fi ;;
-        *) echo "unknown action $1"; exit 1 ;;
-        esac
-        """#
+    /// The helper script, shared with the CLI tests: Tests/Fixtures/docker-credential-fake.
+    static let script: String = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Fixtures/docker-credential-fake").standardized.path
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? "#!/bin/sh\necho \"missing \(path)\"; exit 1\n"
+    }()
 
     /// Installs a working helper under each name.
     init(_ names: String...) throws {
