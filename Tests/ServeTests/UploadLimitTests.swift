@@ -25,7 +25,8 @@ struct UploadLimitTests {
                     tasks.addTask {
                         var statuses: [HTTPResponse.Status] = []
                         for _ in 0..<(sessions / 8) {
-                            statuses.append(try await client.execute(uri: "/v2/app/blobs/uploads/", method: .post).status)
+                            let response = try await client.execute(uri: "/v2/app/blobs/uploads/", method: .post)
+                            statuses.append(response.status)
                         }
                         return statuses
                     }
@@ -36,9 +37,11 @@ struct UploadLimitTests {
             #expect(statuses.count == sessions && statuses.allSatisfy { $0 == .accepted })
             #expect(FileSystem.list(fixture.root + "/.ocitool/uploads").count == sessions)
             // Other tests of this process open descriptors meanwhile: the margin is wide, but far below one each.
-            #expect(after - before < 400, "\(sessions) idle sessions must not keep a descriptor each: \(before) → \(after)")
+            #expect(
+                after - before < 400, "\(sessions) idle sessions must not keep a descriptor each: \(before) → \(after)")
             // The registry still serves a pull and a new push.
-            let layer = try await client.execute(uri: "/v2/app/blobs/\(Digest.sha256(of: image.layers[0]))", method: .get)
+            let digest = Digest.sha256(of: image.layers[0])
+            let layer = try await client.execute(uri: "/v2/app/blobs/\(digest)", method: .get)
             #expect(layer.status == .ok && layer.body.data == image.layers[0])
             let again = try await client.pushImage(to: "app", tag: "2")
             let pulled = try await client.execute(

@@ -86,7 +86,9 @@ public actor UploadSessions {
             let path = directory + "/" + id
             do {
                 // Hashes the data received so far: off the caller's thread.
-                session = try await runner.perform { () throws(LayoutError) in try UploadSession.resume(directory: path) }
+                session = try await runner.perform { () throws(LayoutError) in
+                    try UploadSession.resume(directory: path)
+                }
             } catch {
                 await release(id)
                 throw .unknown(id)
