@@ -2,9 +2,9 @@
 import HTTPTypes
 public import Hummingbird
 import HummingbirdTLS
-import NIOCore
 import Layout
 public import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// Builds the registry server over a store: OCI Distribution v1.1 under `/v2/`, `/token` when the token
