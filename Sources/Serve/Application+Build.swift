@@ -4,11 +4,12 @@ public import Hummingbird
 import HummingbirdTLS
 import Layout
 public import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// Builds the registry server over a store: OCI Distribution v1.1 under `/v2/`, `/token` when the token
-/// service is on, `/healthz`, `/readyz` and `/metrics`, and the background services (upload sweeper, store size
-/// monitor, online GC).
+/// service is on, `/healthz`, `/readyz` and `/metrics`, and the background services (the store I/O threads,
+/// upload sweeper, store size monitor, online GC). HTTP/1 connections idle for `idleTimeout` are closed.
 ///
 /// Middlewares, outermost first: access log and metrics (request id), the OCI error envelope, the per-client
 /// rate limit, authentication and access control.
@@ -29,7 +30,8 @@ public func buildApplication(
     try configuration.validate()
     let store = Store(root: configuration.root)
     try FileSystem.makeDirectories(store.root)
-    let registry = Registry(store: store, configuration: configuration)
+    let io = StoreIO()
+    let registry = Registry(store: store, configuration: configuration, io: io)
     let metrics = ServeMetrics()
     let tls = try configuration.makeTLSConfiguration()
     let authenticator = try configuration.auth.map { (auth) throws(ConfigurationError) in
@@ -60,7 +62,10 @@ public func buildApplication(
             try await authenticator.oauthToken(request, client: context.client)
         }
     }
+    // The store I/O threads first: services stop in reverse order, so they stop after the server has finished
+    // the requests in flight.
     var services: [any Service] = [
+        io,
         UploadSweeper(sessions: registry.sessions, interval: configuration.effectiveSweepInterval, logger: logger)
     ]
     if configuration.metrics.enabled {
@@ -72,9 +77,14 @@ public func buildApplication(
         services.append(OnlineGarbageCollector(store: store, options: gc, metrics: metrics, logger: logger))
     }
     let onServerRunning = configuration.onServerRunning
+    let idle = configuration.idleTimeout.components
+    let idleTimeout: TimeAmount? =
+        configuration.idleTimeout > .zero
+        ? .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000) : nil
     return Application(
         router: router,
-        server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+        server: try tls.map { try .tls(.http1(configuration: .init(idleTimeout: idleTimeout)), tlsConfiguration: $0) }
+            ?? .http1(configuration: .init(idleTimeout: idleTimeout)),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,

@@ -121,6 +121,9 @@ extension OCIError {
             self.init(error.code, error.description, status: .rangeNotSatisfiable)
         case .unknown, .invalid:
             self.init(error.code, error.description)
+        case .tooMany:
+            // 429: the spec's code for a client asking too much; the limit frees as uploads finish or expire.
+            self.init(error.code, error.description, headers: [.retryAfter: "60"])
         }
     }
 }

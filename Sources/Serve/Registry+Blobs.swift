@@ -70,9 +70,10 @@ extension Registry {
     /// `DELETE /v2/<name>/blobs/<digest>`: the blob leaves this repository only.
     ///
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#deleting-blobs
-    func deleteBlob(_ name: String, digest: Digest) throws -> Response {
+    func deleteBlob(_ name: String, digest: Digest) async throws -> Response {
         try requireDeletes()
-        try store.deleteBlob(digest, repository: name)
+        let store = self.store
+        try await io.perform { () throws(LayoutError) in try store.deleteBlob(digest, repository: name) }
         return .empty(.accepted)
     }
 

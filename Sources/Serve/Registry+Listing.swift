@@ -19,8 +19,9 @@ extension Registry {
 
     /// `GET /v2/_catalog?n=&last=`: the repositories in lexical order (only those `visible` accepts, when
     /// access rules restrict what the caller may see).
-    func catalog(_ request: Request, visible: (@Sendable (String) -> Bool)? = nil) throws -> Response {
-        var repositories = store.repositories()
+    func catalog(_ request: Request, visible: (@Sendable (String) -> Bool)? = nil) async throws -> Response {
+        let store = self.store
+        var repositories = await io.run { store.repositories() }
         if let visible { repositories = repositories.filter(visible) }
         let page = Page(repositories, request: request, maxPageSize: configuration.maxPageSize, defaultAll: true)
         return try Registry.listing(Catalog(repositories: page.items), link: page.link(path: "/v2/_catalog"))

@@ -52,23 +52,28 @@ extension Registry {
         let bytes = try await Registry.collect(request.body, limit: limit)
         let mediaType = Registry.declaredManifestType(request)
         let manifest = try Manifest(bytes: bytes, declared: mediaType)
-        var tag: String?
-        var expected: Digest?
+        let tag: String?
+        let expected: Digest?
         switch reference {
-        case .tag(let name): tag = name
-        case .digest(let digest): expected = digest
+        case .tag(let name): (tag, expected) = (name, nil)
+        case .digest(let digest): (tag, expected) = (nil, digest)
         }
         let extraTags = Registry.queryValues(request, "tag")
         for extra in extraTags { try Names.validateTag(extra) }
-        var existing = try? store.layout(for: name)
-        if existing == nil, let missing = manifest.references.first(where: { $0.urls?.isEmpty ?? true }) {
-            // A new repository holds nothing a manifest could reference: refuse before creating it.
-            throw LayoutError.manifestBlobUnknown(missing.digest)
+        let store = self.store
+        // Under the layout's lock, which online GC or the CLI may hold for long, and fsynced: on the store's threads.
+        let descriptor = try await io.perform { () throws(LayoutError) in
+            var existing = try? store.layout(for: name)
+            if existing == nil, let missing = manifest.references.first(where: { $0.urls?.isEmpty ?? true }) {
+                // A new repository holds nothing a manifest could reference: refuse before creating it.
+                throw .manifestBlobUnknown(missing.digest)
+            }
+            if existing == nil { existing = try store.layout(for: name, create: true) }
+            guard let layout = existing else { throw .notALayout(name) }
+            let descriptor = try layout.putManifest(bytes, mediaType: mediaType, tag: tag, expected: expected)
+            for extra in extraTags { try layout.tag(extra, to: descriptor) }
+            return descriptor
         }
-        if existing == nil { existing = try store.layout(for: name, create: true) }
-        guard let layout = existing else { throw LayoutError.notALayout(name) }
-        let descriptor = try layout.putManifest(bytes, mediaType: mediaType, tag: tag, expected: expected)
-        for extra in extraTags { try layout.tag(extra, to: descriptor) }
         var headers: HTTPFields = [
             .location: "/v2/\(name)/manifests/\(descriptor.digest)",
             .dockerContentDigest: descriptor.digest.description,
@@ -81,11 +86,14 @@ extension Registry {
     /// `DELETE /v2/<name>/manifests/<reference>`: by tag removes the tag, by digest the manifest (202).
     ///
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#deleting-manifests
-    func deleteManifest(_ name: String, reference: DistributionRoute.Reference) throws -> Response {
+    func deleteManifest(_ name: String, reference: DistributionRoute.Reference) async throws -> Response {
         try requireDeletes()
-        switch reference {
-        case .tag(let tag): try store.layout(for: name).untag(tag)
-        case .digest(let digest): try store.deleteManifest(digest, repository: name)
+        let store = self.store
+        try await io.perform { () throws(LayoutError) in
+            switch reference {
+            case .tag(let tag): try store.layout(for: name).untag(tag)
+            case .digest(let digest): try store.deleteManifest(digest, repository: name)
+            }
         }
         return .empty(.accepted)
     }

@@ -12,7 +12,12 @@ extension Registry {
     func startUpload(_ name: String, request: Request) async throws -> Response {
         if let mount = Registry.query(request, "mount") {
             let digest = try Registry.digest(mount)
-            if try store.mountBlob(digest, into: name, from: Registry.query(request, "from")) {
+            let (store, source) = (self.store, Registry.query(request, "from"))
+            // A copy across filesystems, or a look through every repository: on the store's threads.
+            let mounted = try await io.perform { () throws(LayoutError) in
+                try store.mountBlob(digest, into: name, from: source)
+            }
+            if mounted {
                 return Registry.blobCreated(name, digest: digest)
             }
         }
@@ -55,7 +60,8 @@ extension Registry {
         do {
             let expected = try Registry.chunkLength(of: request, session: session, name: name)
             let received = try await Registry.receive(request.body, into: session)
-            try session.saveState()
+            // The chunk went to the page cache; the state file is written and fsynced on the store's threads.
+            try await io.perform { () throws(LayoutError) in try session.saveState() }
             try Registry.check(received: received, expected: expected)
             let offset = session.offset
             await sessions.checkin(session)

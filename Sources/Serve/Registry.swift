@@ -6,21 +6,28 @@ import Layout
 import Logging
 
 /// The distribution API over a store: one value shared by every request, dispatching a parsed
-/// `DistributionRoute` to its handler. Handlers call Layout for everything that touches the store.
+/// `DistributionRoute` to its handler. Handlers call Layout for everything that touches the store; every call
+/// that may block (a layout's lock, an fsync, hashing or copying a whole blob, a walk of the store) runs on `io`,
+/// never on the cooperative threads handlers run on. Reads served from the caches, blob downloads and upload
+/// chunks written to the page cache stay on them.
 ///
 /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md
 struct Registry: Sendable {
     let store: Store
     let configuration: ServeConfiguration
+    /// Where blocking store work runs.
+    let io: StoreIO
     let sessions: UploadSessions
     let indexes = IndexCache()
     let manifests = ManifestCache()
     let manifestResponses = ManifestResponseCache()
 
-    init(store: Store, configuration: ServeConfiguration) {
+    init(store: Store, configuration: ServeConfiguration, io: StoreIO = StoreIO()) {
         self.store = store
         self.configuration = configuration
-        self.sessions = UploadSessions(store: store, expiry: configuration.uploadExpiry.seconds)
+        self.io = io
+        self.sessions = UploadSessions(
+            store: store, expiry: configuration.uploadExpiry.seconds, limits: configuration.uploadLimits, runner: io)
     }
 
     /// Answers one /v2 request.
@@ -37,7 +44,7 @@ struct Registry: Sendable {
         }
         switch (route, method) {
         case (.catalog, .get):
-            return try catalog(request, visible: (context as? RegistryRequestContext)?.state.visible)
+            return try await catalog(request, visible: (context as? RegistryRequestContext)?.state.visible)
         case (.tags(let name), .get):
             return try tags(name, request: request)
         case (.referrers(let name, let digest), .get):
@@ -47,11 +54,11 @@ struct Registry: Sendable {
         case (.manifest(let name, let reference), .put):
             return try await putManifest(name, reference: reference, request: request)
         case (.manifest(let name, let reference), .delete):
-            return try deleteManifest(name, reference: reference)
+            return try await deleteManifest(name, reference: reference)
         case (.blob(let name, let digest), .get), (.blob(let name, let digest), .head):
             return try await getBlob(name, digest: digest, request: request, context: context)
         case (.blob(let name, let digest), .delete):
-            return try deleteBlob(name, digest: digest)
+            return try await deleteBlob(name, digest: digest)
         case (.uploads(let name), .post):
             return try await startUpload(name, request: request)
         case (.upload(let name, let id), .get):

@@ -44,8 +44,9 @@ extension ServeConfiguration {
         let top = try reader.mapping(
             root, "",
             allowed: [
-                "root", "host", "port", "uploadExpiry", "deletes", "readOnly", "insecureHTTP", "maxManifestSize",
-                "maxPageSize", "log", "tls", "auth", "rateLimit", "gc", "metrics",
+                "root", "host", "port", "uploadExpiry", "maxUploads", "maxUploadsPerRepository", "idleTimeout",
+                "deletes", "readOnly", "insecureHTTP", "maxManifestSize", "maxPageSize", "log", "tls", "auth",
+                "rateLimit", "gc", "metrics",
             ])
         for (key, node) in top {
             switch key {
@@ -53,6 +54,10 @@ extension ServeConfiguration {
             case "host": configuration.host = try reader.string(node, key)
             case "port": configuration.port = try reader.integer(node, key, in: 0...65535)
             case "uploadExpiry": configuration.uploadExpiry = try reader.duration(node, key)
+            case "maxUploads": configuration.maxUploads = try reader.integer(node, key, in: 1...10_000_000)
+            case "maxUploadsPerRepository":
+                configuration.maxUploadsPerRepository = try reader.integer(node, key, in: 1...10_000_000)
+            case "idleTimeout": configuration.idleTimeout = try reader.duration(node, key)
             case "deletes": configuration.deleteEnabled = try reader.bool(node, key)
             case "readOnly": configuration.readOnly = try reader.bool(node, key)
             case "insecureHTTP": configuration.insecureHTTP = try reader.bool(node, key)

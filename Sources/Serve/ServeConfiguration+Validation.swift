@@ -16,6 +16,13 @@ extension ServeConfiguration {
         guard uploadExpiry > .zero else {
             throw ConfigurationError("uploadExpiry (--upload-expiry): must be longer than 0s")
         }
+        guard maxUploads >= 1 else { throw ConfigurationError("maxUploads (--max-uploads): must be at least 1") }
+        guard maxUploadsPerRepository >= 1 else {
+            throw ConfigurationError("maxUploadsPerRepository (--max-uploads-per-repository): must be at least 1")
+        }
+        guard idleTimeout >= .zero else {
+            throw ConfigurationError("idleTimeout (--idle-timeout): must not be negative (0s: never)")
+        }
         if tls == nil, !insecureHTTP, !ServeConfiguration.isLoopback(host) {
             throw ConfigurationError(
                 "host (--host): \(host) is not a loopback address, and serving plain HTTP there sends credentials "

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Layout
 public import Logging
 
 /// Everything `ocitool serve` can be told: where the store is, where to listen, and the registry's limits.
@@ -14,6 +15,13 @@ public struct ServeConfiguration: Sendable {
     /// How often the sweeper looks for expired upload sessions and unused pool entries; nil means a quarter of
     /// `uploadExpiry`, at most one minute.
     public var sweepInterval: Duration?
+    /// Most blob upload sessions open at once in the whole store; past it, a new upload gets 429 TOOMANYREQUESTS.
+    public var maxUploads = 10_000
+    /// Most blob upload sessions open at once in one repository; past it, a new upload there gets 429.
+    public var maxUploadsPerRepository = 1_000
+    /// How long an HTTP connection may stay idle (no request, or a request body that stopped arriving) before the
+    /// server closes it; zero never closes one. A response being sent is never cut.
+    public var idleTimeout: Duration = .seconds(60)
     /// Whether DELETE of manifests, tags and blobs is allowed (405 UNSUPPORTED otherwise).
     public var deleteEnabled: Bool
     /// Whether every write (push, delete) is refused with 405 UNSUPPORTED.
@@ -78,6 +86,11 @@ public struct ServeConfiguration: Sendable {
         self.maxPageSize = maxPageSize
         self.serverName = serverName
         self.onServerRunning = onServerRunning
+    }
+
+    /// The upload session limits in effect.
+    var uploadLimits: UploadLimits {
+        UploadLimits(sessions: maxUploads, sessionsPerRepository: maxUploadsPerRepository)
     }
 
     /// The sweep interval in effect.

@@ -13,7 +13,7 @@ struct UploadSweeper: Service {
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                sweep()
+                await sweep()
                 let removed = await sessions.sweep()
                 if !removed.isEmpty {
                     logger.info("removed expired upload sessions", metadata: ["sessions": "\(removed)"])
@@ -23,9 +23,11 @@ struct UploadSweeper: Service {
         }
     }
 
-    /// Unlinked pool entries (kept as long as sessions, so an in-flight mount finds them).
-    private func sweep() {
-        let removed = sessions.store.sweepPool(grace: sessions.expiry)
+    /// Unlinked pool entries (kept as long as sessions, so an in-flight mount finds them). The walk over the pool
+    /// runs where the sessions' disk work does (the store I/O threads), not on the cooperative pool.
+    private func sweep() async {
+        let (store, grace) = (sessions.store, sessions.expiry)
+        let removed = await sessions.runner.run { store.sweepPool(grace: grace) }
         if !removed.isEmpty { logger.debug("removed unused pool entries", metadata: ["count": "\(removed.count)"]) }
     }
 }

@@ -11,6 +11,8 @@ public enum UploadError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(String)
     /// A store operation failed.
     case layout(LayoutError)
+    /// No session can start now: the store or the repository has as many open sessions as `UploadLimits` allows.
+    case tooMany(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum UploadError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "the next chunk must start at \(offset)"
         case .invalid(let reason): reason
         case .layout(let error): error.description
+        case .tooMany(let reason): reason
         }
     }
 
@@ -29,6 +32,7 @@ public enum UploadError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknown: .blobUploadUnknown
         case .outOfOrder, .invalid: .blobUploadInvalid
         case .layout(let error): error.code
+        case .tooMany: .tooManyRequests
         }
     }
 }

@@ -8,6 +8,10 @@ import Glibc
 /// Bytes are gathered into 1 MiB writes. A session that a previous run left behind is resumed by hashing its data
 /// once; while the process runs the hasher stays in memory, so no chunk is ever read back.
 ///
+/// An idle session (between requests) holds no file descriptor and no write buffer: the data file is opened on
+/// the first write of a request and closed by `idle()` when the request hands the session back, and the buffer is
+/// allocated when bytes arrive. So thousands of open sessions cost neither descriptors nor memory.
+///
 /// Confined to one request at a time: `UploadSessions` hands a session to one request (checkout) and takes it
 /// back (checkin). It is `@unchecked Sendable` only so that it can move between those tasks.
 public final class UploadSession: @unchecked Sendable {
@@ -23,7 +27,8 @@ public final class UploadSession: @unchecked Sendable {
     public let algorithm: DigestAlgorithm
     /// The session's directory.
     let directory: String
-    private let file: FileDescriptor
+    /// The data file, open for appending while a request writes (nil while idle).
+    private var file: FileDescriptor?
     private let hasher: DigestHasher
     private var written: Int64
     private var pending: [UInt8] = []
@@ -44,18 +49,16 @@ public final class UploadSession: @unchecked Sendable {
     /// The data file.
     var dataPath: String { directory + "/data" }
 
-    private init(state: UploadState, directory: String, file: FileDescriptor, hasher: DigestHasher, written: Int64) {
+    private init(state: UploadState, directory: String, hasher: DigestHasher, written: Int64) {
         self.id = state.id
         self.repository = state.repository
         self.created = state.created
         self.lastActivity = state.lastActivity
         self.algorithm = state.algorithm
         self.directory = directory
-        self.file = file
         self.hasher = hasher
         self.written = written
         self.writebackStart = written
-        pending.reserveCapacity(UploadSession.writeSize)
     }
 
     /// Starts a session in a new directory `<uploads>/<id>`.
@@ -66,11 +69,10 @@ public final class UploadSession: @unchecked Sendable {
         let directory = uploads + "/" + id
         guard mkdir(directory, 0o755) == 0 else { throw .io("create directory", path: directory, errno: errno) }
         do throws(LayoutError) {
-            let file = try FileDescriptor(
-                path: directory + "/data", flags: O_WRONLY | O_CREAT | O_EXCL | O_APPEND, mode: 0o644)
+            // Created empty and closed at once: it is opened when data arrives.
+            _ = try FileDescriptor(path: directory + "/data", flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
             let state = UploadState(id: id, repository: repository, algorithm: algorithm)
-            let session = UploadSession(
-                state: state, directory: directory, file: file, hasher: DigestHasher(algorithm), written: 0)
+            let session = UploadSession(state: state, directory: directory, hasher: DigestHasher(algorithm), written: 0)
             try session.saveState()
             return session
         } catch {
@@ -90,11 +92,10 @@ public final class UploadSession: @unchecked Sendable {
             hasher.update(chunk)
             count += Int64(chunk.count)
         }
-        let file = try FileDescriptor(path: directory + "/data", flags: O_WRONLY | O_APPEND)
         if let modified = FileSystem.modificationTime(directory + "/data"), modified > state.lastActivity {
             state.lastActivity = modified
         }
-        return UploadSession(state: state, directory: directory, file: file, hasher: hasher, written: count)
+        return UploadSession(state: state, directory: directory, hasher: hasher, written: count)
     }
 
     /// Reads `state.json` of the session in `directory`.
@@ -123,11 +124,13 @@ public final class UploadSession: @unchecked Sendable {
         precondition(!finished, "UploadSession used after finish")
         hasher.update(bytes)
         if pending.isEmpty, bytes.count >= UploadSession.writeSize {
-            try file.writeAll(bytes)
+            try openFile().writeAll(bytes)
             written += Int64(bytes.count)
             startWriteback()
             return
         }
+        // The buffer exists only while a request writes (`idle()` frees it).
+        if pending.capacity < UploadSession.writeSize { pending.reserveCapacity(UploadSession.writeSize) }
         pending.append(contentsOf: bytes)
         if pending.count >= UploadSession.writeSize { try flush() }
     }
@@ -136,6 +139,7 @@ public final class UploadSession: @unchecked Sendable {
     public func flush() throws(LayoutError) {
         guard !pending.isEmpty else { return }
         let count = pending.count
+        let file = try openFile()
         let result: Result<Void, LayoutError> = pending.withUnsafeBytes { bytes in
             Result { () throws(LayoutError) in try file.writeAll(bytes) }
         }
@@ -145,10 +149,25 @@ public final class UploadSession: @unchecked Sendable {
         startWriteback()
     }
 
+    /// The data file, opened for appending if it is not open yet.
+    private func openFile() throws(LayoutError) -> FileDescriptor {
+        if let file { return file }
+        let opened = try FileDescriptor(path: dataPath, flags: O_WRONLY | O_APPEND)
+        file = opened
+        return opened
+    }
+
+    /// Lets go of what only a request in progress needs: gathered bytes go to the file, then the file is closed
+    /// and the write buffer freed. (Should that write fail, the bytes stay gathered for the next request.)
+    func idle() {
+        if (try? flush()) != nil { pending = [] }
+        file = nil
+    }
+
     /// Every `writebackInterval` bytes, starts writeback of the fresh range (`POSIX_FADV_DONTNEED` on dirty
     /// pages starts it and keeps them cached).
     private func startWriteback() {
-        guard written - writebackStart >= UploadSession.writebackInterval else { return }
+        guard let file, written - writebackStart >= UploadSession.writebackInterval else { return }
         posix_fadvise(file.raw, off_t(writebackStart), off_t(written - writebackStart), POSIX_FADV_DONTNEED)
         writebackStart = written
     }
@@ -179,7 +198,8 @@ public final class UploadSession: @unchecked Sendable {
         precondition(!finished, "UploadSession finished twice")
         try flush()
         finished = true
-        try file.sync()
+        defer { idle() }
+        try openFile().sync()
         let actual: Digest
         if expected.algorithm == algorithm {
             actual = hasher.finalize()

@@ -6,8 +6,12 @@ public import Foundation
 /// A session belongs to one request at a time: `start` and `checkout` hand it out, `checkin` takes it back, and
 /// a second request for a session in use is refused rather than interleaved. Sessions outlive the process: one
 /// that is not in memory is resumed from disk on checkout. A session unused for `expiry` is gone: `checkout`
-/// refuses it and `sweep` removes it. Disk work (creating, resuming, finishing) happens outside the actor, which
-/// only keeps the table.
+/// refuses it and `sweep` removes it. At most `limits` sessions are open at once (`start` refuses more with
+/// `.tooMany`).
+///
+/// Disk work (creating, resuming, finishing, removing, sweeping) happens outside the actor, which only keeps the
+/// table, and on `runner`: a server passes a thread pool of its own there, so that fsyncs and the re-hashing of a
+/// resumed upload never hold up Swift concurrency's threads.
 ///
 /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-blobs
 public actor UploadSessions {
@@ -15,36 +19,55 @@ public actor UploadSessions {
     public nonisolated let store: Store
     /// How long an unused session lives, in seconds.
     public nonisolated let expiry: Double
+    /// The most sessions open at once.
+    public nonisolated let limits: UploadLimits
+    /// Where disk work runs.
+    public nonisolated let runner: any BlockingRunner
     /// Sessions in memory, by id.
     private var sessions: [String: UploadSession] = [:]
     /// Ids handed to a request (or being resumed or swept).
     private var busy: Set<String> = []
+    /// Open sessions (in memory, or being started), in all and by repository.
+    private var open = 0
+    private var openByRepository: [String: Int] = [:]
 
     /// - Parameters:
     ///   - store: the store the blobs go to.
     ///   - expiry: seconds after its last use that a session expires.
-    public init(store: Store, expiry: Double = 3600) {
+    ///   - limits: the most sessions open at once (default: `UploadLimits()`).
+    ///   - runner: where disk work runs (default: in place).
+    public init(
+        store: Store, expiry: Double = 3600, limits: UploadLimits = UploadLimits(),
+        runner: any BlockingRunner = InlineRunner()
+    ) {
         self.store = store
         self.expiry = expiry
+        self.limits = limits
+        self.runner = runner
     }
 
     /// `ROOT/.ocitool/uploads`.
     public nonisolated var directory: String { store.root + "/.ocitool/uploads" }
 
     /// Starts a session for a blob of `repository`, already checked out to the caller.
-    /// - Throws: `.layout(.invalidName)` for a name the store cannot hold; I/O errors.
+    /// - Throws: `.layout(.invalidName)` for a name the store cannot hold; `.tooMany` past `limits`; I/O errors.
     public nonisolated func start(repository: String, algorithm: DigestAlgorithm = .sha256) async throws(UploadError)
         -> UploadSession
     {
+        do { try Store.validate(repository) } catch { throw .layout(error) }
+        try await reserve(repository)
+        let id = UUID().uuidString.lowercased()
+        let uploads = directory
         let session: UploadSession
         do {
-            try Store.validate(repository)
-            session = try UploadSession.create(
-                id: UUID().uuidString.lowercased(), repository: repository, algorithm: algorithm, in: directory)
+            session = try await runner.perform { () throws(LayoutError) in
+                try UploadSession.create(id: id, repository: repository, algorithm: algorithm, in: uploads)
+            }
         } catch {
+            await count(repository, -1)
             throw .layout(error)
         }
-        await adopt(session)
+        await adopt(session, counted: true)
         return session
     }
 
@@ -60,8 +83,12 @@ public actor UploadSessions {
         case .loaded(let loaded):
             session = loaded
         case .onDisk:
+            let path = directory + "/" + id
             do {
-                session = try UploadSession.resume(directory: directory + "/" + id)
+                // Hashes the data received so far: off the caller's thread.
+                session = try await runner.perform { () throws(LayoutError) in
+                    try UploadSession.resume(directory: path)
+                }
             } catch {
                 await release(id)
                 throw .unknown(id)
@@ -81,8 +108,10 @@ public actor UploadSessions {
     }
 
     /// Takes a session back from the request that used it; its expiry counts from now (a request may have
-    /// streamed into it for longer than the expiry).
+    /// streamed into it for longer than the expiry). The session lets go of its file and buffer until the next
+    /// request.
     public func checkin(_ session: UploadSession) {
+        session.idle()
         if busy.contains(session.id), sessions[session.id] === session { session.touch() }
         busy.remove(session.id)
     }
@@ -96,7 +125,8 @@ public actor UploadSessions {
 
     /// Removes a checked-out session and its data.
     public nonisolated func discard(_ session: UploadSession) async {
-        UploadSession.removeDirectory(session.directory)
+        let directory = session.directory
+        await runner.run { UploadSession.removeDirectory(directory) }
         await forget(session.id)
     }
 
@@ -107,16 +137,18 @@ public actor UploadSessions {
     /// - Throws: `.layout(.digestMismatch)`, `.layout(.invalidName)`, I/O errors.
     @discardableResult
     public nonisolated func complete(_ session: UploadSession, expected: Digest) async throws(UploadError) -> Int64 {
-        do throws(LayoutError) {
-            let (digest, size) = try session.finish(expected: expected)
-            let layout = try store.layout(for: session.repository, create: true)
-            try store.commitBlob(file: session.dataPath, digest: digest, size: size, into: layout)
-            await discard(session)
-            return size
-        } catch {
-            await discard(session)
-            throw .layout(error)
+        let store = self.store
+        // The fsync of the data (and a second hash when `expected` uses another algorithm): off the caller's thread.
+        let result = await runner.run {
+            Result { () throws(LayoutError) in
+                let (digest, size) = try session.finish(expected: expected)
+                let layout = try store.layout(for: session.repository, create: true)
+                try store.commitBlob(file: session.dataPath, digest: digest, size: size, into: layout)
+                return size
+            }
         }
+        await discard(session)
+        do { return try result.get() } catch { throw .layout(error) }
     }
 
     /// Removes every session unused for `expiry` seconds, in memory or only on disk (left by a previous run),
@@ -125,15 +157,17 @@ public actor UploadSessions {
     @discardableResult
     public nonisolated func sweep(now: Date = Date()) async -> [String] {
         var removed: [String] = []
-        for id in FileSystem.list(directory).sorted() where UploadSessions.isValidID(id) {
+        let uploads = directory
+        for id in await runner.run({ FileSystem.list(uploads) }).sorted() where UploadSessions.isValidID(id) {
+            let path = uploads + "/" + id
             let lastActivity: Date?
             switch await claim(id) {
             case .busy: continue
             case .loaded(let session): lastActivity = session.lastActivity
-            case .onDisk: lastActivity = UploadSession.lastActivity(directory: directory + "/" + id)
+            case .onDisk: lastActivity = await runner.run { UploadSession.lastActivity(directory: path) }
             }
             if now.timeIntervalSince(lastActivity ?? .distantPast) >= expiry {
-                UploadSession.removeDirectory(directory + "/" + id)
+                await runner.run { UploadSession.removeDirectory(path) }
                 await forget(id)
                 removed.append(id)
             } else {
@@ -160,8 +194,30 @@ public actor UploadSessions {
         return .onDisk
     }
 
-    private func adopt(_ session: UploadSession) {
-        sessions[session.id] = session
+    /// Counts a session about to start, unless that would pass `limits`.
+    private func reserve(_ repository: String) throws(UploadError) {
+        guard open < limits.sessions else {
+            throw .tooMany(
+                "the registry has \(open) blob uploads open, the most it allows: finish or cancel some, or retry later")
+        }
+        let inRepository = openByRepository[repository, default: 0]
+        guard inRepository < limits.sessionsPerRepository else {
+            throw .tooMany(
+                "repository \(repository) has \(inRepository) blob uploads open, the most it allows: finish or cancel "
+                    + "some, or retry later")
+        }
+        count(repository, 1)
+    }
+
+    private func count(_ repository: String, _ change: Int) {
+        open += change
+        let inRepository = openByRepository[repository, default: 0] + change
+        openByRepository[repository] = inRepository > 0 ? inRepository : nil
+    }
+
+    /// Puts a session in the table, checked out; `counted` when `reserve` counted it already.
+    private func adopt(_ session: UploadSession, counted: Bool = false) {
+        if sessions.updateValue(session, forKey: session.id) == nil, !counted { count(session.repository, 1) }
         busy.insert(session.id)
     }
 
@@ -170,7 +226,7 @@ public actor UploadSessions {
     }
 
     private func forget(_ id: String) {
-        sessions.removeValue(forKey: id)
+        if let session = sessions.removeValue(forKey: id) { count(session.repository, -1) }
         busy.remove(id)
     }
 

@@ -60,6 +60,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How long an idle upload session lives (e.g. 30m, 1h; default 1h).")
     var uploadExpiry: String?
 
+    @Option(help: "Most blob uploads open at once in the store; more get 429 (default 10000).")
+    var maxUploads: Int?
+
+    @Option(help: "Most blob uploads open at once in one repository; more get 429 (default 1000).")
+    var maxUploadsPerRepository: Int?
+
+    @Option(help: "Close HTTP connections idle this long (e.g. 30s, 2m; 0: never; default 60s).")
+    var idleTimeout: String?
+
     @Flag(inversion: .prefixedNo, help: "Allow DELETE of manifests, tags and blobs (default on).")
     var delete: Bool?
 
@@ -176,6 +185,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if let uploadExpiry { configuration.uploadExpiry = try ServeCommand.duration(uploadExpiry, "--upload-expiry") }
+        if let maxUploads { configuration.maxUploads = maxUploads }
+        if let maxUploadsPerRepository { configuration.maxUploadsPerRepository = maxUploadsPerRepository }
+        if let idleTimeout { configuration.idleTimeout = try ServeCommand.duration(idleTimeout, "--idle-timeout") }
         if let delete { configuration.deleteEnabled = delete }
         if let readOnly { configuration.readOnly = readOnly }
         if let logLevel { configuration.logLevel = logLevel }
