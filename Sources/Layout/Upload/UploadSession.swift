@@ -119,16 +119,10 @@ public final class UploadSession: @unchecked Sendable {
         return max(state.lastActivity, data ?? state.lastActivity)
     }
 
-    /// Appends bytes (hashed now, written in 1 MiB batches).
+    /// Appends bytes (gathered, then hashed and written in 1 MiB batches).
     public func append(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
         precondition(!finished, "UploadSession used after finish")
-        hasher.update(bytes)
-        if pending.isEmpty, bytes.count >= UploadSession.writeSize {
-            try openFile().writeAll(bytes)
-            written += Int64(bytes.count)
-            startWriteback()
-            return
-        }
+        if pending.isEmpty, bytes.count >= UploadSession.writeSize { return try hashAndWrite(bytes) }
         // The buffer exists only while a request writes (`idle()` frees it).
         if pending.capacity < UploadSession.writeSize { pending.reserveCapacity(UploadSession.writeSize) }
         pending.append(contentsOf: bytes)
@@ -138,14 +132,19 @@ public final class UploadSession: @unchecked Sendable {
     /// Writes gathered bytes to the data file.
     public func flush() throws(LayoutError) {
         guard !pending.isEmpty else { return }
-        let count = pending.count
-        let file = try openFile()
         let result: Result<Void, LayoutError> = pending.withUnsafeBytes { bytes in
-            Result { () throws(LayoutError) in try file.writeAll(bytes) }
+            Result { () throws(LayoutError) in try hashAndWrite(bytes) }
         }
         try result.get()
-        written += Int64(count)
         pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Hashes a block on one thread while another writes it to the data file (a failed write leaves the hash
+    /// ahead of the file: the session is then discarded).
+    private func hashAndWrite(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
+        let file = try openFile()
+        try inParallel({ hasher.update(bytes) }, { () throws(LayoutError) in try file.writeAll(bytes) })
+        written += Int64(bytes.count)
         startWriteback()
     }
 
