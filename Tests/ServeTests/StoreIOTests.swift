@@ -26,7 +26,9 @@ struct StoreIOTests {
         // The test's own waits must not depend on the server: a plain thread holds the lock, and lets go by
         // itself after a deadline should the server (and with it this test's tasks) be stuck.
         let holder = LockHolder()
-        holder.hold(busy.layout, atMost: 30)
+        // (The deadline is far: the whole suite runs in one process, and on a loaded 2-core machine the probes
+        // below have taken over 30 s; the lock is released as soon as they are done.)
+        holder.hold(busy.layout, atMost: 150)
         #expect(holder.waitUntilHeld(seconds: 10))
         let (probes, pushed, otherPush, heldThroughProbes, finishedWhileHeld) = try await fixture.serve {
             port, _ in
@@ -37,7 +39,7 @@ struct StoreIOTests {
                 for index in 0..<pushes {
                     tasks.addTask {
                         let result = try await runTool([
-                            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "120", "-X", "PUT",
+                            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "240", "-X", "PUT",
                             "-H", "Content-Type: \(type)", "--data-binary", "@\(work)/m\(index)",
                             "\(base)/v2/busy/manifests/t\(index)",
                         ])
