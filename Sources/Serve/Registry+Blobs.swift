@@ -73,7 +73,7 @@ extension Registry {
     func deleteBlob(_ name: String, digest: Digest) async throws -> Response {
         try requireDeletes()
         let store = self.store
-        try await io.perform { () throws(LayoutError) in try store.deleteBlob(digest, repository: name) }
+        try await io.perform(locking: name) { () throws(LayoutError) in try store.deleteBlob(digest, repository: name) }
         return .empty(.accepted)
     }
 

@@ -62,7 +62,7 @@ extension Registry {
         for extra in extraTags { try Names.validateTag(extra) }
         let store = self.store
         // Under the layout's lock, which online GC or the CLI may hold for long, and fsynced: on the store's threads.
-        let descriptor = try await io.perform { () throws(LayoutError) in
+        let descriptor = try await io.perform(locking: name) { () throws(LayoutError) in
             var existing = try? store.layout(for: name)
             if existing == nil, let missing = manifest.references.first(where: { $0.urls?.isEmpty ?? true }) {
                 // A new repository holds nothing a manifest could reference: refuse before creating it.
@@ -89,7 +89,7 @@ extension Registry {
     func deleteManifest(_ name: String, reference: DistributionRoute.Reference) async throws -> Response {
         try requireDeletes()
         let store = self.store
-        try await io.perform { () throws(LayoutError) in
+        try await io.perform(locking: name) { () throws(LayoutError) in
             switch reference {
             case .tag(let tag): try store.layout(for: name).untag(tag)
             case .digest(let digest): try store.deleteManifest(digest, repository: name)

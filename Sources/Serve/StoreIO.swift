@@ -20,10 +20,22 @@ final class StoreIO: BlockingRunner, Service {
     /// served (threads are created when the pool starts; each idle one costs a little memory, no CPU).
     static let defaultThreads = 16
 
+    /// Of those, how many may wait on one repository's lock at once.
+    static let threadsPerRepository = 4
+
     private let pool: NIOThreadPool
+    private let gate = RepositoryGate(limit: StoreIO.threadsPerRepository)
 
     init(threads: Int = StoreIO.defaultThreads) {
         pool = NIOThreadPool(numberOfThreads: threads)
+    }
+
+    /// Runs work that takes `repository`'s lock: at most `threadsPerRepository` such calls hold store threads
+    /// for one repository, so one held lock cannot take every thread.
+    func perform<Value: Sendable>(
+        locking repository: String, _ work: @escaping @Sendable () throws(LayoutError) -> Value
+    ) async throws(LayoutError) -> Value {
+        try await gate.pass(repository) { () async throws(LayoutError) in try await perform(work) }
     }
 
     func run<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {

@@ -18,8 +18,8 @@ struct StoreIOTests {
         let other = try StoreIOTests.seed(fixture.store.layout(for: "other", create: true))
         _ = try other.layout.putManifest(other.manifest(0), tag: "latest")
         let busy = try StoreIOTests.seed(fixture.store.layout(for: "busy", create: true))
-        // More pushes than the cooperative pool has threads (one per core).
-        let pushes = max(8, 2 * ProcessInfo.processInfo.activeProcessorCount)
+        // More pushes than the cooperative pool has threads (one per core), and than the store has threads.
+        let pushes = max(StoreIO.defaultThreads + 8, 2 * ProcessInfo.processInfo.activeProcessorCount)
         for index in 0..<pushes { try busy.manifest(index).write(to: URL(fileURLWithPath: "\(work)/m\(index)")) }
         try other.manifest(1).write(to: URL(fileURLWithPath: "\(work)/other"))
 
@@ -60,7 +60,8 @@ struct StoreIOTests {
                         ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10"] + arguments)
                     probes[name] = result.output
                 }
-                // A write to another repository needs a store thread too: the waiting pushes do not take them all.
+                // A write to another repository needs a store thread too: the pushes waiting for one repository's
+                // lock hold a few of them at most (the rest wait without a thread).
                 let otherPush = try await runTool([
                     "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "-X", "PUT",
                     "-H", "Content-Type: \(type)", "--data-binary", "@\(work)/other", "\(base)/v2/other/manifests/two",
