@@ -54,6 +54,9 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         case .registry(_, 429, _, _, _): "the registry is rate limiting; retry later or lower --jobs"
         case .credentialHelper(let program, _):
             "check that \(program) is installed and works, or remove it from credHelpers/credsStore in the auth file"
+        case .layout(.digestMismatch), .layout(.sizeMismatch):
+            "the source's content does not match its digest, so nothing was tagged at the destination; "
+                + "a registry (or a proxy) altered it, or, for a layout source, check it with 'ocitool fsck LAYOUT'"
         case .layout(let error): error.hint
         default: nil
         }

@@ -81,5 +81,10 @@ struct ProgressCLITests {
         #expect(terminal.status == 4, "\(terminal.output)")
         #expect(try ProgressCLITests.hasProgress(terminal.output, label: "copying"), "\(terminal.output.debugDescription)")
         #expect(terminal.output.contains(ProgressCLITests.redraw + "error: digest mismatch"), "\(terminal.output.debugDescription)")
+        #expect(terminal.output.contains("hint: the source's content does not match its digest, so nothing was tagged"))
+        let broken = directory + "/broken"
+        let tagged = FileManager.default.fileExists(atPath: broken + "/index.json")
+            ? try OCILayout(at: broken).readIndex().tags : []
+        #expect(tagged.isEmpty, "a failed copy tags nothing")
     }
 }
