@@ -102,6 +102,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers for the test targets: the distribution registry they start, loopback ports, certificates.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LayoutTests",
             dependencies: ["Layout"],
@@ -112,6 +118,7 @@ let package = Package(
             dependencies: [
                 "Serve",
                 "Layout",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -119,12 +126,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Layout", "Serve"],
+            dependencies: ["Sync", "Layout", "Serve", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Layout"],
+            dependencies: ["Layout", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

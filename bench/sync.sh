@@ -61,6 +61,19 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# started NAME DIR PORT: records the server just started in the background (REG_PID, REG_HOST) and waits for
+# its /v2/ to answer.
+started() {
+    REG_PID=$!
+    PIDS+=("$REG_PID")
+    REG_HOST=127.0.0.1:$3
+    for _ in $(seq 100); do
+        curl -sf "http://$REG_HOST/v2/" >/dev/null && return 0
+        sleep 0.05
+    done
+    echo "error: $1 did not start (see $2/log)" >&2
+    exit 1
+}
 # start_registry DIR: starts docker-registry storing into DIR; sets REG_HOST and REG_PID.
 start_registry() {
     local dir=$1 port
@@ -73,15 +86,7 @@ storage: {filesystem: {rootdirectory: $dir/data}, delete: {enabled: true}}
 http: {addr: 127.0.0.1:$port}
 EOF
     docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-    REG_PID=$!
-    PIDS+=("$REG_PID")
-    REG_HOST=127.0.0.1:$port
-    for _ in $(seq 100); do
-        curl -sf "http://$REG_HOST/v2/" >/dev/null && return 0
-        sleep 0.05
-    done
-    echo "error: docker-registry did not start (see $dir/log)" >&2
-    exit 1
+    started docker-registry "$dir" "$port"
 }
 # start_serve DIR: starts `ocitool serve` storing into DIR; sets REG_HOST and REG_PID.
 start_serve() {
@@ -89,15 +94,7 @@ start_serve() {
     mkdir -p "$dir"
     port=$(free_port)
     "$OCITOOL" serve --root "$dir/data" --port "$port" --no-access-log >"$dir/log" 2>&1 &
-    REG_PID=$!
-    PIDS+=("$REG_PID")
-    REG_HOST=127.0.0.1:$port
-    for _ in $(seq 100); do
-        curl -sf "http://$REG_HOST/v2/" >/dev/null && return 0
-        sleep 0.05
-    done
-    echo "error: ocitool serve did not start (see $dir/log)" >&2
-    exit 1
+    started "ocitool serve" "$dir" "$port"
 }
 stop_registry() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Layout
+import TestSupport
 
 /// Runs the built `ocitool` binary the way a user does, capturing its output.
 enum CLIRunner {
@@ -10,17 +11,8 @@ enum CLIRunner {
         var stderr: String
     }
 
-    /// The binary next to the test bundle (`swift build` puts both in the same directory), or $OCITOOL_BIN.
-    static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["OCITOOL_BIN"] { return path }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("ocitool").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return "ocitool"
-    }
+    /// The built binary (see `BuiltBinary.ocitool`), or `ocitool` from `PATH`.
+    static var binary: String { BuiltBinary.ocitool ?? "ocitool" }
 
     /// Starts ocitool without waiting.
     static func start(_ arguments: [String], stdin: FileHandle? = nil) throws -> (Process, Pipe, Pipe) {

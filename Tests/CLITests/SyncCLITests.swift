@@ -2,6 +2,7 @@
 import Foundation
 import Layout
 import Testing
+import TestSupport
 
 /// `ocitool sync` as users run it, against CNCF distribution 2.8.
 @Suite(.enabled(if: DistributionRegistry.isAvailable, "needs /usr/bin/docker-registry"))

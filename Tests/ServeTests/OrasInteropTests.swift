@@ -2,6 +2,7 @@
 import Foundation
 import Layout
 import Testing
+import TestSupport
 
 @testable import Serve
 
@@ -14,18 +15,6 @@ struct OrasInteropTests {
     /// The repository root (this file is Tests/ServeTests/OrasInteropTests.swift).
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
-
-    /// The built `ocitool` next to the test bundle (`swift build` puts both in one directory), or $OCITOOL_BIN.
-    static var ocitool: String? {
-        if let path = ProcessInfo.processInfo.environment["OCITOOL_BIN"] { return path }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("ocitool").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return nil
-    }
 
     struct Summary: Decodable {
         let artifact: String
@@ -64,7 +53,7 @@ struct OrasInteropTests {
         #expect(try layout.check().isClean)
 
         // `ocitool discover` takes a layout reference (not docker://): run it on the served repository's layout.
-        let ocitool = try #require(Self.ocitool, "the ocitool binary is not built: run swift build")
+        let ocitool = try #require(BuiltBinary.ocitool, "the ocitool binary is not built: run swift build")
         let discover = try await runTool([ocitool, "discover", "--format", "json", "\(layout.path)@\(artifact)"])
         #expect(discover.status == 0, "\(discover.output)")
         #expect(discover.output.contains(summary.signature), "discover lists the signature: \(discover.output)")

@@ -3,6 +3,7 @@ import Foundation
 import Layout
 import Sync
 import Testing
+import TestSupport
 
 /// Copies through CNCF distribution 2.8 (no referrers API: the fallback tag schema is used).
 @Suite(.enabled(if: DockerRegistry.isAvailable, "needs /usr/bin/docker-registry"))

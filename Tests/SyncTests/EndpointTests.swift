@@ -3,6 +3,7 @@ import Foundation
 import Layout
 import Sync
 import Testing
+import TestSupport
 
 /// The library calls the CLI makes: endpoints from references, login/logout, remote summaries.
 @Suite struct EndpointTests {

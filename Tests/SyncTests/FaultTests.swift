@@ -3,6 +3,7 @@ import Foundation
 import Layout
 @testable import Sync
 import Testing
+import TestSupport
 
 /// Registry faults, injected with an in-process fake registry.
 @Suite struct FaultTests {

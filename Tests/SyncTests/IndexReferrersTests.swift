@@ -3,6 +3,7 @@ import Foundation
 import Layout
 import Sync
 import Testing
+import TestSupport
 
 /// An index already at the destination: referrers attached later to one of its platform images are found
 /// by the next incremental sync (and copy), at the cost of lookups only.

@@ -3,6 +3,7 @@ import Foundation
 import Layout
 import Sync
 import Testing
+import TestSupport
 
 /// Real peers end to end: `ocitool serve` in this process (referrers API) and CNCF distribution 2.8 (no
 /// referrers API: the fallback tag), with layouts between them.

@@ -3,6 +3,7 @@ import Foundation
 import Layout
 import Sync
 import Testing
+import TestSupport
 
 /// HTTPS with a certificate from a private CA: rejected by default, trusted through a CA file or a certificate
 /// directory, or accepted unverified.
