@@ -106,9 +106,8 @@ struct ArchiveImporter {
         }
         let writer = try BlobWriter(layout: layout, algorithm: algorithm)
         if let (file, offset) = reader.contentRange(of: entry) {
-            try writer.append(from: file, offset: offset, length: entry.size)
+            try writer.append(from: file, offset: offset, length: entry.size) { progress.add($0) }
             try reader.skipData()
-            progress.add(entry.size)
         } else {
             try reader.readData { (chunk) throws(LayoutError) in
                 try writer.write(chunk)

@@ -60,7 +60,10 @@ public final class BlobWriter {
     /// (`sendfile`, no user-space buffer) while another hashes them from read-only mappings of the page cache,
     /// window by window, the two meeting only at the end. Importing a 1 GiB layer from a tar file this way
     /// skips two of the three copies a read and a write make. The source must not shrink while it is read.
-    public func append(from source: FileDescriptor, offset: Int64, length: Int64) throws(LayoutError) {
+    /// - Parameter copied: called with each window's byte count once it is copied (from the copying thread).
+    public func append(
+        from source: FileDescriptor, offset: Int64, length: Int64, copied: (Int64) -> Void = { _ in }
+    ) throws(LayoutError) {
         try inParallel(
             { () throws(LayoutError) in try hashMapped(source, offset: offset, length: length) },
             { () throws(LayoutError) in
@@ -70,6 +73,7 @@ public final class BlobWriter {
                     try file.copy(from: source, offset: position, count: window)
                     position += window
                     advance(by: Int(window))
+                    copied(window)
                 }
             })
     }
