@@ -144,6 +144,7 @@ extension UInt8 {
 }
 
 extension String {
+    /// Left-padded with zeros to `length` characters (hex numbers in ids, escapes and JSON).
     func leftPadded(_ length: Int) -> String {
         count >= length ? self : String(repeating: "0", count: length - count) + self
     }

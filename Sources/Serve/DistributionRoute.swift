@@ -76,7 +76,7 @@ enum DistributionRoute: Equatable, Sendable {
         } else if count >= 3, components[count - 2] == "referrers" {
             self = .referrers(
                 name: try DistributionRoute.name(components[..<(count - 2)]),
-                digest: try DistributionRoute.digest(components[count - 1]))
+                digest: try Registry.digest(components[count - 1]))
         } else if count >= 4, components[count - 3] == "blobs", components[count - 2] == "uploads" {
             let name = try DistributionRoute.name(components[..<(count - 3)])
             let id = components[count - 1]
@@ -87,7 +87,7 @@ enum DistributionRoute: Equatable, Sendable {
                 self = .uploads(name: name)
             } else {
                 do {
-                    self = .blob(name: name, digest: try DistributionRoute.digest(components[count - 1]))
+                    self = .blob(name: name, digest: try Registry.digest(components[count - 1]))
                 } catch where reading {
                     throw OCIError(.blobUnknown, "blob \(components[count - 1]) not found in \(name)")
                 }
@@ -117,12 +117,8 @@ enum DistributionRoute: Equatable, Sendable {
         return name
     }
 
-    private static func digest(_ text: String) throws(OCIError) -> Digest {
-        do { return try Digest(text) } catch { throw OCIError(.digestInvalid, error.description) }
-    }
-
     private static func reference(_ text: String) throws(OCIError) -> Reference {
-        if text.contains(":") { return .digest(try digest(text)) }
+        if text.contains(":") { return .digest(try Registry.digest(text)) }
         guard Names.isValidTag(text) else { throw OCIError(.tagInvalid, LayoutError.invalidTag(text).description) }
         return .tag(text)
     }

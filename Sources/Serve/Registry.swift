@@ -94,7 +94,7 @@ struct Registry: Sendable {
         request.uri.queryParameters[values: Substring(name)].map(String.init)
     }
 
-    /// A digest from a query parameter (400 DIGEST_INVALID when malformed).
+    /// A digest from a path component or query parameter (400 DIGEST_INVALID when malformed).
     static func digest(_ text: String) throws(OCIError) -> Digest {
         do { return try Digest(text) } catch { throw OCIError(.digestInvalid, error.description) }
     }
