@@ -84,7 +84,7 @@ import Testing
             var offset = 0
             while offset < payload.count {
                 let count = min(Int.random(in: 1...100_000), payload.count - offset)
-                try payload.withTypedBytes { (bytes) throws(SyncError) in
+                try payload.withBytes { (bytes) throws(SyncError) in
                     try pipe.write(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
                 }
                 offset += count
@@ -115,7 +115,7 @@ import Testing
         let endless = BlobPipe.start(capacity: 1024) { (pipe) throws(SyncError) in
             let chunk = Data(repeating: 7, count: 512)
             do throws(SyncError) {
-                while true { try chunk.withTypedBytes { (bytes) throws(SyncError) in try pipe.write(bytes) } }
+                while true { try chunk.withBytes { (bytes) throws(SyncError) in try pipe.write(bytes) } }
             } catch {
                 stopped.withLock { $0 = error }
                 done.signal()

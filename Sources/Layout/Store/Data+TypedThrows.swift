@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-import Foundation
+public import Foundation
 
 extension Data {
     /// `withUnsafeBytes` for bodies with typed throws (Foundation's version rethrows `any Error`).
-    func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws(LayoutError) -> T) throws(LayoutError) -> T {
-        let result: Result<T, LayoutError> = withUnsafeBytes { bytes in
-            Result { () throws(LayoutError) -> T in try body(bytes) }
+    public func withBytes<T, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> T) throws(Failure) -> T
+    {
+        let result: Result<T, Failure> = withUnsafeBytes { bytes in
+            Result { () throws(Failure) -> T in try body(bytes) }
         }
         return try result.get()
     }

@@ -151,7 +151,7 @@ public struct AuthFile: Sendable, Hashable {
         do throws(LayoutError) {
             if !directory.isEmpty { try FileSystem.makeDirectories(directory) }
             let file = try FileDescriptor(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-            try data.withTypedBytes { (bytes) throws(LayoutError) in try file.writeAll(bytes) }
+            try data.withBytes { (bytes) throws(LayoutError) in try file.writeAll(bytes) }
             try file.sync()
             try FileSystem.rename(temporary, to: path)
         } catch {
