@@ -113,29 +113,16 @@ public struct SyncPlanner: Sendable {
         _ subject: Digest, at destination: any ImageSource, checked: Locked<[Digest: Bool]>
     ) throws(SyncError) -> Bool {
         if let known = checked.withLock({ $0[subject] }) { return known }
-        let types = options.copy.artifactTypes
-        var visited: Set<Digest> = [subject]
-        var level = [subject]
-        var top = true
+        // The destination's referrers of each subject the walk passes, read once it has a referrer to look for.
+        var held: [Digest: Set<Digest>] = [:]
         var present = true
-        search: while !level.isEmpty {
-            var next: [Digest] = []
-            for digest in level {
-                let wanted = try source.referrers(of: digest).map(\.descriptor).filter { referrer in
-                    !top || types.isEmpty || types.contains { $0 == referrer.artifactType }
-                }
-                guard !wanted.isEmpty else { continue }
-                let held = Set(try destination.referrers(of: digest).map(\.descriptor.digest))
-                for referrer in wanted where visited.insert(referrer.digest).inserted {
-                    guard held.contains(referrer.digest) else {
-                        present = false
-                        break search
-                    }
-                    next.append(referrer.digest)
-                }
+        try source.walkReferrers(of: [subject], artifactTypes: options.copy.artifactTypes) {
+            (parent, referrer) throws(SyncError) in
+            if held[parent] == nil {
+                held[parent] = Set(try destination.referrers(of: parent).map(\.descriptor.digest))
             }
-            level = next
-            top = false
+            present = held[parent]?.contains(referrer.descriptor.digest) ?? false
+            return present
         }
         checked.withLock { $0[subject] = present }
         return present
