@@ -70,7 +70,7 @@ extension Registry {
             }
             if existing == nil { existing = try store.layout(for: name, create: true) }
             guard let layout = existing else { throw .notALayout(name) }
-            let descriptor = try layout.putManifest(bytes, mediaType: mediaType, tag: tag, expected: expected)
+            let descriptor = try layout.putManifest(manifest, tag: tag, expected: expected)
             for extra in extraTags { try layout.tag(extra, to: descriptor) }
             return descriptor
         }

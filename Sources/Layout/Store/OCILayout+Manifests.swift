@@ -16,10 +16,18 @@ extension OCILayout {
     public func putManifest(_ bytes: Data, mediaType: MediaType? = nil, tag: String? = nil, expected: Digest? = nil)
         throws(LayoutError) -> Descriptor
     {
+        if let tag { try Names.validateTag(tag) }  // a bad tag is reported before a bad manifest
+        return try putManifest(Manifest(bytes: bytes, declared: mediaType), tag: tag, expected: expected)
+    }
+
+    /// `putManifest(_:mediaType:tag:expected:)` for a manifest already parsed (its exact bytes are stored).
+    @discardableResult
+    public func putManifest(_ manifest: Manifest, tag: String? = nil, expected: Digest? = nil)
+        throws(LayoutError) -> Descriptor
+    {
         if let tag { try Names.validateTag(tag) }
-        let manifest = try Manifest(bytes: bytes, declared: mediaType)
         try checkReferences(of: manifest)
-        let (digest, size) = try writeBlob(bytes, expected: expected)
+        let (digest, size) = try writeBlob(manifest.bytes, expected: expected)
         let descriptor = indexEntry(for: manifest, digest: digest, size: size)
         try updateIndex { (index) throws(LayoutError) in
             // Checked again under the lock gc holds while it sweeps, through child manifests: what is present
