@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Layout
 public import Logging
@@ -81,10 +82,11 @@ public func buildApplication(
     let idleTimeout: TimeAmount? =
         configuration.idleTimeout > .zero
         ? .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000) : nil
+    let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ContinueHandler()], idleTimeout: idleTimeout)
     return Application(
         router: router,
-        server: try tls.map { try .tls(.http1(configuration: .init(idleTimeout: idleTimeout)), tlsConfiguration: $0) }
-            ?? .http1(configuration: .init(idleTimeout: idleTimeout)),
+        server: try tls.map { try .tls(.http1(configuration: http1), tlsConfiguration: $0) }
+            ?? .http1(configuration: http1),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,
