@@ -62,4 +62,27 @@ struct UploadSessionsTests {
             #expect(unknown.status == .badRequest)
         }
     }
+
+    /// Pieces of every size, in the order a socket delivers them: small ones are gathered, large ones go to the
+    /// file as they are, after what was gathered before them. The blob is the pieces in order.
+    @Test func piecesOfMixedSizesMakeTheBlobInOrder() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.remove() }
+        let sessions = UploadSessions(store: fixture.store)
+        let session = try await sessions.start(repository: "app")
+        let sizes = [10, 300_000, 70_000, 70_000, 1 << 20, 0, 5, 2 << 20, 262_144, 3]
+        var blob = Data()
+        for size in sizes {
+            let piece = randomBytes(size)
+            try piece.withBytes { (bytes) throws(LayoutError) in try session.append(bytes) }
+            blob.append(piece)
+            #expect(session.offset == Int64(blob.count))
+        }
+        let digest = Digest.sha256(of: blob)
+        #expect(try await sessions.complete(session, expected: digest) == Int64(blob.count))
+        let size = try #require(fixture.store.layout(for: "app").blobSize(digest))
+        #expect(size == Int64(blob.count))
+        let file = try #require(FileManager.default.contents(atPath: fixture.store.layout(for: "app").blobPath(digest)))
+        #expect(file == blob)
+    }
 }

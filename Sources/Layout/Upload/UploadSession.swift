@@ -43,6 +43,9 @@ public final class UploadSession: @unchecked Sendable {
     /// Largest write the session gathers before it goes to the file.
     static let writeSize = 1 << 20
 
+    /// Smallest piece worth hashing and writing on its own (a server reads up to 1 MiB from a socket at once).
+    static let directSize = 256 << 10
+
     /// Bytes received so far.
     public var offset: Int64 { written + Int64(pending.count) }
 
@@ -119,10 +122,14 @@ public final class UploadSession: @unchecked Sendable {
         return max(state.lastActivity, data ?? state.lastActivity)
     }
 
-    /// Appends bytes (gathered, then hashed and written in 1 MiB batches).
+    /// Appends bytes: small pieces are gathered, then hashed and written in 1 MiB batches; a piece of at least
+    /// `directSize` is hashed and written as it is (after what was gathered before it), without a copy.
     public func append(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
         precondition(!finished, "UploadSession used after finish")
-        if pending.isEmpty, bytes.count >= UploadSession.writeSize { return try hashAndWrite(bytes) }
+        if bytes.count >= UploadSession.directSize {
+            try flush()
+            return try hashAndWrite(bytes)
+        }
         // The buffer exists only while a request writes (`idle()` frees it).
         if pending.capacity < UploadSession.writeSize { pending.reserveCapacity(UploadSession.writeSize) }
         pending.append(contentsOf: bytes)
