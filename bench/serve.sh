@@ -21,7 +21,8 @@
 #     MB/s over the PUT's whole time (best of 3, each after `sync`, so that none pays for earlier writes),
 #     next to dd writing the same amount and then fsyncing it, for scale (a PUT that starts writeback while
 #     the data arrives can beat it);
-#   skopeo copy oci: -> docker:// (push, into an empty repository) and docker:// -> oci: (pull, best of 2);
+#   skopeo copy oci: -> docker:// (push, into an empty repository) and docker:// -> oci: (pull, best of 2),
+#     each after `sync`;
 #   idle RSS just after start; cold start: process start to the first 200 on /v2/ (a Python loop polling a
 #     raw socket, into an empty store; median and fastest of 10);
 #   100 concurrent blob GETs (the 1 MiB layer) and 100 concurrent monolithic PUTs of distinct 64 KiB blobs,
@@ -177,6 +178,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 for name in ours dist; do
     port_var=PORT_$name
+    sync
     t=$(now)
     skopeo copy -q --dest-tls-verify=false "oci:$OCIDIR:latest" "docker://127.0.0.1:${!port_var}/bench/image:latest"
     printf -v "PUSH_$name" '%s' "$(elapsed "$t")"
@@ -189,6 +191,7 @@ for run in 1 2; do
         port_var=PORT_$name
         best_var=PULL_$name
         rm -rf "$WORK/pull"
+        sync  # no run pays for the writeback of earlier ones (the pushes, the previous pull)
         t=$(now)
         skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:${!port_var}/bench/image:latest" "oci:$WORK/pull:latest"
         s=$(elapsed "$t")
