@@ -131,7 +131,7 @@ extension Registry {
                         + "than it announced")
             }
             guard let buffer = next else { return count }
-            try buffer.withUnsafeReadableBytes { (bytes) throws(LayoutError) in try session.append(bytes) }
+            try session.append(BodyPiece(buffer: buffer))
             count += Int64(buffer.readableBytes)
         }
     }

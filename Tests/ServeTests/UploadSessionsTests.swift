@@ -63,18 +63,23 @@ struct UploadSessionsTests {
         }
     }
 
-    /// Pieces of every size, in the order a socket delivers them: small ones are gathered, large ones go to the
-    /// file as they are, after what was gathered before them. The blob is the pieces in order.
+    /// Pieces of every size, in the order a socket delivers them, some only valid during the call and some the
+    /// session may keep: small ones are gathered, large kept ones are written as they are (behind the hashing),
+    /// after what was gathered before them. The blob is the pieces in order.
     @Test func piecesOfMixedSizesMakeTheBlobInOrder() async throws {
         let fixture = ServeFixture()
         defer { fixture.remove() }
         let sessions = UploadSessions(store: fixture.store)
         let session = try await sessions.start(repository: "app")
-        let sizes = [10, 300_000, 70_000, 70_000, 1 << 20, 0, 5, 2 << 20, 262_144, 3]
+        let sizes = [10, 300_000, 70_000, 70_000, 1 << 20, 0, 5, 2 << 20, 262_144, 3, 400_000, 500_000, 262_143, 7]
         var blob = Data()
-        for size in sizes {
+        for (index, size) in sizes.enumerated() {
             let piece = randomBytes(size)
-            try piece.withBytes { (bytes) throws(LayoutError) in try session.append(bytes) }
+            if index.isMultiple(of: 3) {
+                try piece.withBytes { (bytes) throws(LayoutError) in try session.append(bytes) }
+            } else {
+                try session.append([UInt8](piece))
+            }
             blob.append(piece)
             #expect(session.offset == Int64(blob.count))
         }

@@ -5,8 +5,9 @@ import Glibc
 /// One resumable blob upload: `<uploads>/<id>/data` receives the bytes, hashed as they are written, and
 /// `<uploads>/<id>/state.json` holds its `UploadState`.
 ///
-/// Bytes are gathered into 1 MiB writes. A session that a previous run left behind is resumed by hashing its data
-/// once; while the process runs the hasher stays in memory, so no chunk is ever read back.
+/// Each piece is hashed as it arrives and written by a `WriteBehind` meanwhile; small pieces are first gathered
+/// into 1 MiB writes. A session that a previous run left behind is resumed by hashing its data once; while the
+/// process runs the hasher stays in memory, so no chunk is ever read back.
 ///
 /// An idle session (between requests) holds no file descriptor and no write buffer: the data file is opened on
 /// the first write of a request and closed by `idle()` when the request hands the session back, and the buffer is
@@ -27,18 +28,13 @@ public final class UploadSession: @unchecked Sendable {
     public let algorithm: DigestAlgorithm
     /// The session's directory.
     let directory: String
-    /// The data file, open for appending while a request writes (nil while idle).
-    private var file: FileDescriptor?
+    /// Writes to the data file, open for appending while a request writes (nil while idle).
+    private var writer: WriteBehind?
     private let hasher: DigestHasher
+    /// Bytes hashed and handed to the writer.
     private var written: Int64
     private var pending: [UInt8] = []
     private var finished = false
-    /// Where the range of the data file not yet handed to writeback starts.
-    private var writebackStart: Int64
-
-    /// Bytes between requests to start writing back to disk (as `BlobWriter` does): the disk works while the
-    /// upload arrives, so the fsync of `finish` has little left to wait for.
-    static let writebackInterval: Int64 = 8 << 20
 
     /// Largest write the session gathers before it goes to the file.
     static let writeSize = 1 << 20
@@ -61,7 +57,6 @@ public final class UploadSession: @unchecked Sendable {
         self.directory = directory
         self.hasher = hasher
         self.written = written
-        self.writebackStart = written
     }
 
     /// Starts a session in a new directory `<uploads>/<id>`.
@@ -122,60 +117,68 @@ public final class UploadSession: @unchecked Sendable {
         return max(state.lastActivity, data ?? state.lastActivity)
     }
 
-    /// Appends bytes: small pieces are gathered, then hashed and written in 1 MiB batches; a piece of at least
-    /// `directSize` is hashed and written as it is (after what was gathered before it), without a copy.
+    /// Appends a piece the session may keep until it is written: one of at least `directSize` bytes is hashed
+    /// and queued for writing as it is (after what was gathered before it), without a copy; smaller ones are
+    /// gathered.
+    /// - Throws: the error of a failed write (the session is then unusable: its hash is ahead of its file).
+    public func append(_ piece: some UploadPiece) throws(LayoutError) {
+        guard piece.count >= UploadSession.directSize else {
+            return try piece.withBytes { (bytes) in Result { () throws(LayoutError) in try append(bytes) } }.get()
+        }
+        precondition(!finished, "UploadSession used after finish")
+        try writeGathered()
+        try hashAndWrite(piece)
+    }
+
+    /// Appends bytes that are only valid during the call: they are gathered (copied), then hashed and written in
+    /// 1 MiB pieces.
+    /// - Throws: the error of a failed write (the session is then unusable).
     public func append(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
         precondition(!finished, "UploadSession used after finish")
-        if bytes.count >= UploadSession.directSize {
-            try flush()
-            return try hashAndWrite(bytes)
-        }
         // The buffer exists only while a request writes (`idle()` frees it).
         if pending.capacity < UploadSession.writeSize { pending.reserveCapacity(UploadSession.writeSize) }
         pending.append(contentsOf: bytes)
-        if pending.count >= UploadSession.writeSize { try flush() }
+        if pending.count >= UploadSession.writeSize { try writeGathered() }
     }
 
-    /// Writes gathered bytes to the data file.
+    /// Writes every byte appended so far to the data file, and waits until they are written.
     public func flush() throws(LayoutError) {
+        try writeGathered()
+        try writer?.drain()
+    }
+
+    /// Hands the gathered bytes to the writer (which keeps the buffer: the next one is allocated when bytes
+    /// arrive).
+    private func writeGathered() throws(LayoutError) {
         guard !pending.isEmpty else { return }
-        let result: Result<Void, LayoutError> = pending.withUnsafeBytes { bytes in
-            Result { () throws(LayoutError) in try hashAndWrite(bytes) }
-        }
-        try result.get()
-        pending.removeAll(keepingCapacity: true)
+        let gathered = pending
+        pending = []
+        try hashAndWrite(gathered)
     }
 
-    /// Hashes a block on one thread while another writes it to the data file (a failed write leaves the hash
-    /// ahead of the file: the session is then discarded).
-    private func hashAndWrite(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
-        let file = try openFile()
-        try inParallel({ hasher.update(bytes) }, { () throws(LayoutError) in try file.writeAll(bytes) })
-        written += Int64(bytes.count)
-        startWriteback()
+    /// Hashes a piece and queues it for writing (the writer writes it while the next piece is hashed).
+    private func hashAndWrite(_ piece: some UploadPiece) throws(LayoutError) {
+        let writer = try openWriter()
+        piece.withBytes { hasher.update($0) }
+        written += Int64(piece.count)
+        try writer.write(piece)
     }
 
-    /// The data file, opened for appending if it is not open yet.
-    private func openFile() throws(LayoutError) -> FileDescriptor {
-        if let file { return file }
-        let opened = try FileDescriptor(path: dataPath, flags: O_WRONLY | O_APPEND)
-        file = opened
+    /// The writer, with the data file opened for appending if it is not open yet.
+    private func openWriter() throws(LayoutError) -> WriteBehind {
+        if let writer { return writer }
+        let file = try FileDescriptor(path: dataPath, flags: O_WRONLY | O_APPEND)
+        let opened = WriteBehind(file: file, size: written)
+        writer = opened
         return opened
     }
 
     /// Lets go of what only a request in progress needs: gathered bytes go to the file, then the file is closed
-    /// and the write buffer freed. (Should that write fail, the bytes stay gathered for the next request.)
+    /// and the write buffer freed.
     func idle() {
-        if (try? flush()) != nil { pending = [] }
-        file = nil
-    }
-
-    /// Every `writebackInterval` bytes, starts writeback of the fresh range (`POSIX_FADV_DONTNEED` on dirty
-    /// pages starts it and keeps them cached).
-    private func startWriteback() {
-        guard let file, written - writebackStart >= UploadSession.writebackInterval else { return }
-        posix_fadvise(file.raw, off_t(writebackStart), off_t(written - writebackStart), POSIX_FADV_DONTNEED)
-        writebackStart = written
+        try? flush()
+        pending = []
+        writer = nil
     }
 
     /// Marks the session used now.
@@ -205,7 +208,7 @@ public final class UploadSession: @unchecked Sendable {
         try flush()
         finished = true
         defer { idle() }
-        try openFile().sync()
+        try openWriter().sync()
         let actual: Digest
         if expected.algorithm == algorithm {
             actual = hasher.finalize()
