@@ -23,8 +23,8 @@
 #     the data arrives can beat it);
 #   skopeo copy oci: -> docker:// (push, into an empty repository) and docker:// -> oci: (pull, best of 2),
 #     each after `sync`;
-#   idle RSS just after start; cold start: process start to the first 200 on /v2/ (a Python loop polling a
-#     raw socket, into an empty store; median and fastest of 10);
+#   idle RSS just after start, and its private part (RssAnon); cold start: process start to the first 200 on
+#     /v2/ (a Python loop polling a raw socket, into an empty store; median and fastest of 10);
 #   100 concurrent blob GETs (the 1 MiB layer) and 100 concurrent monolithic PUTs of distinct 64 KiB blobs,
 #     all at once: the number of failed requests (wrong status, size or digest);
 #   and one core's SHA-256 rate (openssl speed -seconds 3 -bytes 1048576 sha256): the ceiling of a PUT,
@@ -161,12 +161,17 @@ start() {
     exit 1
 }
 rss_mib() { ps -o rss= -p "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
+# The private part of RSS (heap, stacks: RssAnon); the rest is mapped program and library pages, shared with
+# every other process that maps them and dropped under memory pressure.
+anon_mib() { awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 start ours
 start dist
 sleep 1
 IDLE_RSS_ours=$(rss_mib "$PID_ours")
 IDLE_RSS_dist=$(rss_mib "$PID_dist")
+IDLE_ANON_ours=$(anon_mib "$PID_ours")
+IDLE_ANON_dist=$(anon_mib "$PID_dist")
 echo "# ocitool: $OCITOOL (pid $PID_ours, port $PORT_ours); distribution: $(docker-registry --version | awk '{ print $NF }') (pid $PID_dist, port $PORT_dist)"
 echo "# content: $BIG_BYTES-byte layer $BIG_DIGEST, manifest $MANIFEST_TYPE"
 
@@ -394,6 +399,7 @@ row "blob PUT MB/s ($BIG, monolithic)" "$PUT_ours" "$PUT_dist" "$(ratio "$PUT_ou
 row "skopeo push seconds" "$PUSH_ours" "$PUSH_dist" "$(ratio "$PUSH_ours" "$PUSH_dist")"
 row "skopeo pull seconds" "$PULL_ours" "$PULL_dist" "$(ratio "$PULL_ours" "$PULL_dist")"
 row "idle RSS MiB" "$IDLE_RSS_ours" "$IDLE_RSS_dist" "$(ratio "$IDLE_RSS_ours" "$IDLE_RSS_dist")"
+row "idle RSS, private part (RssAnon) MiB" "$IDLE_ANON_ours" "$IDLE_ANON_dist" "$(ratio "$IDLE_ANON_ours" "$IDLE_ANON_dist")"
 row "RSS under wrk load MiB" "$LOAD_RSS_ours" "$LOAD_RSS_dist" "$(ratio "$LOAD_RSS_ours" "$LOAD_RSS_dist")"
 row "cold start to first 200 ms (median)" "$COLD_ours" "$COLD_dist" "$(ratio "$COLD_ours" "$COLD_dist")"
 row "cold start to first 200 ms (fastest)" "$COLD_MIN_ours" "$COLD_MIN_dist" "$(ratio "$COLD_MIN_ours" "$COLD_MIN_dist")"
