@@ -189,6 +189,36 @@ import Testing
         #expect(fake.requests.filter { $0.path == path }.count == 3)
     }
 
+    /// A registry whose every referrers page links to a new next page: the client stops after `maxPages` pages
+    /// (here 20) with an error naming the registry, instead of paging (and holding descriptors) forever.
+    @Test func endlessReferrersPagesEndInAnError() throws {
+        let fake = try FakeRegistry()
+        defer { fake.stop() }
+        let subject = Digest.sha256(of: Data("subject".utf8))
+        let path = "/v2/app/referrers/\(subject)"
+        fake.fault.withLock {
+            $0 = { request, _ in
+                guard request.method == "GET", request.path == path else { return nil }
+                let page = Int(request.query("page").first ?? "0") ?? 0
+                let body = (try? JSONEncoder.ocitool.encode(ImageIndex(mediaType: .ociIndex, manifests: []))) ?? Data()
+                var headers = [("Content-Type", MediaType.ociIndex.rawValue)]
+                // 50 pages stand for "endless": a client without the limit finishes (and the test fails).
+                if page < 50 { headers.append(("Link", #"<\#(path)?page=\#(page + 1)>; rel="next""#)) }
+                return FakeReply(status: 200, headers: headers, body: body)
+            }
+        }
+        let client = RegistryClient(
+            registry: fake.host,
+            configuration: RegistryConfiguration(
+                plainHTTP: true, retry: RetryPolicy(initialDelay: 0.01), cosignTags: false, maxPages: 20))
+        #expect {
+            _ = try client.referrers("app", of: subject)
+        } throws: { error in
+            "\(error)".contains("more than \(20) pages") && "\(error)".contains(fake.host)
+        }
+        #expect(fake.requests.filter { $0.path == path }.count == 20)
+    }
+
     @Test func aFailingMountIsSentOnceThenTheBlobIsUploaded() throws {
         let fake = try FakeRegistry()
         defer { fake.stop() }

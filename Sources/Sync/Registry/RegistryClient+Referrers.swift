@@ -53,6 +53,7 @@ extension RegistryClient {
         var seen: Set<String> = []
         var descriptors: [Descriptor] = []
         while let current = next, seen.insert(current).inserted {
+            try checkPageLimit(seen.count, context: context)
             let request = RegistryRequest(
                 method: "GET", url: current, headers: ["Accept: \(MediaType.ociIndex)"],
                 scopes: [RegistryClient.scope(repository, push: forPush)], context: context)

@@ -35,6 +35,7 @@ extension RegistryClient {
         var next: String? = pageSize.map { RegistryClient.appendingQuery(first, "n", String($0)) } ?? first
         var seen: Set<String> = []
         while let current = next, seen.insert(current).inserted {
+            try checkPageLimit(seen.count, context: context)
             let request = RegistryRequest(method: "GET", url: current, scopes: scopes, context: context)
             let response = try send(request, .collect(limit: 64 << 20))
             if response.status == 404 { throw .notFound(notFound) }
@@ -45,6 +46,15 @@ extension RegistryClient {
             page(object[key] as? [String] ?? [])
             next = nextPage(response.headers.values("Link"))
         }
+    }
+
+    /// Throws when a listing asks for page `number` (1-based) past `configuration.maxPages`.
+    func checkPageLimit(_ number: Int, context: String) throws(SyncError) {
+        guard number > configuration.maxPages else { return }
+        throw .invalidResponse(
+            host: registry,
+            reason: "\(context): more than \(configuration.maxPages) pages (the registry keeps sending "
+                + "Link: rel=\"next\")")
     }
 
     /// The `rel="next"` target of `Link` fields, made absolute.

@@ -17,11 +17,15 @@ public struct RegistryConfiguration: Sendable {
     public var chunkSize: Int64
     /// Also read cosign's legacy tags (`sha256-<hex>.sig`, `.att`, `.sbom`) as referrers.
     public var cosignTags: Bool
+    /// Most pages a listing (tags, catalog, referrers) follows through `Link: <…>; rel="next"`: a registry that
+    /// keeps sending new next pages (a loop with changing query strings, a hostile server) gets an error, not a
+    /// client that never stops.
+    public var maxPages: Int
 
     public init(
         plainHTTP: Bool = false, transport: TransportOptions = TransportOptions(), credentials: Credentials? = nil,
         retry: RetryPolicy = RetryPolicy(), chunkedUploadThreshold: Int64 = 256 << 20, chunkSize: Int64 = 64 << 20,
-        cosignTags: Bool = true
+        cosignTags: Bool = true, maxPages: Int = 1_000
     ) {
         self.plainHTTP = plainHTTP
         self.transport = transport
@@ -30,5 +34,6 @@ public struct RegistryConfiguration: Sendable {
         self.chunkedUploadThreshold = chunkedUploadThreshold
         self.chunkSize = max(1, chunkSize)
         self.cosignTags = cosignTags
+        self.maxPages = max(1, maxPages)
     }
 }
