@@ -206,6 +206,45 @@ import Testing
                  "--src-cert-dir", "--dest-cert-dir"].allSatisfy(result.stdout.contains))
     }
 
+    /// `--no-creds` (and `--src-no-creds`/`--dest-no-creds`) ignore the auth file: a registry that lets anyone pull
+    /// is read anonymously even when the auth file holds wrong credentials for it.
+    @Test func noCredsIgnoresTheAuthFile() throws {
+        let server = try Server(["--htpasswd", "HTPASSWD", "--anonymous-read"])
+        defer { server.stop() }
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let layout = try RegistryAuthCLITests.layout(in: directory)
+        let authFile = directory + "/auth.json"
+        let wrong = Data("alice:wrong".utf8).base64EncodedString()
+        try #"{"auths": {"\#(server.host)": {"auth": "\#(wrong)"}}}"#.write(toFile: authFile, atomically: true, encoding: .utf8)
+        let environment = ["HOME": directory, "REGISTRY_AUTH_FILE": authFile, "XDG_RUNTIME_DIR": directory]
+        func run(_ arguments: [String]) throws -> CLIRunner.Result {
+            try RegistryAuthCLITests.run(arguments, environment: environment)
+        }
+        let image = "docker://\(server.host)/team/app:1.0"
+        var result = try run(["copy", "--plain-http", "--creds", "alice:alice-pw", layout + ":1.0", image])
+        #expect(result.status == 0, "\(result.stderr)")
+
+        // The auth file's wrong entry is used, and refused.
+        result = try run(["ls", "--plain-http", "docker://\(server.host)/team/app"])
+        #expect(result.status == 1 && result.stderr.contains("authentication to \(server.host) failed"), "\(result.stderr)")
+        result = try run(["ls", "--plain-http", "--no-creds", "docker://\(server.host)/team/app"])
+        #expect(result.status == 0 && result.stdout.contains("1.0"), "\(result.stderr)")
+        result = try run(["copy", "--plain-http", image, directory + "/out:1.0"])
+        #expect(result.status == 1, "\(result.stderr)")
+        result = try run(["copy", "--plain-http", "--src-no-creds", image, directory + "/out:1.0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // Anonymous pushes are refused: --dest-no-creds really sends no credentials.
+        result = try run(["copy", "--plain-http", "--dest-no-creds", layout + ":1.0", "docker://\(server.host)/team/other:1.0"])
+        #expect(result.status == 1 && result.stderr.contains(server.host), "\(result.stderr)")
+
+        // Contradictions are usage errors.
+        result = try run(["ls", "--no-creds", "--creds", "a:b", "docker://\(server.host)/team/app"])
+        #expect(result.status == 2 && result.stderr.contains("--no-creds cannot be combined"), "\(result.stderr)")
+        result = try run(["copy", "--src-no-creds", "--src-creds", "a:b", image, directory + "/out2:1.0"])
+        #expect(result.status == 2 && result.stderr.contains("--src-no-creds cannot be combined"), "\(result.stderr)")
+    }
+
     @Test func tlsVerificationIsSetPerSide() throws {
         let directory = CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -8,6 +8,9 @@ public struct RegistryOptions: Sendable {
     public var credentials: Credentials?
     /// An auth file to read instead of the default ones (`--authfile`).
     public var authFile: String?
+    /// Access the registry anonymously: no explicit credentials, no auth file (`--no-creds`). A token server may
+    /// still grant anonymous pulls.
+    public var anonymous: Bool
     /// Use `http://` (`--plain-http`).
     public var plainHTTP: Bool
     /// TLS and timeouts.
@@ -19,24 +22,26 @@ public struct RegistryOptions: Sendable {
     public var environment: [String: String]
 
     public init(
-        credentials: Credentials? = nil, authFile: String? = nil, plainHTTP: Bool = false,
+        credentials: Credentials? = nil, authFile: String? = nil, anonymous: Bool = false, plainHTTP: Bool = false,
         transport: TransportOptions = TransportOptions(), retry: RetryPolicy = RetryPolicy(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.credentials = credentials
         self.authFile = authFile
+        self.anonymous = anonymous
         self.plainHTTP = plainHTTP
         self.transport = transport
         self.retry = retry
         self.environment = environment
     }
 
-    /// The configuration for one registry: the explicit credentials, else the first auth file's credential
-    /// helper or entry for the host (and repository, for per-repository entries), else anonymous.
+    /// The configuration for one registry: none when `anonymous`, else the explicit credentials, else the first
+    /// auth file's credential helper or entry for the host (and repository, for per-repository entries), else
+    /// none.
     /// - Throws: `.invalidArgument` when an auth file is malformed, `.credentialHelper` when a helper fails.
     public func configuration(registry: String, repository: String? = nil) throws(SyncError) -> RegistryConfiguration {
-        var found = credentials
-        if found == nil {
+        var found = anonymous ? nil : credentials
+        if found == nil, !anonymous {
             found = try AuthFile.lookup(host: registry, repository: repository, explicit: authFile, environment: environment)
         }
         return RegistryConfiguration(plainHTTP: plainHTTP, transport: transport, credentials: found, retry: retry)

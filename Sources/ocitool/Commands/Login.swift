@@ -31,6 +31,7 @@ struct Login: ParsableCommand {
 
     func validate() throws {
         guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin") }
+        guard !flags.noCreds else { throw ValidationError("login stores credentials: --no-creds does not apply") }
     }
 
     func run() throws {
@@ -59,6 +60,10 @@ struct Logout: ParsableCommand {
     var registry: String
 
     @OptionGroup(title: "Registry options") var flags: RegistryFlags
+
+    func validate() throws {
+        guard !flags.noCreds else { throw ValidationError("logout erases credentials: --no-creds does not apply") }
+    }
 
     func run() throws {
         if let path = try RegistryLogin.logout(registry: registry, options: try flags.options()) {

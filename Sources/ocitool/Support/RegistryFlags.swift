@@ -11,6 +11,9 @@ struct RegistryFlags: ParsableArguments {
     @Option(help: "An auth file (docker config.json format) to read instead of the default ones.")
     var authfile: String?
 
+    @Flag(help: "Access the registry anonymously: no --creds, no auth file, no credential helper.")
+    var noCreds = false
+
     @Option(help: "Verify the registry's TLS certificate (--tls-verify=false to skip).")
     var tlsVerify = true
 
@@ -23,11 +26,17 @@ struct RegistryFlags: ParsableArguments {
     @Option(help: "How many blobs move at once.")
     var jobs = 4
 
+    mutating func validate() throws {
+        if noCreds, creds != nil || authfile != nil {
+            throw ValidationError("--no-creds cannot be combined with --creds or --authfile")
+        }
+    }
+
     /// The library's view of these flags.
     func options() throws(SyncError) -> RegistryOptions {
         RegistryOptions(
             credentials: try creds.map { (text) throws(SyncError) in try Credentials(parsing: text) },
-            authFile: authfile, plainHTTP: plainHTTP,
+            authFile: authfile, anonymous: noCreds, plainHTTP: plainHTTP,
             transport: TransportOptions(tlsVerify: tlsVerify, certDirectory: certDir))
     }
 }

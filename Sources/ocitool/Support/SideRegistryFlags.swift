@@ -17,6 +17,12 @@ struct SideRegistryFlags: ParsableArguments {
     @Option(help: "An auth file for the destination registry (instead of --authfile and --creds).")
     var destAuthfile: String?
 
+    @Flag(help: "Access the source registry anonymously (no credentials of any kind for it).")
+    var srcNoCreds = false
+
+    @Flag(help: "Access the destination registry anonymously (no credentials of any kind for it).")
+    var destNoCreds = false
+
     @Option(help: "Verify the source registry's TLS certificate (instead of --tls-verify).")
     var srcTlsVerify: Bool?
 
@@ -34,29 +40,42 @@ struct SideRegistryFlags: ParsableArguments {
         let flags: [(String, Bool)] = [
             ("--src-creds", srcCreds != nil), ("--dest-creds", destCreds != nil),
             ("--src-authfile", srcAuthfile != nil), ("--dest-authfile", destAuthfile != nil),
+            ("--src-no-creds", srcNoCreds), ("--dest-no-creds", destNoCreds),
             ("--src-tls-verify", srcTlsVerify != nil), ("--dest-tls-verify", destTlsVerify != nil),
             ("--src-cert-dir", srcCertDir != nil), ("--dest-cert-dir", destCertDir != nil),
         ]
         return flags.first { $0.1 }?.0
     }
 
+    mutating func validate() throws {
+        for (side, noCreds, creds, authfile) in [
+            ("src", srcNoCreds, srcCreds, srcAuthfile), ("dest", destNoCreds, destCreds, destAuthfile),
+        ] where noCreds && (creds != nil || authfile != nil) {
+            throw ValidationError("--\(side)-no-creds cannot be combined with --\(side)-creds or --\(side)-authfile")
+        }
+    }
+
     /// The source side: `shared` with the `--src-*` flags applied.
     func source(_ shared: RegistryFlags) throws(SyncError) -> RegistryOptions {
         try SideRegistryFlags.apply(
-            try shared.options(), creds: srcCreds, authfile: srcAuthfile, tlsVerify: srcTlsVerify, certDir: srcCertDir)
+            try shared.options(), creds: srcCreds, authfile: srcAuthfile, noCreds: srcNoCreds, tlsVerify: srcTlsVerify,
+            certDir: srcCertDir)
     }
 
     /// The destination side: `shared` with the `--dest-*` flags applied.
     func destination(_ shared: RegistryFlags) throws(SyncError) -> RegistryOptions {
         try SideRegistryFlags.apply(
-            try shared.options(), creds: destCreds, authfile: destAuthfile, tlsVerify: destTlsVerify,
-            certDir: destCertDir)
+            try shared.options(), creds: destCreds, authfile: destAuthfile, noCreds: destNoCreds,
+            tlsVerify: destTlsVerify, certDir: destCertDir)
     }
 
     private static func apply(
-        _ options: RegistryOptions, creds: String?, authfile: String?, tlsVerify: Bool?, certDir: String?
+        _ options: RegistryOptions, creds: String?, authfile: String?, noCreds: Bool, tlsVerify: Bool?, certDir: String?
     ) throws(SyncError) -> RegistryOptions {
         var options = options
+        // A side's own credential flags replace --no-creds for it, as --no-creds replaces --creds.
+        if noCreds { options.anonymous = true }
+        if creds != nil || authfile != nil { options.anonymous = false }
         if let creds { options.credentials = try Credentials(parsing: creds) }
         if let authfile {
             options.authFile = authfile
