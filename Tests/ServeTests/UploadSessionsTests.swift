@@ -90,4 +90,102 @@ struct UploadSessionsTests {
         let file = try #require(FileManager.default.contents(atPath: fixture.store.layout(for: "app").blobPath(digest)))
         #expect(file == blob)
     }
+
+    /// A write that fails behind the hashing, in a request that then ends without finding out (its body broke
+    /// off): the session is discarded when it is handed back, so no later request appends to a file with a hole
+    /// (which a matching digest would then commit). `/dev/full` stands for a full disk.
+    @Test func aSessionWhoseWriteFailedIsDiscardedWhenHandedBack() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.remove() }
+        let sessions = UploadSessions(store: fixture.store)
+        let session = try await sessions.start(repository: "app")
+        await sessions.checkin(session)
+        let data = sessions.directory + "/" + session.id + "/data"
+        try FileManager.default.removeItem(atPath: data)
+        try FileManager.default.createSymbolicLink(atPath: data, withDestinationPath: "/dev/full")
+
+        let again = try await sessions.checkout(session.id, repository: "app")
+        #expect(again === session)
+        // Queued: the failure is not known yet, or is thrown at once; either way the request then ends.
+        try? again.append([UInt8](repeating: 7, count: 300_000))
+        await sessions.checkin(again)
+
+        await #expect(throws: UploadError.unknown(session.id)) {
+            try await sessions.checkout(session.id, repository: "app")
+        }
+        #expect(!FileManager.default.fileExists(atPath: sessions.directory + "/" + session.id))
+    }
+
+    /// A request for a session left by a previous run, while the sweeper is reading that session's age from disk:
+    /// the request gets the session (the sweeper only looks), where it used to get 400 "in use by another
+    /// request" (a client resuming right after a restart could hit that).
+    @Test func aRequestWhileTheSweeperLooksAtTheSessionGetsIt() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.remove() }
+        let first = UploadSessions(store: fixture.store)
+        let session = try await first.start(repository: "app")
+        await first.checkin(session)
+
+        // A new run: its runner holds the sweeper's second disk call (the session's age) until released.
+        let runner = HeldCallRunner(held: 2)
+        let sessions = UploadSessions(store: fixture.store, runner: runner)
+        let sweep = Task { await sessions.sweep() }
+        await runner.entered()
+        let resumed = try await sessions.checkout(session.id, repository: "app")
+        #expect(resumed.id == session.id)
+        await sessions.checkin(resumed)
+        runner.release()
+        #expect(await sweep.value == [])
+        #expect(await sessions.loadedSessions() == [session.id])
+    }
+}
+
+/// Runs work in place, except call number `held`, which waits until `release()` (`entered()` returns once it
+/// waits).
+private final class HeldCallRunner: BlockingRunner, @unchecked Sendable {
+    private let held: Int
+    private let lock = NSLock()
+    private var calls = 0
+    private var waiting: CheckedContinuation<Void, Never>?
+    private var released = false
+    private let arrival: AsyncStream<Void>
+    private let arrived: AsyncStream<Void>.Continuation
+
+    init(held: Int) {
+        self.held = held
+        (arrival, arrived) = AsyncStream.makeStream()
+    }
+
+    func run<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+        let number = lock.withLock {
+            calls += 1
+            return calls
+        }
+        if number == held {
+            await withCheckedContinuation { continuation in
+                let go = lock.withLock {
+                    if released { return true }
+                    waiting = continuation
+                    return false
+                }
+                arrived.yield()
+                if go { continuation.resume() }
+            }
+        }
+        return work()
+    }
+
+    func entered() async {
+        var iterator = arrival.makeAsyncIterator()
+        _ = await iterator.next()
+    }
+
+    func release() {
+        let continuation = lock.withLock {
+            released = true
+            defer { waiting = nil }
+            return waiting
+        }
+        continuation?.resume()
+    }
 }

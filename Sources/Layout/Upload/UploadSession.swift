@@ -35,6 +35,9 @@ public final class UploadSession: @unchecked Sendable {
     private var written: Int64
     private var pending: [UInt8] = []
     private var finished = false
+    /// A write that failed: the file lacks bytes the hash covers, so the session can never complete. Kept when
+    /// the writer goes (between requests), so no later request can append to a file with a hole.
+    private var broken: LayoutError?
 
     /// Largest write the session gathers before it goes to the file.
     static let writeSize = 1 << 20
@@ -142,9 +145,16 @@ public final class UploadSession: @unchecked Sendable {
     }
 
     /// Writes every byte appended so far to the data file, and waits until they are written.
+    /// - Throws: the error of a failed write, now or in an earlier request.
     public func flush() throws(LayoutError) {
-        try writeGathered()
-        try writer?.drain()
+        if let broken { throw broken }
+        do throws(LayoutError) {
+            try writeGathered()
+            try writer?.drain()
+        } catch {
+            broken = error
+            throw error
+        }
     }
 
     /// Hands the gathered bytes to the writer (which keeps the buffer: the next one is allocated when bytes
@@ -166,6 +176,7 @@ public final class UploadSession: @unchecked Sendable {
 
     /// The writer, with the data file opened for appending if it is not open yet.
     private func openWriter() throws(LayoutError) -> WriteBehind {
+        if let broken { throw broken }
         if let writer { return writer }
         let file = try FileDescriptor(path: dataPath, flags: O_WRONLY | O_APPEND)
         let opened = WriteBehind(file: file, size: written)
@@ -175,10 +186,12 @@ public final class UploadSession: @unchecked Sendable {
 
     /// Lets go of what only a request in progress needs: gathered bytes go to the file, then the file is closed
     /// and the write buffer freed.
-    func idle() {
+    /// - Returns: whether the session can go on (false when a write failed: it must be discarded).
+    func idle() -> Bool {
         try? flush()
         pending = []
         writer = nil
+        return broken == nil
     }
 
     /// Marks the session used now.
@@ -207,8 +220,14 @@ public final class UploadSession: @unchecked Sendable {
         precondition(!finished, "UploadSession finished twice")
         try flush()
         finished = true
-        defer { idle() }
-        try openWriter().sync()
+        defer { _ = idle() }
+        let writer = try openWriter()
+        try writer.sync()
+        // Belt and braces: the file holds exactly the bytes hashed, or nothing is committed.
+        let size = try writer.fileSize()
+        guard size == written else {
+            throw .invalidLayout(directory, reason: "upload data holds \(size) bytes, \(written) were received")
+        }
         let actual: Digest
         if expected.algorithm == algorithm {
             actual = hasher.finalize()

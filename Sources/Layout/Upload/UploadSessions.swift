@@ -25,8 +25,10 @@ public actor UploadSessions {
     public nonisolated let runner: any BlockingRunner
     /// Sessions in memory, by id.
     private var sessions: [String: UploadSession] = [:]
-    /// Ids handed to a request (or being resumed or swept).
+    /// Ids handed to a request (or being resumed, or removed by the sweeper).
     private var busy: Set<String> = []
+    /// Of those, the expired ones the sweeper is removing (a request for one finds it unknown, not in use).
+    private var removing: Set<String> = []
     /// Open sessions (in memory, or being started), in all and by repository.
     private var open = 0
     private var openByRepository: [String: Int] = [:]
@@ -80,6 +82,8 @@ public actor UploadSessions {
         switch await claim(id) {
         case .busy:
             throw .invalid("blob upload \(id) is in use by another request")
+        case .removing:
+            throw .unknown(id)
         case .loaded(let loaded):
             session = loaded
         case .onDisk:
@@ -109,11 +113,11 @@ public actor UploadSessions {
 
     /// Takes a session back from the request that used it; its expiry counts from now (a request may have
     /// streamed into it for longer than the expiry). The session lets go of its file and buffer until the next
-    /// request.
-    public func checkin(_ session: UploadSession) {
-        session.idle()
-        if busy.contains(session.id), sessions[session.id] === session { session.touch() }
-        busy.remove(session.id)
+    /// request (the writes still queued finish on the runner's threads, not on this actor). A session whose
+    /// write failed is discarded: its file lacks bytes its hash covers.
+    public nonisolated func checkin(_ session: UploadSession) async {
+        guard await runner.run({ session.idle() }) else { return await discard(session) }
+        await returned(session)
     }
 
     /// Cancels session `id` of `repository`: its data is removed.
@@ -160,19 +164,19 @@ public actor UploadSessions {
         let uploads = directory
         for id in await runner.run({ FileSystem.list(uploads) }).sorted() where UploadSessions.isValidID(id) {
             let path = uploads + "/" + id
+            // Looked at without claiming it, so that a request coming meanwhile is not turned away.
             let lastActivity: Date?
-            switch await claim(id) {
-            case .busy: continue
+            switch await peek(id) {
+            case .busy, .removing: continue
             case .loaded(let session): lastActivity = session.lastActivity
             case .onDisk: lastActivity = await runner.run { UploadSession.lastActivity(directory: path) }
             }
-            if now.timeIntervalSince(lastActivity ?? .distantPast) >= expiry {
-                await runner.run { UploadSession.removeDirectory(path) }
-                await forget(id)
-                removed.append(id)
-            } else {
-                await release(id)
-            }
+            guard now.timeIntervalSince(lastActivity ?? .distantPast) >= expiry,
+                await claimForRemoval(id, now: now)
+            else { continue }
+            await runner.run { UploadSession.removeDirectory(path) }
+            await forget(id)
+            removed.append(id)
         }
         return removed
     }
@@ -184,11 +188,13 @@ public actor UploadSessions {
 
     private enum Claim {
         case busy
+        case removing
         case loaded(UploadSession)
         case onDisk
     }
 
     private func claim(_ id: String) -> Claim {
+        if removing.contains(id) { return .removing }
         guard busy.insert(id).inserted else { return .busy }
         if let session = sessions[id] { return .loaded(session) }
         return .onDisk
@@ -221,6 +227,28 @@ public actor UploadSessions {
         busy.insert(session.id)
     }
 
+    private func returned(_ session: UploadSession) {
+        if busy.contains(session.id), sessions[session.id] === session { session.touch() }
+        busy.remove(session.id)
+    }
+
+    /// What `claim` would find, without claiming.
+    private func peek(_ id: String) -> Claim {
+        if removing.contains(id) { return .removing }
+        if busy.contains(id) { return .busy }
+        if let session = sessions[id] { return .loaded(session) }
+        return .onDisk
+    }
+
+    /// Claims an expired session for the sweeper to remove, unless a request took it or used it since it was
+    /// looked at.
+    private func claimForRemoval(_ id: String, now: Date) -> Bool {
+        if let session = sessions[id], now.timeIntervalSince(session.lastActivity) < expiry { return false }
+        guard busy.insert(id).inserted else { return false }
+        removing.insert(id)
+        return true
+    }
+
     private func release(_ id: String) {
         busy.remove(id)
     }
@@ -228,6 +256,7 @@ public actor UploadSessions {
     private func forget(_ id: String) {
         if let session = sessions.removeValue(forKey: id) { count(session.repository, -1) }
         busy.remove(id)
+        removing.remove(id)
     }
 
     /// Whether `id` is a lowercase UUID (anything else is not a session and never becomes a path).

@@ -64,6 +64,9 @@ final class WriteBehind: @unchecked Sendable {
         try file.sync()
     }
 
+    /// The data file's size (after `drain`, what was written).
+    func fileSize() throws(LayoutError) -> Int64 { try file.size() }
+
     private func check() throws(LayoutError) {
         if let error = failure.withLock({ $0 }) { throw error }
     }
