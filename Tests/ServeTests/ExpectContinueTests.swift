@@ -38,6 +38,41 @@ struct ExpectContinueTests {
         try FaultChecks.expectFsckClean(fixture)
     }
 
+    /// Two pipelined requests: a blob GET, then a PUT that waits for `100 Continue`. The interim answer comes
+    /// after the whole GET response (never inside its body), then the PUT completes.
+    @Test func continueOnAPipelinedConnectionWaitsForTheEarlierResponse() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.removeAll() }
+        let served = randomBytes(3 << 20)
+        let servedDigest = Digest.sha256(of: served)
+        let pushed = randomBytes(100_001)
+        let pushedDigest = Digest.sha256(of: pushed)
+        try await fixture.serve { port, _ in
+            let push = try await RawHTTPConnection.request(
+                port: port, "POST", "/v2/app/blobs/uploads/?digest=\(servedDigest)",
+                headers: [("Content-Type", "application/octet-stream")], body: served)
+            try #require(push.status == 201)
+            let location = try await FaultChecks.startUpload(port: port)
+            let connection = try RawHTTPConnection(port: port)
+            defer { connection.close() }
+            try await connection.sendHead("GET /v2/app/blobs/\(servedDigest) HTTP/1.1", headers: [])
+            try await connection.sendHead(
+                "PUT \(location)?digest=\(pushedDigest) HTTP/1.1",
+                headers: [
+                    ("Content-Length", "\(pushed.count)"), ("Content-Type", "application/octet-stream"),
+                    ("Expect", "100-continue"),
+                ])
+            let get = try #require(await connection.readResponse(), "no answer to the GET")
+            #expect(get.status == 200 && get.body == served, "GET: \(get.status), \(get.body.count) bytes")
+            let interim = try #require(await connection.readResponse(), "no 100 Continue after the GET")
+            #expect(interim.status == 100)
+            try await connection.send(pushed)
+            let put = try #require(await connection.readResponse(), "no answer to the PUT")
+            #expect(put.status == 201, "PUT: \(put.status) \(put.errorCode ?? "")")
+        }
+        try FaultChecks.expectFsckClean(fixture)
+    }
+
     /// Without the expectation there is no interim answer: the first response is the final one.
     @Test func requestWithoutExpectationGetsOnlyItsFinalAnswer() async throws {
         let fixture = ServeFixture()

@@ -71,7 +71,7 @@ struct UploadSessionsTests {
         defer { fixture.remove() }
         let sessions = UploadSessions(store: fixture.store)
         let session = try await sessions.start(repository: "app")
-        let sizes = [10, 300_000, 70_000, 70_000, 1 << 20, 0, 5, 2 << 20, 262_144, 3, 400_000, 500_000, 262_143, 7]
+        let sizes = [10, 300_000, 70_000, 70_000, 1 << 20, 0, 5, 2 << 20, 131_072, 3, 400_000, 500_000, 131_071, 7]
         var blob = Data()
         for (index, size) in sizes.enumerated() {
             let piece = randomBytes(size)

@@ -42,8 +42,8 @@ public final class UploadSession: @unchecked Sendable {
     /// Largest write the session gathers before it goes to the file.
     static let writeSize = 1 << 20
 
-    /// Smallest piece worth hashing and writing on its own (a server reads up to 1 MiB from a socket at once).
-    static let directSize = 256 << 10
+    /// Smallest piece worth hashing and writing on its own (the server reads up to 256 KiB from a socket at once).
+    static let directSize = 128 << 10
 
     /// Bytes received so far.
     public var offset: Int64 { written + Int64(pending.count) }
