@@ -50,7 +50,7 @@ extension RegistryClient {
 
     /// Throws when a listing asks for page `number` (1-based) past `configuration.maxPages`.
     func checkPageLimit(_ number: Int, context: String) throws(SyncError) {
-        guard number > configuration.maxPages else { return }
+        guard number > max(1, configuration.maxPages) else { return }
         throw .invalidResponse(
             host: registry,
             reason: "\(context): more than \(configuration.maxPages) pages (the registry keeps sending "

@@ -25,7 +25,7 @@ public struct RegistryConfiguration: Sendable {
     public init(
         plainHTTP: Bool = false, transport: TransportOptions = TransportOptions(), credentials: Credentials? = nil,
         retry: RetryPolicy = RetryPolicy(), chunkedUploadThreshold: Int64 = 256 << 20, chunkSize: Int64 = 64 << 20,
-        cosignTags: Bool = true, maxPages: Int = 1_000
+        cosignTags: Bool = true, maxPages: Int = 10_000
     ) {
         self.plainHTTP = plainHTTP
         self.transport = transport
