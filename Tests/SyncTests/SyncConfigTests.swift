@@ -54,6 +54,18 @@ import Testing
         #expect(cli.filter.apply(["b", "a"]) == ["a", "b"])
     }
 
+    /// `noCreds` per side: that side is read anonymously (the command line's --creds does not reach it); the other
+    /// side keeps the command line's settings.
+    @Test func noCredsMakesOneSideAnonymous() throws {
+        let text = "source: {registry: a, noCreds: true}\ndestination: {registry: b}\nrepositories: [{name: x}]"
+        let defaults = RegistryOptions(credentials: Credentials(username: "u", password: "p"))
+        let job = try #require(try SyncConfig(yaml: text).jobs(defaults: defaults).first)
+        #expect(job.sourceRegistry.anonymous)
+        #expect(try job.sourceRegistry.configuration(registry: "a").credentials == nil)
+        #expect(!job.destinationRegistry.anonymous)
+        #expect(try job.destinationRegistry.configuration(registry: "b").credentials == Credentials(username: "u", password: "p"))
+    }
+
     @Test func jsonIsYAMLToo() throws {
         let text = #"{"source": {"layout": "/a"}, "destination": {"registry": "h:1", "plainHTTP": true}, "repositories": [{"name": "x"}]}"#
         let jobs = try SyncConfig(yaml: text).jobs()
@@ -93,6 +105,8 @@ import Testing
         ("source: {registry: 'https://a/v2'}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source.registry: 'https://a/v2' is not HOST[:PORT]"),
         ("source: {registry: a}\ndestination: {layout: /m, plainHTTP: true}\nrepositories: [{name: x}]", "destination.plainHTTP: applies to a registry, not to a layout"),
         ("source: {registry: a, credentials: nobody}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source.credentials: must be USER:PASSWORD"),
+        ("source: {registry: a, noCreds: true, credentials: u:p}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source.noCreds: cannot be combined with 'credentials' or 'authfile'"),
+        ("source: {registry: a}\ndestination: {layout: /m, noCreds: true}\nrepositories: [{name: x}]", "destination.noCreds: applies to a registry, not to a layout"),
         ("source: {registry: a, plainHttp: true}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source: unknown key 'plainHttp' (did you mean 'plainHTTP'?)"),
     ]
 

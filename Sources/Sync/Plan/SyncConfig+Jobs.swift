@@ -88,7 +88,7 @@ extension SyncConfig {
             let registryKeys: [(String, Bool)] = [
                 ("plainHTTP", endpoint.plainHTTP != nil), ("tlsVerify", endpoint.tlsVerify != nil),
                 ("certDir", endpoint.certDir != nil), ("credentials", endpoint.credentials != nil),
-                ("authfile", endpoint.authfile != nil),
+                ("authfile", endpoint.authfile != nil), ("noCreds", endpoint.noCreds != nil),
             ]
             if let (key, _) = registryKeys.first(where: { $0.1 }) {
                 throw .invalidArgument("\(place).\(key): applies to a registry, not to a layout")
@@ -103,6 +103,13 @@ extension SyncConfig {
             if let plainHTTP = endpoint.plainHTTP { options.plainHTTP = plainHTTP }
             if let tlsVerify = endpoint.tlsVerify { options.transport.tlsVerify = tlsVerify }
             if let certDir = endpoint.certDir { options.transport.certDirectory = path(certDir, base: base) }
+            if endpoint.noCreds == true, endpoint.credentials != nil || endpoint.authfile != nil {
+                throw .invalidArgument("\(place).noCreds: cannot be combined with 'credentials' or 'authfile'")
+            }
+            // The side's own credential keys win over the command line's --no-creds, as noCreds wins over
+            // the command line's --creds.
+            if let noCreds = endpoint.noCreds { options.anonymous = noCreds }
+            if endpoint.credentials != nil || endpoint.authfile != nil { options.anonymous = false }
             if let authfile = endpoint.authfile { options.authFile = path(authfile, base: base) }
             if let text = endpoint.credentials {
                 do throws(SyncError) { options.credentials = try Credentials(parsing: text) } catch {

@@ -6,7 +6,7 @@
 /// ```yaml
 /// source:
 ///   registry: registry.example.com:5000
-///   credentials: reader:secret        # or authfile: ~/.docker/config.json
+///   credentials: reader:secret        # or authfile: ~/.docker/config.json, or noCreds: true
 /// destination:
 ///   registry: 127.0.0.1:5000
 ///   plainHTTP: true
@@ -57,10 +57,12 @@ public struct SyncConfig: Codable, Sendable, Hashable {
         public var credentials: String?
         /// An auth file to read instead of the default ones.
         public var authfile: String?
+        /// Access the registry anonymously, ignoring the auth files (default: the command line's `--no-creds`).
+        public var noCreds: Bool?
 
         public init(
             registry: String? = nil, layout: String? = nil, plainHTTP: Bool? = nil, tlsVerify: Bool? = nil,
-            certDir: String? = nil, credentials: String? = nil, authfile: String? = nil
+            certDir: String? = nil, credentials: String? = nil, authfile: String? = nil, noCreds: Bool? = nil
         ) {
             self.registry = registry
             self.layout = layout
@@ -69,10 +71,11 @@ public struct SyncConfig: Codable, Sendable, Hashable {
             self.certDir = certDir
             self.credentials = credentials
             self.authfile = authfile
+            self.noCreds = noCreds
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case registry, layout, plainHTTP, tlsVerify, certDir, credentials, authfile
+            case registry, layout, plainHTTP, tlsVerify, certDir, credentials, authfile, noCreds
         }
 
         public init(from decoder: any Decoder) throws {
@@ -85,6 +88,7 @@ public struct SyncConfig: Codable, Sendable, Hashable {
             certDir = try container.decodeIfPresent(String.self, forKey: .certDir)
             credentials = try container.decodeIfPresent(String.self, forKey: .credentials)
             authfile = try container.decodeIfPresent(String.self, forKey: .authfile)
+            noCreds = try container.decodeIfPresent(Bool.self, forKey: .noCreds)
         }
     }
 

@@ -24,7 +24,7 @@ struct SyncCommand: ParsableCommand {
             tags). The registry options apply to both sides, the --src-*/--dest-* ones to one side; for more,
             use --config FILE (YAML):
 
-              source: {registry: registry.example.com, credentials: "reader:secret"}
+              source: {registry: registry.example.com, credentials: "reader:secret"}   # or noCreds: true
               destination: {registry: 127.0.0.1:5000, plainHTTP: true}   # or layout: /srv/mirror
               repositories:
                 - name: team/app
