@@ -66,6 +66,16 @@ import Testing
         #expect(try job.destinationRegistry.configuration(registry: "b").credentials == Credentials(username: "u", password: "p"))
     }
 
+    /// A side's own `authfile` replaces the command line's --creds for that side (as --src-authfile does).
+    @Test func aSidesAuthFileReplacesTheCommandLinesCredentials() throws {
+        let text = "source: {registry: a, authfile: auth.json}\ndestination: {registry: b}\nrepositories: [{name: x}]"
+        let defaults = RegistryOptions(credentials: Credentials(username: "u", password: "p"))
+        let job = try #require(try SyncConfig(yaml: text).jobs(defaults: defaults, baseDirectory: "/etc/ocitool").first)
+        #expect(job.sourceRegistry.credentials == nil)
+        #expect(job.sourceRegistry.authFile == "/etc/ocitool/auth.json")
+        #expect(job.destinationRegistry.credentials == Credentials(username: "u", password: "p"))
+    }
+
     @Test func jsonIsYAMLToo() throws {
         let text = #"{"source": {"layout": "/a"}, "destination": {"registry": "h:1", "plainHTTP": true}, "repositories": [{"name": "x"}]}"#
         let jobs = try SyncConfig(yaml: text).jobs()

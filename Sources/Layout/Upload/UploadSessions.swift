@@ -166,9 +166,9 @@ public actor UploadSessions {
             let path = uploads + "/" + id
             // Looked at without claiming it, so that a request coming meanwhile is not turned away.
             let lastActivity: Date?
-            switch await peek(id) {
-            case .busy, .removing: continue
-            case .loaded(let session): lastActivity = session.lastActivity
+            switch await look(at: id) {
+            case .inUse: continue
+            case .loaded(let activity): lastActivity = activity
             case .onDisk: lastActivity = await runner.run { UploadSession.lastActivity(directory: path) }
             }
             guard now.timeIntervalSince(lastActivity ?? .distantPast) >= expiry,
@@ -232,19 +232,26 @@ public actor UploadSessions {
         busy.remove(session.id)
     }
 
-    /// What `claim` would find, without claiming.
-    private func peek(_ id: String) -> Claim {
-        if removing.contains(id) { return .removing }
-        if busy.contains(id) { return .busy }
-        if let session = sessions[id] { return .loaded(session) }
+    private enum Sighting {
+        case inUse
+        case loaded(lastActivity: Date)
+        case onDisk
+    }
+
+    /// What the sweeper sees of session `id`, without claiming it. (A session's last activity is read here, on
+    /// the actor, only while no request holds the session: nothing writes it then.)
+    private func look(at id: String) -> Sighting {
+        if busy.contains(id) { return .inUse }
+        if let session = sessions[id] { return .loaded(lastActivity: session.lastActivity) }
         return .onDisk
     }
 
     /// Claims an expired session for the sweeper to remove, unless a request took it or used it since it was
     /// looked at.
     private func claimForRemoval(_ id: String, now: Date) -> Bool {
+        guard !busy.contains(id) else { return false }
         if let session = sessions[id], now.timeIntervalSince(session.lastActivity) < expiry { return false }
-        guard busy.insert(id).inserted else { return false }
+        busy.insert(id)
         removing.insert(id)
         return true
     }

@@ -110,7 +110,11 @@ extension SyncConfig {
             // the command line's --creds.
             if let noCreds = endpoint.noCreds { options.anonymous = noCreds }
             if endpoint.credentials != nil || endpoint.authfile != nil { options.anonymous = false }
-            if let authfile = endpoint.authfile { options.authFile = path(authfile, base: base) }
+            if let authfile = endpoint.authfile {
+                options.authFile = path(authfile, base: base)
+                // As --src-authfile does on the command line: the side's own file replaces --creds.
+                if endpoint.credentials == nil { options.credentials = nil }
+            }
             if let text = endpoint.credentials {
                 do throws(SyncError) { options.credentials = try Credentials(parsing: text) } catch {
                     throw .invalidArgument("\(place).credentials: must be USER:PASSWORD")

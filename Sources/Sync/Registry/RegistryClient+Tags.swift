@@ -50,10 +50,11 @@ extension RegistryClient {
 
     /// Throws when a listing asks for page `number` (1-based) past `configuration.maxPages`.
     func checkPageLimit(_ number: Int, context: String) throws(SyncError) {
-        guard number > max(1, configuration.maxPages) else { return }
+        let limit = max(1, configuration.maxPages)
+        guard number > limit else { return }
         throw .invalidResponse(
             host: registry,
-            reason: "\(context): more than \(configuration.maxPages) pages (the registry keeps sending "
+            reason: "\(context): more than \(limit) pages (the registry keeps sending "
                 + "Link: rel=\"next\")")
     }
 
