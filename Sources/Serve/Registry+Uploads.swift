@@ -69,8 +69,10 @@ extension Registry {
         } catch let error as LayoutError {
             try await discardBroken(session, error)
         } catch {
+            // A write that failed behind the hashing shows only now: the session is then gone, and that error
+            // (not the request's) tells the client why.
             await sessions.checkin(session)
-            throw error
+            throw session.failure ?? error
         }
     }
 
@@ -90,8 +92,10 @@ extension Registry {
         } catch let error as LayoutError {
             try await discardBroken(session, error)
         } catch {
+            // A write that failed behind the hashing shows only now: the session is then gone, and that error
+            // (not the request's) tells the client why.
             await sessions.checkin(session)
-            throw error
+            throw session.failure ?? error
         }
         try await sessions.complete(session, expected: digest)
         return Registry.blobCreated(name, digest: digest)

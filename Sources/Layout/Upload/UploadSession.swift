@@ -37,7 +37,7 @@ public final class UploadSession: @unchecked Sendable {
     private var finished = false
     /// A write that failed: the file lacks bytes the hash covers, so the session can never complete. Kept when
     /// the writer goes (between requests), so no later request can append to a file with a hole.
-    private var broken: LayoutError?
+    public private(set) var failure: LayoutError?
 
     /// Largest write the session gathers before it goes to the file.
     static let writeSize = 1 << 20
@@ -147,12 +147,12 @@ public final class UploadSession: @unchecked Sendable {
     /// Writes every byte appended so far to the data file, and waits until they are written.
     /// - Throws: the error of a failed write, now or in an earlier request.
     public func flush() throws(LayoutError) {
-        if let broken { throw broken }
+        if let failure { throw failure }
         do throws(LayoutError) {
             try writeGathered()
             try writer?.drain()
         } catch {
-            broken = error
+            failure = error
             throw error
         }
     }
@@ -176,7 +176,7 @@ public final class UploadSession: @unchecked Sendable {
 
     /// The writer, with the data file opened for appending if it is not open yet.
     private func openWriter() throws(LayoutError) -> WriteBehind {
-        if let broken { throw broken }
+        if let failure { throw failure }
         if let writer { return writer }
         let file = try FileDescriptor(path: dataPath, flags: O_WRONLY | O_APPEND)
         let opened = WriteBehind(file: file, size: written)
@@ -191,7 +191,7 @@ public final class UploadSession: @unchecked Sendable {
         try? flush()
         pending = []
         writer = nil
-        return broken == nil
+        return failure == nil
     }
 
     /// Marks the session used now.
