@@ -83,7 +83,8 @@ public func buildApplication(
         configuration.idleTimeout > .zero
         ? .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000) : nil
     let http1 = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [ContinueHandler(), ReadSizeHandler()], idleTimeout: idleTimeout)
+        additionalChannelHandlers: [ContinueHandler(credentialsRequired: authenticator != nil), ReadSizeHandler()],
+        idleTimeout: idleTimeout)
     return Application(
         router: router,
         server: try tls.map { try .tls(.http1(configuration: http1), tlsConfiguration: $0) }

@@ -13,6 +13,10 @@ import NIOHTTPTypes
 /// On a connection with pipelined requests, the interim answer must not land inside the response to an earlier
 /// request: it goes out when the request's head arrives if no earlier response is unfinished, else right after
 /// the earlier responses end.
+///
+/// When the server requires credentials, a `/v2/` request without `Authorization` gets no `100 Continue`: only
+/// authenticated users may write, so its final answer is 401, and the client learns it before sending its body
+/// (a forgotten login does not cost a gigabyte of upload first).
 final class ContinueHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -21,12 +25,21 @@ final class ContinueHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// For each request whose response has not ended, oldest first: whether it still waits for `100 Continue`.
     private var unanswered: [Bool] = []
+    private let credentialsRequired: Bool
+
+    /// - Parameter credentialsRequired: whether the server authenticates clients (only authenticated users write).
+    init(credentialsRequired: Bool) {
+        self.credentialsRequired = credentialsRequired
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(let request) = unwrapInboundIn(data) {
             let expects = request.headerFields[.expect]?.lowercased() == "100-continue"
-            unanswered.append(expects)
-            if unanswered.count == 1, expects { sendContinue(context) }
+            let refused =
+                credentialsRequired && request.headerFields[.authorization] == nil
+                && request.path?.hasPrefix("/v2/") == true
+            unanswered.append(expects && !refused)
+            if unanswered.count == 1, unanswered[0] { sendContinue(context) }
         }
         context.fireChannelRead(data)
     }

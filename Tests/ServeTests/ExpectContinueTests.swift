@@ -73,6 +73,38 @@ struct ExpectContinueTests {
         try FaultChecks.expectFsckClean(fixture)
     }
 
+    /// With credentials required, a push that carries none gets its 401 at once, before it has sent a byte of its
+    /// body; one with credentials gets `100 Continue` and goes through.
+    @Test func anUnauthenticatedPushGetsItsRefusalInsteadOfContinue() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.removeAll() }
+        let auth = try fixture.auth(AuthTests.rules)
+        let blob = randomBytes(200_001)
+        let digest = Digest.sha256(of: blob)
+        let alice = "Basic " + Data("alice:\(TestUsers.passwords["alice"] ?? "")".utf8).base64EncodedString()
+        try await fixture.serve(configure: { $0.auth = auth }) { port, _ in
+            let head = [
+                ("Content-Length", "\(blob.count)"), ("Content-Type", "application/octet-stream"),
+                ("Expect", "100-continue"),
+            ]
+            let anonymous = try RawHTTPConnection(port: port)
+            defer { anonymous.close() }
+            try await anonymous.sendHead("POST /v2/team/app/blobs/uploads/?digest=\(digest) HTTP/1.1", headers: head)
+            let refusal = try #require(await anonymous.readResponse(), "no answer without credentials")
+            #expect(refusal.status == 401 && refusal.errorCode == "UNAUTHORIZED", "\(refusal.status)")
+
+            let authenticated = try RawHTTPConnection(port: port)
+            defer { authenticated.close() }
+            try await authenticated.sendHead(
+                "POST /v2/team/app/blobs/uploads/?digest=\(digest) HTTP/1.1", headers: head + [("Authorization", alice)])
+            let interim = try #require(await authenticated.readResponse(), "no 100 Continue with credentials")
+            #expect(interim.status == 100)
+            try await authenticated.send(blob)
+            let created = try #require(await authenticated.readResponse(), "no answer after the body")
+            #expect(created.status == 201, "\(created.status) \(created.errorCode ?? "")")
+        }
+    }
+
     /// Without the expectation there is no interim answer: the first response is the final one.
     @Test func requestWithoutExpectationGetsOnlyItsFinalAnswer() async throws {
         let fixture = ServeFixture()
