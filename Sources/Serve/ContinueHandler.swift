@@ -8,7 +8,7 @@ import NIOHTTPTypes
 /// A client that sends the expectation holds its body back until it hears from the server: curl (and so libcurl
 /// clients) does for any body over 1 MiB, and waits a whole second before sending anyway. Routes read bodies as
 /// they stream, so there is never a reason to make the client wait. (A request that is then refused, such as a
-/// push without credentials, still gets its final answer; the client may stop sending once it reads it.)
+/// push the access rules forbid, still gets its final answer; the client may stop sending once it reads it.)
 ///
 /// On a connection with pipelined requests, the interim answer must not land inside the response to an earlier
 /// request: it goes out when the request's head arrives if no earlier response is unfinished, else right after
