@@ -12,10 +12,7 @@ public final class BlobWriter {
     static let parallelThreshold = 256 * 1024
     /// Bytes mapped for hashing, and copied, per step of `append(from:offset:length:)`.
     static let copyWindow: Int64 = 8 * 1024 * 1024
-    /// Bytes between requests to start writing back to disk.
-    static let writebackInterval: Int64 = 8 * 1024 * 1024
-    /// Where the range not yet handed to writeback starts.
-    private var writebackStart: Int64 = 0
+    private var writeback = ProgressiveWriteback()
 
     private let layout: OCILayout
     private let file: FileDescriptor
@@ -42,9 +39,7 @@ public final class BlobWriter {
     /// Appends bytes.
     ///
     /// Large blocks are hashed on one thread while another writes them; the call returns when both are done,
-    /// so `bytes` need only live for the call. Every few MiB, writeback of the fresh range is started
-    /// (`POSIX_FADV_DONTNEED` on dirty pages starts writeback and keeps them cached), so the final fsync
-    /// has little left to wait for. Measured on a 1 GiB layer import: 690 → 1060 MB/s.
+    /// so `bytes` need only live for the call. Writeback starts as the file grows (`ProgressiveWriteback`).
     public func write(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
         if magic.count < 8 { magic += bytes.prefix(8 - magic.count) }
         if bytes.count >= BlobWriter.parallelThreshold {
@@ -106,10 +101,7 @@ public final class BlobWriter {
     /// Counts appended bytes, and every few MiB starts writeback of the fresh range.
     private func advance(by appended: Int) {
         count += Int64(appended)
-        if count - writebackStart >= BlobWriter.writebackInterval {
-            posix_fadvise(file.raw, off_t(writebackStart), off_t(count - writebackStart), POSIX_FADV_DONTNEED)
-            writebackStart = count
-        }
+        writeback.advance(file, to: count)
     }
 
     /// Makes the content durable and checks it.

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import Dispatch
-import Glibc
 import Synchronization
 
 /// Writes an upload's pieces to its data file in order, on a thread of its own, while the session hashes the
@@ -10,11 +9,9 @@ import Synchronization
 /// failed write stops every later one and is thrown by the next `write` or `drain`; the data file then holds less
 /// than the session hashed, so the session must be discarded.
 ///
-/// Every `writebackInterval` bytes it starts writeback of the fresh range (`POSIX_FADV_DONTNEED` on dirty pages
-/// starts it and keeps them cached): the disk works while the upload arrives, so the final fsync has little left.
+/// It starts writeback as the file grows (`ProgressiveWriteback`), so the final fsync has little left.
 final class WriteBehind: @unchecked Sendable {
     static let depth = 4
-    static let writebackInterval: Int64 = 8 << 20
 
     private let file: FileDescriptor
     private let queue = DispatchQueue(label: "ocitool.upload.write")
@@ -23,13 +20,13 @@ final class WriteBehind: @unchecked Sendable {
     private let failure = Mutex<LayoutError?>(nil)
     // Touched only on `queue`: `@unchecked Sendable` rests on that.
     private var end: Int64
-    private var writebackStart: Int64
+    private var writeback: ProgressiveWriteback
 
     /// A writer appending to `file`, which holds `size` bytes already.
     init(file: FileDescriptor, size: Int64) {
         self.file = file
         self.end = size
-        self.writebackStart = size
+        self.writeback = ProgressiveWriteback(size: size)
     }
 
     /// Queues `piece` after the pieces queued before it (waiting while `depth` pieces are queued).
@@ -44,7 +41,7 @@ final class WriteBehind: @unchecked Sendable {
             switch result {
             case .success:
                 end += Int64(piece.count)
-                startWriteback()
+                writeback.advance(file, to: end)
             case .failure(let error):
                 failure.withLock { $0 = $0 ?? error }
             }
@@ -69,11 +66,5 @@ final class WriteBehind: @unchecked Sendable {
 
     private func check() throws(LayoutError) {
         if let error = failure.withLock({ $0 }) { throw error }
-    }
-
-    private func startWriteback() {
-        guard end - writebackStart >= WriteBehind.writebackInterval else { return }
-        posix_fadvise(file.raw, off_t(writebackStart), off_t(end - writebackStart), POSIX_FADV_DONTNEED)
-        writebackStart = end
     }
 }
