@@ -66,13 +66,8 @@ extension Registry {
             let offset = session.offset
             await sessions.checkin(session)
             return .empty(.accepted, headers: Registry.uploadHeaders(name, id: id, offset: offset))
-        } catch let error as LayoutError {
-            try await discardBroken(session, error)
         } catch {
-            // A write that failed behind the hashing shows only now: the session is then gone, and that error
-            // (not the request's) tells the client why.
-            await sessions.checkin(session)
-            throw session.failure ?? error
+            try await release(session, after: error)
         }
     }
 
@@ -89,13 +84,8 @@ extension Registry {
             let expected = try Registry.chunkLength(of: request, session: session, name: name)
             let received = try await Registry.receive(request.body, into: session)
             try Registry.check(received: received, expected: expected)
-        } catch let error as LayoutError {
-            try await discardBroken(session, error)
         } catch {
-            // A write that failed behind the hashing shows only now: the session is then gone, and that error
-            // (not the request's) tells the client why.
-            await sessions.checkin(session)
-            throw session.failure ?? error
+            try await release(session, after: error)
         }
         try await sessions.complete(session, expected: digest)
         return Registry.blobCreated(name, digest: digest)
@@ -109,11 +99,19 @@ extension Registry {
 
     // MARK: - Helpers
 
-    /// Ends a session whose data could not be written (a full disk, an I/O error): its hash already covers
-    /// bytes its data file may lack, so it cannot go on; its data goes too, freeing the space.
-    private func discardBroken(_ session: UploadSession, _ error: LayoutError) async throws -> Never {
-        await sessions.discard(session)
-        throw error
+    /// Lets go of a session after its request failed with `error`, and rethrows.
+    ///
+    /// A session whose data could not be written (`LayoutError`: a full disk, an I/O error) is discarded: its hash
+    /// already covers bytes its data file may lack, so it cannot go on; its data goes too, freeing the space. Any
+    /// other goes back for the next request, unless a write that failed behind the hashing shows only now: the
+    /// session is then gone too, and that failure (not the request's error) tells the client why.
+    private func release(_ session: UploadSession, after error: any Error) async throws -> Never {
+        if let error = error as? LayoutError {
+            await sessions.discard(session)
+            throw error
+        }
+        await sessions.checkin(session)
+        throw session.failure ?? error
     }
 
     /// Streams a request body into a session, buffer by buffer (memory stays flat for any size).
