@@ -47,6 +47,26 @@ public struct RegistryOptions: Sendable {
         return RegistryConfiguration(plainHTTP: plainHTTP, transport: transport, credentials: found, retry: retry)
     }
 
+    /// These shared settings with one side's own over them (`--src-*`/`--dest-*` flags, or a side of a sync
+    /// configuration): its credentials or auth file win over a shared `anonymous`, its `anonymous` over shared
+    /// credentials, and an auth file of its own replaces shared credentials (the file is what the user pointed at).
+    public func overridden(
+        credentials: Credentials? = nil, authFile: String? = nil, anonymous: Bool? = nil, tlsVerify: Bool? = nil,
+        certDirectory: String? = nil
+    ) -> RegistryOptions {
+        var options = self
+        if let anonymous { options.anonymous = anonymous }
+        if credentials != nil || authFile != nil { options.anonymous = false }
+        if let authFile {
+            options.authFile = authFile
+            options.credentials = nil
+        }
+        if let credentials { options.credentials = credentials }
+        if let tlsVerify { options.transport.tlsVerify = tlsVerify }
+        if let certDirectory { options.transport.certDirectory = certDirectory }
+        return options
+    }
+
     /// A client for one registry with `configuration(registry:repository:)`.
     public func client(registry: String, repository: String? = nil) throws(SyncError) -> RegistryClient {
         RegistryClient(registry: registry, configuration: try configuration(registry: registry, repository: repository))

@@ -99,27 +99,20 @@ extension SyncConfig {
             guard !registry.isEmpty, !registry.contains("/"), !registry.contains("://"), !registry.contains(" ") else {
                 throw .invalidArgument("\(place).registry: '\(registry)' is not HOST[:PORT] (no scheme, no path)")
             }
-            var options = defaults
-            if let plainHTTP = endpoint.plainHTTP { options.plainHTTP = plainHTTP }
-            if let tlsVerify = endpoint.tlsVerify { options.transport.tlsVerify = tlsVerify }
-            if let certDir = endpoint.certDir { options.transport.certDirectory = path(certDir, base: base) }
             if endpoint.noCreds == true, endpoint.credentials != nil || endpoint.authfile != nil {
                 throw .invalidArgument("\(place).noCreds: cannot be combined with 'credentials' or 'authfile'")
             }
-            // The side's own credential keys win over the command line's --no-creds, as noCreds wins over
-            // the command line's --creds.
-            if let noCreds = endpoint.noCreds { options.anonymous = noCreds }
-            if endpoint.credentials != nil || endpoint.authfile != nil { options.anonymous = false }
-            if let authfile = endpoint.authfile {
-                options.authFile = path(authfile, base: base)
-                // As --src-authfile does on the command line: the side's own file replaces --creds.
-                if endpoint.credentials == nil { options.credentials = nil }
-            }
+            var credentials: Credentials?
             if let text = endpoint.credentials {
-                do throws(SyncError) { options.credentials = try Credentials(parsing: text) } catch {
+                do throws(SyncError) { credentials = try Credentials(parsing: text) } catch {
                     throw .invalidArgument("\(place).credentials: must be USER:PASSWORD")
                 }
             }
+            var options = defaults.overridden(
+                credentials: credentials, authFile: endpoint.authfile.map { path($0, base: base) },
+                anonymous: endpoint.noCreds, tlsVerify: endpoint.tlsVerify,
+                certDirectory: endpoint.certDir.map { path($0, base: base) })
+            if let plainHTTP = endpoint.plainHTTP { options.plainHTTP = plainHTTP }
             return ResolvedEndpoint(registry: registry, options: options)
         }
     }

@@ -72,18 +72,8 @@ struct SideRegistryFlags: ParsableArguments {
     private static func apply(
         _ options: RegistryOptions, creds: String?, authfile: String?, noCreds: Bool, tlsVerify: Bool?, certDir: String?
     ) throws(SyncError) -> RegistryOptions {
-        var options = options
-        // A side's own credential flags replace --no-creds for it, as --no-creds replaces --creds.
-        if noCreds { options.anonymous = true }
-        if creds != nil || authfile != nil { options.anonymous = false }
-        if let creds { options.credentials = try Credentials(parsing: creds) }
-        if let authfile {
-            options.authFile = authfile
-            // An auth file of its own replaces --creds for this side, as the file is what the user pointed at.
-            if creds == nil { options.credentials = nil }
-        }
-        if let tlsVerify { options.transport.tlsVerify = tlsVerify }
-        if let certDir { options.transport.certDirectory = certDir }
-        return options
+        options.overridden(
+            credentials: try creds.map { (text) throws(SyncError) in try Credentials(parsing: text) },
+            authFile: authfile, anonymous: noCreds ? true : nil, tlsVerify: tlsVerify, certDirectory: certDir)
     }
 }
