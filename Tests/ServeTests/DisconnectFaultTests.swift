@@ -24,46 +24,36 @@ struct DisconnectFaultTests {
         connection.close()
     }
 
-    @Test func disconnectDuringAStreamedPatchLeavesAResumableSession() async throws {
-        let fixture = ServeFixture()
-        defer { fixture.removeAll() }
-        let blob = randomBytes(Self.size)
-        try await fixture.serve { port, _ in
-            let location = try await FaultChecks.startUpload(port: port)
-            try await Self.abandon(port: port, "PATCH", location, blob: blob)
-            try await FaultChecks.expectNoBlob(Digest.sha256(of: blob), port: port, fixture: fixture)
-            try await FaultChecks.expectGoneOrResumable(
-                location, blob: blob, sent: blob.count / 2, port: port, fixture: fixture)
-            try await FaultChecks.expectServing(port)
+    /// The requests of a session that a client can abandon halfway.
+    enum SessionRequest: CaseIterable, Sendable {
+        case streamedPatch, chunk, finalPut
+
+        /// Abandons this request on the session at `location`, half of `blob` sent.
+        func abandon(port: Int, location: String, blob: Data) async throws {
+            switch self {
+            case .streamedPatch:
+                try await DisconnectFaultTests.abandon(port: port, "PATCH", location, blob: blob)
+            case .chunk:
+                try await DisconnectFaultTests.abandon(
+                    port: port, "PATCH", location, blob: blob, extraHeaders: [("Content-Range", "0-\(blob.count - 1)")])
+            case .finalPut:
+                try await DisconnectFaultTests.abandon(
+                    port: port, "PUT", location + "?digest=\(Digest.sha256(of: blob))", blob: blob)
+            }
         }
-        try FaultChecks.expectFsckClean(fixture)
     }
 
-    @Test func disconnectDuringAChunkLeavesAResumableSession() async throws {
+    /// A streamed PATCH, a chunk (with `Content-Range`) or the final PUT (with `digest=`) broken off halfway:
+    /// nothing is committed, and the session is gone or resumes from the bytes it really holds.
+    @Test(arguments: SessionRequest.allCases)
+    func disconnectDuringASessionRequestLeavesAResumableSession(request: SessionRequest) async throws {
         let fixture = ServeFixture()
         defer { fixture.removeAll() }
         let blob = randomBytes(Self.size)
         try await fixture.serve { port, _ in
             let location = try await FaultChecks.startUpload(port: port)
-            try await Self.abandon(
-                port: port, "PATCH", location, blob: blob, extraHeaders: [("Content-Range", "0-\(blob.count - 1)")])
+            try await request.abandon(port: port, location: location, blob: blob)
             try await FaultChecks.expectNoBlob(Digest.sha256(of: blob), port: port, fixture: fixture)
-            try await FaultChecks.expectGoneOrResumable(
-                location, blob: blob, sent: blob.count / 2, port: port, fixture: fixture)
-            try await FaultChecks.expectServing(port)
-        }
-        try FaultChecks.expectFsckClean(fixture)
-    }
-
-    @Test func disconnectDuringTheFinalPutCommitsNothing() async throws {
-        let fixture = ServeFixture()
-        defer { fixture.removeAll() }
-        let blob = randomBytes(Self.size)
-        let digest = Digest.sha256(of: blob)
-        try await fixture.serve { port, _ in
-            let location = try await FaultChecks.startUpload(port: port)
-            try await Self.abandon(port: port, "PUT", location + "?digest=\(digest)", blob: blob)
-            try await FaultChecks.expectNoBlob(digest, port: port, fixture: fixture)
             try await FaultChecks.expectGoneOrResumable(
                 location, blob: blob, sent: blob.count / 2, port: port, fixture: fixture)
             try await FaultChecks.expectServing(port)
@@ -118,15 +108,12 @@ struct DisconnectFaultTests {
                     let digest = Digest.sha256(of: blob)
                     digests.append(digest)
                     group.addTask {
-                        switch index % 3 {
-                        case 0:
+                        if index % 3 == 0 {
                             try await Self.abandon(port: port, "POST", "/v2/app/blobs/uploads/?digest=\(digest)", blob: blob)
-                        case 1:
+                        } else {
                             let location = try await FaultChecks.startUpload(port: port)
-                            try await Self.abandon(port: port, "PATCH", location, blob: blob)
-                        default:
-                            let location = try await FaultChecks.startUpload(port: port)
-                            try await Self.abandon(port: port, "PUT", location + "?digest=\(digest)", blob: blob)
+                            let request: SessionRequest = index % 3 == 1 ? .streamedPatch : .finalPut
+                            try await request.abandon(port: port, location: location, blob: blob)
                         }
                     }
                 }

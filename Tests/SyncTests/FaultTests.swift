@@ -199,10 +199,7 @@ import TestSupport
         fake.fault.withLock {
             $0 = { request, _ in
                 guard request.method == "PATCH" else { return nil }
-                let number = patches.withLock { (count: inout Int) -> Int in
-                    count += 1
-                    return count
-                }
+                let number = patches.increment()
                 return number == 2 ? FakeReply(status: 500, dropConnection: true) : nil
             }
         }

@@ -32,10 +32,7 @@ import Testing
         fake.fault.withLock {
             $0 = { request, _ in
                 guard request.method == "PATCH" else { return nil }
-                let number = patches.withLock { (count: inout Int) -> Int in
-                    count += 1
-                    return count
-                }
+                let number = patches.increment()
                 // The first chunk always fails; a PATCH elsewhere gets the fake's own answer (416 in an empty
                 // session). Past 50 PATCHes the fault stops, so an endless retry loop ends in a success.
                 guard number <= 50, request.headers["content-range"]?.hasPrefix("0-") == true else { return nil }

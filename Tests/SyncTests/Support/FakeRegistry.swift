@@ -195,3 +195,13 @@ final class FakeRegistry: @unchecked Sendable {
         }
     }
 }
+
+extension Locked where Value == Int {
+    /// Adds one and returns the new count (a fault numbering the requests it sees).
+    func increment() -> Int {
+        withLock { (count: inout Int) -> Int in
+            count += 1
+            return count
+        }
+    }
+}
