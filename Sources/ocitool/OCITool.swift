@@ -12,13 +12,13 @@ struct OCITool: AsyncParsableCommand {
         abstract: "OCI image layouts, a registry over them, and digest-preserving copies between them and registries.",
         discussion: """
             References use skopeo's grammar:
-              PATH[:TAG|@DIGEST], oci:PATH[:TAG|@DIGEST]   an OCI image layout directory
-              oci-archive:FILE[:TAG]                       a tarball of a layout (.gz/.zst too)
-              docker-archive:FILE[:NAME:TAG]               a `docker save` tarball
-              docker://HOST[:PORT]/REPO[:TAG|@DIGEST]      a registry (ls, inspect, copy, sync)
+              PATH[:TAG|@DIGEST], oci:PATH[:TAG|@DIGEST]  an image layout directory
+              oci-archive:FILE[:TAG]                      a layout tarball (.gz/.zst)
+              docker-archive:FILE[:NAME:TAG]              a `docker save` tarball
+              docker://HOST[:PORT]/REPO[:TAG|@DIGEST]     a registry
 
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 verification failed.
-            """,
+            """.reflowed,
         version: "0.1.0",
         subcommands: [
             Init.self, List.self, Inspect.self, Tag.self, Untag.self, Remove.self, Import.self, Export.self,

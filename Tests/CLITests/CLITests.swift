@@ -7,7 +7,7 @@ import Testing
 struct CLITests {
     static let commands = [
         "init", "ls", "inspect", "tag", "untag", "rm", "import", "export", "copy", "attach", "discover", "gc", "fsck",
-        "serve",
+        "serve", "sync", "login", "logout",
     ]
 
     @Test(arguments: commands)
@@ -15,6 +15,21 @@ struct CLITests {
         let result = try CLIRunner.run([command, "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Example"), "\(command) --help has no example")
+    }
+
+    /// Help read in an 80-column terminal (or a pipe): paragraphs flow to the width instead of breaking twice,
+    /// and no example is broken onto a line of its own that a reader could not paste.
+    @Test(arguments: [""] + commands)
+    func helpFitsEightyColumns(command: String) throws {
+        let help = try CLIRunner.run(command.isEmpty ? ["--help"] : [command, "--help"]).stdout
+        let discussion = help.components(separatedBy: "\nUSAGE:")[0].split(separator: "\n", omittingEmptySubsequences: false)
+        for (line, next) in zip(discussion, discussion.dropFirst()) {
+            if line.hasPrefix("  ") {
+                #expect(next.isEmpty || next.hasPrefix("  "), "\(command): an example or table line wrapped: \(next)")
+            } else if !line.isEmpty, !next.isEmpty, !next.hasPrefix("  ") {
+                #expect(line.count > 40, "\(command): a ragged paragraph line: \(line)")
+            }
+        }
     }
 
     @Test func errorsAreOneLineWithDocumentedExitCodes() throws {

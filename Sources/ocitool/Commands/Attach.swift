@@ -12,9 +12,10 @@ struct Attach: ParsableCommand {
             `copy`, `export` and `gc` all see it.
 
             Examples:
-              ocitool attach --artifact-type application/spdx+json sbom.spdx.json ./images/app:1.0
-              ocitool attach --artifact-type application/vnd.example.sig --annotation signer=ci sig.bin ./images/app:1.0
-            """
+              ocitool attach --artifact-type application/spdx+json sbom.json ./app:1.0
+              ocitool attach --artifact-type application/vnd.example.sig \\
+                  --annotation signer=ci sig.bin ./images/app:1.0
+            """.reflowed
     )
 
     @Option(help: "The artifact type, e.g. application/spdx+json.")
@@ -62,8 +63,9 @@ struct Discover: ParsableCommand {
 
             Examples:
               ocitool discover ./images/app:1.0
-              ocitool discover --artifact-type application/spdx+json --format json ./images/app:1.0
-            """
+              ocitool discover --artifact-type application/spdx+json --format json \\
+                  ./images/app:1.0
+            """.reflowed
     )
 
     @Argument(help: "The image: PATH[:TAG|@DIGEST].")

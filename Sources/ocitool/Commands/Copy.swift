@@ -20,12 +20,13 @@ struct Copy: ParsableCommand {
             Examples:
               ocitool copy ./build/app:1.0 ./release/app:1.0
               ocitool copy ./build/app:1.0 docker://registry.local:5000/team/app:1.0
-              ocitool copy --plain-http docker://127.0.0.1:5000/team/app:1.0 ./mirror/app:1.0
-              ocitool copy --src-creds reader:pw --dest-creds writer:pw docker://a.example/app:1.0 docker://b.example/app:1.0
+              ocitool copy --plain-http docker://127.0.0.1:5000/app:1.0 ./mirror/app:1.0
+              ocitool copy --src-creds reader:pw --dest-creds writer:pw \\
+                  docker://a.example/app:1.0 docker://b.example/app:1.0
               ocitool copy --all oci-archive:bundle.tar:1.0 /srv/registry/app:1.0
               ocitool copy --platform linux/arm64 ./build/app:1.0 ./edge/app:1.0
               ocitool copy ./release/app:1.0 docker-archive:app.tar:app:1.0
-            """
+            """.reflowed
     )
 
     @Argument(help: "The source: PATH:TAG, PATH@DIGEST, oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG].")

@@ -17,7 +17,7 @@ struct Export: ParsableCommand {
               ocitool export --compress zstd ./images/app:1.0 bundle.tar.zst
               ocitool export ./images/app:1.0 docker-archive:app.tar:registry.local/app:1.0
               ocitool export ./images/app:1.0 - | ssh host ocitool import - /srv/app
-            """
+            """.reflowed
     )
 
     @Argument(help: "Images (PATH:TAG or PATH@DIGEST), then the destination: oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], FILE or -.")

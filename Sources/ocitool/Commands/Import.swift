@@ -16,7 +16,7 @@ struct Import: ParsableCommand {
               docker save app:1.0 app:1.1 | ocitool import - ./images/app
               ocitool import app.tar.zst ./images/app:candidate
               ocitool import --format json bundle.tar /srv/registry/team/app
-            """
+            """.reflowed
     )
 
     @Argument(help: "The tarball, or - for standard input.")

@@ -10,7 +10,7 @@ struct Init: ParsableCommand {
 
             Example:
               ocitool init ./images/app
-            """
+            """.reflowed
     )
 
     @Argument(help: "The layout directory to create.")

@@ -11,9 +11,9 @@ struct Inspect: ParsableCommand {
             Examples:
               ocitool inspect ./images/app:1.0
               ocitool inspect --format json oci-archive:bundle.tar:1.0
-              ocitool inspect --raw ./images/app@sha256:3c4e...   # the exact manifest bytes
+              ocitool inspect --raw ./images/app@sha256:3c4e...   # exact manifest bytes
               ocitool inspect --plain-http docker://127.0.0.1:5000/team/app:1.0
-            """
+            """.reflowed
     )
 
     @Argument(help: "The image: PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or docker://HOST/REPO[:TAG|@DIGEST].")

@@ -15,9 +15,9 @@ struct List: ParsableCommand {
             Examples:
               ocitool ls ./images/app
               ocitool ls --format json /srv/registry
-              ocitool ls --plain-http docker://127.0.0.1:5000/team/app   # a registry repository's tags
-              ocitool ls --plain-http docker://127.0.0.1:5000            # a registry's catalog
-            """
+              ocitool ls --plain-http docker://127.0.0.1:5000/app   # a repository's tags
+              ocitool ls --plain-http docker://127.0.0.1:5000       # a registry's catalog
+            """.reflowed
     )
 
     @Argument(help: "A layout directory, a store root, docker://HOST/REPO or docker://HOST.")

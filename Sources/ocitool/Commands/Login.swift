@@ -13,9 +13,11 @@ struct Login: ParsableCommand {
             The password comes from standard input with --password-stdin, so it stays out of shell history.
 
             Examples:
-              echo "$TOKEN" | ocitool login --username ci --password-stdin registry.local:5000
-              ocitool login --plain-http --username admin --password-stdin 127.0.0.1:5000 < pass.txt
-            """
+              echo "$TOKEN" | ocitool login --username ci --password-stdin \\
+                  registry.local:5000
+              ocitool login --plain-http --username admin --password-stdin 127.0.0.1:5000 \\
+                  < pass.txt
+            """.reflowed
     )
 
     @Argument(help: "The registry host[:port].")
@@ -53,7 +55,7 @@ struct Logout: ParsableCommand {
 
             Example:
               ocitool logout registry.local:5000
-            """
+            """.reflowed
     )
 
     @Argument(help: "The registry host[:port].")

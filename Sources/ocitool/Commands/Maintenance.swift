@@ -16,7 +16,7 @@ struct GarbageCollect: ParsableCommand {
             Examples:
               ocitool gc --dry-run ./images/app
               ocitool gc --untagged --grace 0s --format json ./images/app
-            """
+            """.reflowed
     )
 
     @Argument(help: "The layout directory.")
@@ -67,7 +67,7 @@ struct Fsck: ParsableCommand {
             Examples:
               ocitool fsck ./images/app
               ocitool fsck --repair --format json ./images/app
-            """
+            """.reflowed
     )
 
     @Argument(help: "The layout directory.")

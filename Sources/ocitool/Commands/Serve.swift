@@ -33,10 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
               ocitool serve --demo
               ocitool serve --config /etc/ocitool/serve.yaml
               ocitool serve --config serve.yaml --check-config
-              ocitool serve --root /srv/registry --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem \\
-                --htpasswd htpasswd --token-service registry.example.com
-              skopeo copy --dest-tls-verify=false oci:./app:1.0 docker://127.0.0.1:5000/team/app:1.0
-            """
+              ocitool serve --root /srv/registry --host 0.0.0.0 \\
+                  --tls-cert cert.pem --tls-key key.pem \\
+                  --htpasswd htpasswd --token-service registry.example.com
+              skopeo copy --dest-tls-verify=false oci:./app:1.0 \\
+                  docker://127.0.0.1:5000/team/app:1.0
+            """.reflowed
     )
 
     @Option(help: "A YAML configuration file (flags override it).")

@@ -24,26 +24,31 @@ struct SyncCommand: ParsableCommand {
             tags). The registry options apply to both sides, the --src-*/--dest-* ones to one side; for more,
             use --config FILE (YAML):
 
-              source: {registry: registry.example.com, credentials: "reader:secret"}   # or noCreds: true
-              destination: {registry: 127.0.0.1:5000, plainHTTP: true}   # or layout: /srv/mirror
+              source: {registry: registry.example.com, credentials: "reader:pw"}
+              destination: {registry: 127.0.0.1:5000, plainHTTP: true}
               repositories:
                 - name: team/app
                   destination: mirror/{name}
-                  tags: {allow: ['^v?[0-9.]+$'], deny: ['-rc'], semver: '>=1.2 <2', latest: 3}
+                  tags: {allow: ['^v?[0-9.]+$'], deny: ['-rc'], semver: '^1.2', latest: 3}
                   platforms: [linux/amd64]      # or all: true
                   referrers: true
                   artifactTypes: [application/spdx+json]
+
+            A side is a registry or a layout ({layout: /srv/mirror}); `noCreds: true` makes a registry side
+            anonymous, `authfile: FILE` reads its credentials from that file.
 
             Without --keep-going the first failure stops the sync (exit code of that failure); with it every
             other tag is still synced and the exit code is 1 when anything failed. --dry-run prints the plan and
             writes nothing. --report FILE writes the JSON report (what --format json prints) whatever happens.
 
             Examples:
-              ocitool sync --plain-http docker://127.0.0.1:5000/team/app docker://127.0.0.1:5001/team/app
-              ocitool sync --semver '>=1.2 <2' --latest 3 docker://registry.example.com/team/app ./mirror/app
+              ocitool sync --plain-http docker://127.0.0.1:5000/app \\
+                  docker://127.0.0.1:5001/app
+              ocitool sync --semver '>=1.2 <2' --latest 3 \\
+                  docker://registry.example.com/team/app ./mirror/app
               ocitool sync --dry-run --format json --config sync.yaml
               ocitool sync --keep-going --report report.json --config sync.yaml
-            """
+            """.reflowed
     )
 
     @Argument(help: "The source repository: docker://HOST[:PORT]/REPO or a layout directory.")

@@ -11,7 +11,7 @@ struct Tag: ParsableCommand {
             Examples:
               ocitool tag ./images/app:1.4.2 1.4 stable
               ocitool tag ./images/app@sha256:3c4e... release
-            """
+            """.reflowed
     )
 
     @Argument(help: "The image: PATH:TAG or PATH@DIGEST.")
@@ -40,7 +40,7 @@ struct Untag: ParsableCommand {
         discussion: """
             Example:
               ocitool untag ./images/app:rc1
-            """
+            """.reflowed
     )
 
     @Argument(help: "PATH:TAG")
@@ -64,7 +64,7 @@ struct Remove: ParsableCommand {
             Examples:
               ocitool rm ./images/app:old
               ocitool rm ./images/app@sha256:3c4e...
-            """
+            """.reflowed
     )
 
     @Argument(help: "PATH:TAG or PATH@DIGEST")
