@@ -24,6 +24,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case invalidArgument(String)
     /// A docker credential helper (`docker-credential-NAME`, the program named first) is missing or failed.
     case credentialHelper(String, reason: String)
+    /// The referrers of `image` went on past `limit` (referrers of referrers counted too).
+    case tooManyReferrers(source: String, image: Digest, limit: Int)
     /// The transfer was abandoned because the other side of a stream stopped (an upload failed while its
     /// source was still downloading).
     case cancelled
@@ -40,6 +42,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         case .layout(let error): error.description
         case .invalidArgument(let reason): reason
         case .credentialHelper(let program, let reason): "credential helper \(program) failed: \(reason)"
+        case .tooManyReferrers(let source, let image, let limit):
+            "more than \(limit) referrers of \(image) in \(source); stopped following them"
         case .cancelled: "the transfer was cancelled"
         }
     }
@@ -58,6 +62,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
             "the source's content does not match its digest, so nothing was tagged at the destination; "
                 + "a registry (or a proxy) altered it, or, for a layout source, check it with 'ocitool fsck LAYOUT'"
         case .layout(let error): error.hint
+        case .tooManyReferrers: "copy without referrers (--no-referrers), and check the source: no image carries so many"
         default: nil
         }
     }

@@ -236,4 +236,32 @@ import Testing
         #expect(posts.filter { !$0.query("mount").isEmpty }.count == 1)
         #expect(posts.count == 2)
     }
+
+    /// A source whose every referrer has a referrer of its own, without end: the walk stops at its limit with
+    /// an error that names the image, instead of keeping a copy busy forever.
+    @Test func endlessReferrersStopAtTheLimit() throws {
+        struct EndlessReferrers: ImageSource {
+            var description: String { "docker://evil.example/app" }
+            func resolve(_ selector: ImageReference.Selector?) throws(SyncError) -> Descriptor { throw .notFound("none") }
+            func manifest(_ descriptor: Descriptor) throws(SyncError) -> Manifest { throw .notFound("none") }
+            func readBlob(
+                _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
+            ) throws(SyncError) { throw .notFound("none") }
+            func referrers(of digest: Digest) throws(SyncError) -> [Referrer] {
+                let next = Digest.sha256(of: Data(digest.description.utf8))
+                return [Referrer(descriptor: Descriptor(mediaType: .ociManifest, digest: next, size: 2))]
+            }
+        }
+        let image = Digest.sha256(of: Data("image".utf8))
+        var visited = 0
+        #expect {
+            try EndlessReferrers().walkReferrers(of: [image], artifactTypes: [], limit: 50) { _, _ in
+                visited += 1
+                return true
+            }
+        } throws: { error in
+            "\(error)" == "more than 50 referrers of \(image) in docker://evil.example/app; stopped following them"
+        }
+        #expect(visited == 50)
+    }
 }

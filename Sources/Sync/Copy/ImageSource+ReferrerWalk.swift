@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 import Layout
 
+/// The most referrers one walk follows: far more than any image carries (each is a manifest request).
+let referrerLimit = 10_000
+
 extension ImageSource {
     /// Walks the referrers reachable from `subjects` breadth-first (referrers of referrers too), each once, a
     /// subject always before its referrers. `artifactTypes`, when not empty, filters the first level only:
     /// whatever is attached to a kept referrer (its signatures) comes along.
     /// - Parameter visit: called with each referrer and the subject it was found under; returning false ends
     ///   the walk.
+    /// - Throws: `.tooManyReferrers` past `limit` referrers: a source that keeps inventing them (each referrer
+    ///   with referrers of its own) cannot keep a copy busy forever.
     func walkReferrers(
-        of subjects: [Digest], artifactTypes: [MediaType],
+        of subjects: [Digest], artifactTypes: [MediaType], limit: Int = referrerLimit,
         _ visit: (_ subject: Digest, _ referrer: Referrer) throws(SyncError) -> Bool
     ) throws(SyncError) {
         var visited = Set(subjects)
@@ -23,6 +28,9 @@ extension ImageSource {
                         continue
                     }
                     guard visited.insert(descriptor.digest).inserted else { continue }
+                    if visited.count - subjects.count > limit {
+                        throw .tooManyReferrers(source: description, image: subjects[0], limit: limit)
+                    }
                     guard try visit(subject, referrer) else { return }
                     next.append(descriptor.digest)
                 }
