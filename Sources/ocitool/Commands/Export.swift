@@ -23,7 +23,7 @@ struct Export: ParsableCommand {
     @Argument(help: "Images (PATH:TAG or PATH@DIGEST), then the destination: oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], FILE or -.")
     var references: [String]
 
-    @Option(help: "Compress the archive: none, gzip or zstd.")
+    @Option(help: "How to compress the archive.")
     var compress: Compression = .none
 
     @Flag(help: "Leave out referrers (oci-archive only).")

@@ -77,10 +77,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Refuse every write (push, delete) with 405 UNSUPPORTED.")
     var readOnly: Bool?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
+    @Option(help: "How much to log (default info).")
     var logLevel: Logger.Level?
 
-    @Option(help: "Log format: text or json (one JSON object per line).")
+    @Option(help: "Log lines as text, or as json (one JSON object per line).")
     var logFormat: ServeConfiguration.LogFormat?
 
     @Flag(inversion: .prefixedNo, help: "Log one line per request (default on).")
