@@ -32,6 +32,28 @@ struct CopyTests {
         #expect(try destination.resolve(.tag("copied")).digest == image.digest)
     }
 
+    /// A corrupt blob in the source fails the copy: it is read through its digest before it is linked, so the
+    /// corruption does not spread into the destination, and nothing is tagged there.
+    @Test func aCorruptSourceBlobIsNotLinked() throws {
+        let source = try scratch.layout("source")
+        let destination = try scratch.layout("destination")
+        let image = try ExportFixtures.pushImage(source, scratch: scratch, tag: "v1")
+        let layer = try ExportFixtures.image(source, image).layers[0]
+        let path = source.blobPath(layer.digest)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        #expect {
+            try copyImage(from: source, image, to: destination, tag: "copied", options: CopyOptions())
+        } throws: { error in
+            guard case LayoutError.digestMismatch(let expected, _) = error else { return false }
+            return expected == layer.digest
+        }
+        #expect(destination.blobSize(layer.digest) == nil)
+        #expect(throws: LayoutError.self) { try destination.resolve(.tag("copied")) }
+    }
+
     @Test func copyBringsReferrersAndTheirReferrers() throws {
         let source = try scratch.layout("source")
         let image = try ExportFixtures.pushImage(source, scratch: scratch, tag: "v1")

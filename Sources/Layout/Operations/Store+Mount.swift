@@ -25,7 +25,7 @@ extension Store {
             do { origin = try layout(for: source) } catch .notALayout { return false }
             guard origin.blobSize(digest) != nil else { return false }
             let target = try layout(for: name, create: true)
-            try target.copyBlob(digest, from: origin)
+            try target.copyBlob(digest, from: origin, verifyingLinks: false)
             addToPool(digest, from: target)
             return target.blobSize(digest) != nil
         }
@@ -33,11 +33,12 @@ extension Store {
             let target = try layout(for: name, create: true)
             if try linkFromPool(digest, into: target) { return true }
         }
-        // Blobs the CLI wrote are not pooled: look through the repositories.
+        // Blobs the CLI wrote are not pooled: look through the repositories. A store holds only blobs verified
+        // when they were stored, so links need not read them again.
         for repository in repositories() where repository != name {
             guard let origin = try? layout(for: repository), origin.blobSize(digest) != nil else { continue }
             let target = try layout(for: name, create: true)
-            try target.copyBlob(digest, from: origin)
+            try target.copyBlob(digest, from: origin, verifyingLinks: false)
             addToPool(digest, from: target)
             return true
         }

@@ -44,11 +44,14 @@ extension OCILayout {
 
     /// Brings a blob from another layout into this one: nothing when present, a hard link when both are on
     /// one filesystem (blobs are immutable), else a streamed copy verified while written.
+    /// - Parameter verifyingLinks: read a blob through its digest before linking it, so a corrupt source blob
+    ///   fails the copy instead of spreading (a copy is verified anyway). Pass false only for a source whose
+    ///   blobs were verified when they were stored, such as another repository of a store.
     /// - Returns: the bytes actually copied (0 when present or linked).
     @discardableResult
-    public func copyBlob(_ digest: Digest, from source: OCILayout, progress: ((Int64) -> Void)? = nil)
-        throws(LayoutError) -> Int64
-    {
+    public func copyBlob(
+        _ digest: Digest, from source: OCILayout, verifyingLinks: Bool = true, progress: ((Int64) -> Void)? = nil
+    ) throws(LayoutError) -> Int64 {
         let size = source.blobSize(digest)
         guard let size else { throw .blobNotFound(digest) }
         let target = blobPath(digest)
@@ -62,9 +65,11 @@ extension OCILayout {
         // A target of the wrong size (truncated, corrupt) is replaced by the verified copy below.
         // A link shares the source's mtime: refresh it so gc's grace period covers this copy (if gc took the new
         // name in between, the touch fails and the blob is copied instead).
-        if link(source.blobPath(digest), target) == 0, FileSystem.touch(target) {
+        let linkable = FileStamp(path: source.blobPath(digest))?.device == FileStamp(path: directory)?.device
+        if linkable, verifyingLinks { try source.verifyBlob(digest, progress: progress) }
+        if linkable, link(source.blobPath(digest), target) == 0, FileSystem.touch(target) {
             try FileSystem.syncDirectory(directory)
-            progress?(size)
+            if !verifyingLinks { progress?(size) }
             return 0
         }
         let reader = try source.openBlob(digest)
@@ -75,6 +80,18 @@ extension OCILayout {
         }
         try writer.finish(expected: digest, expectedSize: size).commit()
         return size
+    }
+
+    /// Reads a blob through its digest.
+    /// - Throws: `.digestMismatch` when its content is not what its name says.
+    func verifyBlob(_ digest: Digest, progress: ((Int64) -> Void)?) throws(LayoutError) {
+        let hasher = digest.makeHasher()
+        try openBlob(digest).forEachChunk { (chunk) throws(LayoutError) in
+            hasher.update(chunk)
+            progress?(Int64(chunk.count))
+        }
+        let actual = hasher.finalize()
+        guard actual == digest else { throw .digestMismatch(expected: digest, actual: actual) }
     }
 
     /// Every blob file under `blobs/` whose name is a valid digest.

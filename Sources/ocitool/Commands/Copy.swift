@@ -11,7 +11,7 @@ struct Copy: ParsableCommand {
             Digests are preserved byte for byte. Referrers (signatures, SBOMs, attestations) come along unless
             --no-referrers. For a multi-platform index, the image for this machine's platform is copied unless
             --all (the whole index) or --platform (into a layout: a new index with only those platforms) is
-            given. Between layouts on one filesystem, blobs are hard-linked rather than copied.
+            given. Between layouts on one filesystem, blobs are read through their digests and hard-linked rather than copied.
 
             Registries (docker://HOST/REPO[:TAG|@DIGEST]) work on either side: blobs the destination has are
             skipped, blobs in another repository of the same registry are mounted, referrers go through the
