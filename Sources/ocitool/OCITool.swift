@@ -50,8 +50,21 @@ struct OCITool: AsyncParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            Console.write(fullMessage(for: error) + "\n", to: .standardError)
+            Console.error(usageMessage(for: error), hint: "see '\(commandPath(in: CommandLine.arguments)) --help'")
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+
+    /// The first line of ArgumentParser's message, in the style of ocitool's own errors ("unknown option …").
+    private static func usageMessage(for error: any Error) -> String {
+        let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+        guard let first = line.first, let second = line.dropFirst().first, second.isLowercase else { return line }
+        return first.lowercased() + line.dropFirst()
+    }
+
+    /// `ocitool SUBCOMMAND` for the subcommand the arguments name, else `ocitool`.
+    private static func commandPath(in arguments: [String]) -> String {
+        let names = configuration.subcommands.map { $0._commandName }
+        return arguments.dropFirst().first(where: names.contains).map { "ocitool \($0)" } ?? "ocitool"
     }
 }

@@ -44,6 +44,10 @@ struct CLITests {
         #expect(result.status == 2)
         result = try CLIRunner.run(["ls"])
         #expect(result.status == 2)
+        // Argument parsing errors look like ocitool's own: one error line, and a hint naming the right help.
+        result = try CLIRunner.run(["ls", "--formt", "json", directory])
+        #expect(result.status == 2)
+        #expect(result.stderr == "error: unknown option '--formt'. Did you mean '--format'?\nhint: see 'ocitool ls --help'\n")
         result = try CLIRunner.run(["inspect", directory + "/x@sha256:nothex"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("invalid digest"))
