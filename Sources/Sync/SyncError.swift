@@ -53,7 +53,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .unreachable: "check the host and port, and that the registry is running"
         case .transfer(_, let error) where [35, 51, 53, 58, 60, 77, 83, 90, 91].contains(error.code):
-            "for a self-signed certificate pass --cert-dir/--ca-file, or --tls-verify=false; for HTTP --plain-http"
+            "for a self-signed certificate pass --cert-dir DIR (its *.crt files), or --tls-verify=false; for HTTP --plain-http"
         case .authenticationFailed(let host, _): "log in with 'ocitool login \(host)' or pass --creds USER:PASSWORD"
         case .registry(_, 429, _, _, _): "the registry is rate limiting; retry later or lower --jobs"
         case .credentialHelper(let program, _):

@@ -116,10 +116,18 @@ import Testing
         var result = try run(["copy", "--plain-http", layout + ":1.0", target])
         #expect(result.status == 1 && result.stderr.contains("authentication to \(server.host) failed"))
 
-        result = try run(["login", "--plain-http", "--username", "alice", "--password-stdin", server.host], stdin: "alice-pw\n")
+        // A wrong password: told to check it, nothing stored.
+        result = try run(["login", "--plain-http", "--username", "alice", "--password-stdin", server.host], stdin: "nope\n")
+        #expect(result.status == 1 && result.stderr.hasSuffix("hint: check the user name and password\n"), "\(result.stderr)")
+        let key = server.host.replacingOccurrences(of: ":", with: "_")
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/db/docker-credential-test/\(key).json"))
+
+        // The registry may be named as docker accepts it, with a scheme and a path.
+        result = try run(
+            ["login", "--plain-http", "--username", "alice", "--password-stdin", "docker://\(server.host)/v2/"],
+            stdin: "alice-pw\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("credentials stored in docker-credential-test"))
-        let key = server.host.replacingOccurrences(of: ":", with: "_")
         let stored = try String(contentsOfFile: "\(directory)/db/docker-credential-test/\(key).json", encoding: .utf8)
         #expect(stored == #"{"Secret":"alice-pw","ServerURL":"\#(server.host)","Username":"alice"}"#)
         #expect(try String(contentsOfFile: authFile, encoding: .utf8) == #"{"credsStore": "test"}"#)

@@ -216,7 +216,11 @@ struct ImportBadInputTests {
                 (try Fixtures.image(in: directory), ["app:1"]), (try Fixtures.image(in: directory), ["tools:2"]),
             ])
             let error = try Self.rejection(layout, try Fixtures.archive(entries, in: directory), options: ImportOptions(tag: "x"))
-            #expect(error == .invalidArgument("the archive holds 2 images: pass a selection or import without --tag"))
+            #expect(
+                error
+                    == .invalidArgument(
+                        "the archive holds 2 images: import it without a tag (each image keeps its own) "
+                            + "or copy one image out of it"))
         }
     }
 

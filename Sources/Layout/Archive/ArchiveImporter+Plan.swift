@@ -41,7 +41,7 @@ extension ArchiveImporter {
                 throw .invalidArgument(
                     images.isEmpty
                         ? "the archive holds no image to tag"
-                        : "the archive holds \(images.count) images: pass a selection or import without --tag")
+                        : "the archive holds \(images.count) images: import it without a tag (each image keeps its own) or copy one image out of it")
             }
             image.tags = [tag]
             chosen = [image] + referrers

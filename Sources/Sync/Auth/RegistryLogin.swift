@@ -32,6 +32,15 @@ public enum RegistryLogin {
         return path
     }
 
+    /// The registry `host[:port]` a login argument names, as docker reads it: a scheme (`docker://`, `https://`)
+    /// and a path (`/v1/`, a repository) are dropped, so `https://registry.local:5000/v2/` is
+    /// `registry.local:5000`.
+    public static func host(_ argument: String) -> String {
+        var text = Substring(argument)
+        if let scheme = text.firstRange(of: "://") { text = text[scheme.upperBound...] }
+        return String(text.prefix { $0 != "/" })
+    }
+
     /// Removes the stored credentials of a registry: `erase` with the auth file's credential helper for it, if
     /// any, and its `auths` entries.
     /// - Returns: where they were removed from (the helper's program, the auth file's path, or both joined by

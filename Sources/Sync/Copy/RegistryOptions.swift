@@ -2,7 +2,7 @@
 public import Foundation
 
 /// How the command line reaches registries: credentials (`--creds`, `--authfile`, the auth files), TLS
-/// (`--tls-verify`, `--cert-dir`, `--ca-file`), `--plain-http`, retries.
+/// (`--tls-verify`, `--cert-dir`), `--plain-http`, retries.
 public struct RegistryOptions: Sendable {
     /// Explicit credentials (`--creds USER:PASSWORD`); they win over the auth files.
     public var credentials: Credentials?

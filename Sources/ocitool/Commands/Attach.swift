@@ -24,7 +24,7 @@ struct Attach: ParsableCommand {
     @Option(help: "An annotation key=value for the artifact manifest (repeatable).")
     var annotation: [String] = []
 
-    @Option(help: "The media type of the attached files (default application/octet-stream).")
+    @Option(help: "The media type of the attached files.")
     var mediaType: String = "application/octet-stream"
 
     @Argument(help: "Files to attach, then the image: PATH:TAG or PATH@DIGEST.")

@@ -29,10 +29,10 @@ struct Copy: ParsableCommand {
             """.reflowed
     )
 
-    @Argument(help: "The source: PATH:TAG, PATH@DIGEST, oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG].")
+    @Argument(help: "The source: PATH:TAG, PATH@DIGEST, oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or docker://HOST/REPO:TAG.")
     var source: String
 
-    @Argument(help: "The destination: PATH[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG].")
+    @Argument(help: "The destination: PATH[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or docker://HOST/REPO[:TAG].")
     var destination: String
 
     @Flag(help: "Copy every platform of an index.")
@@ -46,6 +46,9 @@ struct Copy: ParsableCommand {
 
     @Option(help: "Copy only referrers of this artifact type (repeatable; into a layout).")
     var artifactType: [String] = []
+
+    @Option(help: "How many blobs move at once.")
+    var jobs = 4
 
     @OptionGroup(title: "Registry options") var registry: RegistryFlags
 
@@ -116,7 +119,7 @@ struct Copy: ParsableCommand {
     ) throws -> Summary {
         let sourceOptions = try sides.source(registry)
         let destinationOptions = try sides.destination(registry)
-        let syncOptions = SyncOptions(options, jobs: registry.jobs)
+        let syncOptions = SyncOptions(options, jobs: jobs)
         let defaultTag = try sourceTag()
         func run(_ source: any ImageSource, _ selector: ImageReference.Selector?) throws -> Summary {
             switch destinationReference {

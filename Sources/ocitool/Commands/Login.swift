@@ -20,7 +20,7 @@ struct Login: ParsableCommand {
             """.reflowed
     )
 
-    @Argument(help: "The registry host[:port].")
+    @Argument(help: "The registry: HOST[:PORT] (a scheme and a path are dropped, as docker does).")
     var registry: String
 
     @Option(help: "The user name.")
@@ -32,6 +32,7 @@ struct Login: ParsableCommand {
     @OptionGroup(title: "Registry options") var flags: RegistryFlags
 
     func validate() throws {
+        guard !RegistryLogin.host(registry).isEmpty else { throw ValidationError("name a registry: HOST[:PORT]") }
         guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin") }
         guard !flags.noCreds else { throw ValidationError("login stores credentials: --no-creds does not apply") }
     }
@@ -39,10 +40,17 @@ struct Login: ParsableCommand {
     func run() throws {
         let input = FileHandle.standardInput.readDataToEndOfFile()
         let password = String(decoding: input, as: UTF8.self).trimmingCharacters(in: .newlines)
-        let path = try RegistryLogin.login(
-            registry: registry, credentials: Credentials(username: username, password: password),
-            options: try flags.options())
-        Console.write("login succeeded for \(username) at \(registry); credentials stored in \(path)\n")
+        let host = RegistryLogin.host(registry)
+        let path: String
+        do {
+            path = try RegistryLogin.login(
+                registry: host, credentials: Credentials(username: username, password: password),
+                options: try flags.options())
+        } catch .authenticationFailed(let host, let reason) {
+            Console.error("authentication to \(host) failed: \(reason)", hint: "check the user name and password")
+            throw ExitCode(1)
+        }
+        Console.write("login succeeded for \(username) at \(host); credentials stored in \(path)\n")
     }
 }
 
@@ -64,14 +72,16 @@ struct Logout: ParsableCommand {
     @OptionGroup(title: "Registry options") var flags: RegistryFlags
 
     func validate() throws {
+        guard !RegistryLogin.host(registry).isEmpty else { throw ValidationError("name a registry: HOST[:PORT]") }
         guard !flags.noCreds else { throw ValidationError("logout erases credentials: --no-creds does not apply") }
     }
 
     func run() throws {
-        if let path = try RegistryLogin.logout(registry: registry, options: try flags.options()) {
-            Console.write("removed the credentials for \(registry) from \(path)\n")
+        let host = RegistryLogin.host(registry)
+        if let path = try RegistryLogin.logout(registry: host, options: try flags.options()) {
+            Console.write("removed the credentials for \(host) from \(path)\n")
         } else {
-            Console.write("no credentials were stored for \(registry)\n")
+            Console.write("no credentials were stored for \(host)\n")
         }
     }
 }

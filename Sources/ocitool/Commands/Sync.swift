@@ -93,6 +93,9 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "Write the JSON report to this file.")
     var report: String?
 
+    @Option(help: "How many blobs move at once.")
+    var jobs = 4
+
     @OptionGroup(title: "Registry options") var registry: RegistryFlags
 
     @OptionGroup(title: "Per-side registry options (override the above for one side)") var sides: SideRegistryFlags
@@ -126,16 +129,16 @@ struct SyncCommand: ParsableCommand {
 
     func run() throws {
         let progress = ProgressBar("syncing")
-        let jobs = try makeJobs(progress: progress.increments)
+        let work = try makeJobs(progress: progress.increments)
         let text = !output.json
         let dryRun = self.dryRun
         let runner = SyncRunner(
-            jobs: registry.jobs, dryRun: dryRun, keepGoing: keepGoing,
+            jobs: jobs, dryRun: dryRun, keepGoing: keepGoing,
             onResult: { entry in
                 progress.finish()
                 if text, !dryRun { Console.write(SyncCommand.line(entry) + "\n") }
             })
-        let result = runner.run(jobs)
+        let result = runner.run(work)
         progress.finish()
         if let report {
             do { try SyncCommand.encoder.encode(result).write(to: URL(fileURLWithPath: report), options: .atomic) } catch {

@@ -23,9 +23,6 @@ struct RegistryFlags: ParsableArguments {
     @Flag(help: "Talk plain HTTP (for registries on loopback).")
     var plainHTTP = false
 
-    @Option(help: "How many blobs move at once.")
-    var jobs = 4
-
     mutating func validate() throws {
         if noCreds, creds != nil || authfile != nil {
             throw ValidationError("--no-creds cannot be combined with --creds or --authfile")
