@@ -50,7 +50,8 @@ struct OCITool: AsyncParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            Console.error(usageMessage(for: error), hint: "see '\(commandPath(in: CommandLine.arguments)) --help'")
+            let usage = code == .validationFailure
+            Console.error(usageMessage(for: error), hint: usage ? "see '\(commandPath(in: CommandLine.arguments)) --help'" : nil)
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }

@@ -5,6 +5,31 @@ import Testing
 /// `ocitool serve --config FILE --check-config`, as an operator runs it before (re)starting the registry.
 @Suite("ocitool serve --check-config")
 struct ServeConfigCLITests {
+    /// A port another program holds: one error line that says so and what to do, exit 1, nothing served.
+    @Test func aPortInUseIsNamed() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(holder, socketAddress, length) == 0 && listen(holder, 1) == 0
+                    && getsockname(holder, socketAddress, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let result = try CLIRunner.run(["serve", "--root", directory + "/store", "--port", "\(port)"])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr == "error: cannot listen on 127.0.0.1:\(port): the address is already in use\n"
+                + "hint: stop the program listening there, or pick another port with --port\n")
+    }
+
     @Test func checkConfigPrintsTheEffectiveConfigurationOrOnePreciseError() throws {
         let directory = CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -174,7 +174,13 @@ struct ServeCommand: AsyncParsableCommand {
             }
             Console.write(lines.joined(separator: "\n") + "\n")
         }
-        try await buildApplication(configuration, logger: logger).runService()
+        do {
+            try await buildApplication(configuration, logger: logger).runService()
+        } catch {
+            guard let failure = ListenError(error, host: host, port: configuration.port) else { throw error }
+            Console.error(failure.description, hint: failure.hint)
+            throw ExitCode.failure
+        }
         // A demo store this run made up is removed on shutdown; a --root store is the user's.
         if demo, self.root == nil, self.config == nil { try? FileManager.default.removeItem(atPath: root) }
     }
