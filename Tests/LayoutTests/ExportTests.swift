@@ -90,6 +90,24 @@ struct ExportTests {
         #expect(inspect.status == 0, "\(inspect.error)")
     }
 
+    /// An export killed mid-write leaves `DEST.tmp-<pid>-<random>`: the next export to DEST removes it once its
+    /// writer is gone and it is over an hour old (fsck's and gc's rule); younger ones may be in flight elsewhere.
+    @Test func anotherExportRemovesWhatAKilledOneLeft() throws {
+        let (a, _, _, _) = try twoImages()
+        let path = "\(scratch.path)/images.tar"
+        let gone: pid_t = 4_194_303  // above any pid_max in use: no such process
+        let old = "\(path).tmp-\(gone)-1", young = "\(path).tmp-\(gone)-2", other = "\(scratch.path)/x.tar.tmp-\(gone)-3"
+        for leftover in [old, young, other] { try Data("partial".utf8).write(to: URL(fileURLWithPath: leftover)) }
+        for leftover in [old, other] {
+            try FileManager.default.setAttributes([.modificationDate: Date() - 7200], ofItemAtPath: leftover)
+        }
+        _ = try exportArchive([a], to: path, options: ExportOptions())
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: young))
+        #expect(FileManager.default.fileExists(atPath: other), "another destination's files are not ours to remove")
+        #expect(try ExportFixtures.readArchive(path).files["oci-layout"] != nil)
+    }
+
     @Test func oneTagForTwoImagesIsRejectedBeforeWriting() throws {
         let (a, b, _, _) = try twoImages()
         let path = "\(scratch.path)/clash.tar"

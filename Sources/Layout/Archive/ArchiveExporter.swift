@@ -71,6 +71,7 @@ struct ArchiveExporter {
         }
         if FileSystem.isDirectory(path) { throw .invalidArgument("\(path) is a directory, not an archive file") }
         let directory = FileSystem.parentDirectory(of: path)
+        removeLeftovers(of: path)
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let bytes: Int64
         do throws(LayoutError) {
@@ -85,6 +86,19 @@ struct ArchiveExporter {
         }
         try FileSystem.syncDirectory(directory)
         return bytes
+    }
+
+    /// Removes what earlier exports to `path` left when they were killed: `DEST.tmp-<pid>-<random>` files of
+    /// writers that are gone, once older than the grace period fsck and gc give temporary files.
+    private func removeLeftovers(of path: String) {
+        let directory = FileSystem.parentDirectory(of: path)
+        let prefix = FileSystem.baseName(of: path) + ".tmp-"
+        for name in FileSystem.list(directory) where name.hasPrefix(prefix) {
+            let file = TemporaryFile(
+                relativePath: name, path: "\(directory)/\(name)",
+                writerProcess: OCILayout.writerProcess(in: name, after: prefix))
+            if !file.mayBeInFlight(grace: FsckChecker.temporaryFileGrace) { unlink(file.path) }
+        }
     }
 
     private func write(_ entries: [Entry], into writer: ArchiveWriter) throws(LayoutError) -> Int64 {

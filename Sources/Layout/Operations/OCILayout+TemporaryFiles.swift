@@ -71,7 +71,7 @@ extension OCILayout {
     }
 
     /// The pid in `<prefix><pid>-<random>`.
-    private static func writerProcess(in name: String, after prefix: String) -> pid_t? {
+    static func writerProcess(in name: String, after prefix: String) -> pid_t? {
         guard name.hasPrefix(prefix) else { return nil }
         let rest = name.dropFirst(prefix.count)
         guard let dash = rest.firstIndex(of: "-") else { return nil }
