@@ -10,6 +10,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case transfer(host: String, CurlError)
     /// Credentials were missing or rejected, or the token server failed.
     case authenticationFailed(host: String, reason: String)
+    /// Valid credentials that lack the permission a request needs (403, or a token without the scope).
+    case accessDenied(host: String, reason: String)
     /// The registry answered with an error status; `message` holds the error envelope's codes and messages
     /// (or the start of the body).
     case registry(host: String, status: Int, codes: [DistributionErrorCode], message: String, context: String)
@@ -35,6 +37,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         case .unreachable(let host, let error): "cannot reach registry \(host): \(error.message)"
         case .transfer(let host, let error): "transfer with registry \(host) failed: \(error.message)"
         case .authenticationFailed(let host, let reason): "authentication to \(host) failed: \(reason)"
+        case .accessDenied(let host, let reason): "access denied by \(host): \(reason)"
         case .registry(let host, let status, _, let message, let context):
             "\(context): registry \(host) answered \(status)" + (message.isEmpty ? "" : ": \(message)")
         case .notFound(let what): what
@@ -55,6 +58,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         case .transfer(_, let error) where [35, 51, 53, 58, 60, 77, 83, 90, 91].contains(error.code):
             "for a self-signed certificate pass --cert-dir DIR (its *.crt files), or --tls-verify=false; for HTTP --plain-http"
         case .authenticationFailed(let host, _): "log in with 'ocitool login \(host)' or pass --creds USER:PASSWORD"
+        case .accessDenied: "the credentials are valid but lack this permission: ask the registry's administrator"
         case .registry(_, 429, _, _, _): "the registry is rate limiting; retry later or lower --jobs"
         case .credentialHelper(let program, _):
             "check that \(program) is installed and works, or remove it from credHelpers/credsStore in the auth file"

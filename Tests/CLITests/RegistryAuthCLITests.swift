@@ -153,6 +153,35 @@ import Testing
         #expect(result.stderr.hasPrefix("error: credential helper docker-credential-test failed: 'get' exited with status 1: keychain locked"))
     }
 
+    /// Valid credentials without push rights: the error says the user may not push, not that the credentials
+    /// were wrong (a 403 with Basic auth; a token without the push scope with the token service).
+    @Test(arguments: [false, true])
+    func aUserWithoutPushIsToldSo(tokens: Bool) throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try RegistryAuthCLITests.htpasswd.write(toFile: directory + "/htpasswd", atomically: true, encoding: .utf8)
+        let config = """
+            auth:
+              htpasswd: \(directory)/htpasswd
+              access: [{users: [alice], repositories: ["**"], actions: [pull]}]
+            \(tokens ? "  token: {service: test-registry}" : "")
+
+            """
+        try config.write(toFile: directory + "/serve.yaml", atomically: true, encoding: .utf8)
+        let server = try Server(["--config", directory + "/serve.yaml"])
+        defer { server.stop() }
+        let layout = try RegistryAuthCLITests.layout(in: directory)
+
+        let result = try CLIRunner.run([
+            "copy", "--plain-http", "--creds", "alice:alice-pw", layout + ":1.0", "docker://\(server.host)/team/app:1.0",
+        ])
+        #expect(result.status == 1)
+        let expected = tokens ? "alice may not push to team/app" : "refused to alice (DENIED: "
+        #expect(result.stderr.hasPrefix("error: access denied by \(server.host): "), "\(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+        #expect(result.stderr.contains("hint: the credentials are valid but lack this permission"), "\(result.stderr)")
+    }
+
     @Test func sourceAndDestinationCredentialsAreSeparate() throws {
         let alice = try Server(["--htpasswd", "HTPASSWD"])
         defer { alice.stop() }

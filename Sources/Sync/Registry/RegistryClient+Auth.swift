@@ -78,16 +78,34 @@ extension RegistryClient {
         }
     }
 
-    /// The error for a request still refused after its challenge was answered.
+    /// The error for a request still refused after its challenge was answered: a token granted without the
+    /// scope the request needs (`error="insufficient_scope"`) means the user lacks the permission.
     func rejected(_ response: RegistryResponse, scopes: [String]) -> SyncError {
         let (_, message) = RegistryClient.describeErrorBody(response.body)
         let detail = message.isEmpty ? "" : " (\(message))"
         guard let credentials = configuration.credentials else {
             return .authenticationFailed(host: registry, reason: "the registry requires credentials\(detail)")
         }
+        let challenge = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
+        if challenge?.parameters["error"] == "insufficient_scope" {
+            return denied(credentials.username, scopes: scopes, detail: detail)
+        }
         let what = scopes.isEmpty ? "" : " for \(scopes.joined(separator: " "))"
         return .authenticationFailed(
             host: registry, reason: "the registry rejected the credentials of \(credentials.username)\(what)\(detail)")
+    }
+
+    /// `.accessDenied` saying what `user` may not do: "alice may not push to team/app".
+    func denied(_ user: String, scopes: [String], detail: String) -> SyncError {
+        let wants = scopes.compactMap { scope -> String? in
+            let parts = scope.split(separator: ":")
+            guard parts.count == 3, parts[0] == "repository" else { return nil }
+            let actions = parts[2].split(separator: ",")
+            let name = parts[1]
+            return actions.contains("push") ? "push to \(name)" : actions.contains("delete") ? "delete in \(name)" : "pull \(name)"
+        }
+        let what = wants.isEmpty ? "do this" : wants.joined(separator: " or ")
+        return .accessDenied(host: registry, reason: "\(user) may not \(what)\(detail)")
     }
 
     /// A cached token covering `scopes` other than the `rejected` one, else a new one from the challenge's

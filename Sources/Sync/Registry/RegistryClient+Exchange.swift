@@ -53,7 +53,8 @@ extension RegistryClient {
     /// registry's challenge is known), and on a 401 answers the challenge once and sends the request again.
     /// A URL elsewhere than the registry's own scheme, host and port (an upload `Location` or a `Link` pointing
     /// at object storage) gets no authorization: the registry's credentials are for the registry only.
-    /// - Throws: `.authenticationFailed` when the registry still answers 401; transport errors.
+    /// - Throws: `.authenticationFailed` when the registry still answers 401 (`.accessDenied` when its token
+    ///   lacks the scope); transport errors.
     func exchange(_ request: RegistryRequest, _ handling: ResponseHandling) throws(SyncError) -> RegistryResponse {
         let authenticate = request.authenticate && isRegistryOrigin(request.url)
         var answered = false
@@ -115,6 +116,10 @@ extension RegistryClient {
     /// messages, or the start of the body.
     func failure(_ response: RegistryResponse, context: String) -> SyncError {
         let (codes, message) = RegistryClient.describeErrorBody(response.body)
+        if response.status == 403, let user = configuration.credentials?.username {
+            return .accessDenied(
+                host: registry, reason: "\(context): refused to \(user)" + (message.isEmpty ? "" : " (\(message))"))
+        }
         return .registry(host: registry, status: response.status, codes: codes, message: message, context: context)
     }
 

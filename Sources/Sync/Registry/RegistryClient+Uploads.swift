@@ -63,7 +63,10 @@ extension RegistryClient {
             response = try exchange(request, .collect(limit: RegistryClient.errorBodyLimit))
         } catch {
             // Credentials that cannot read `from` just mean no mount.
-            if case .authenticationFailed = error { return .some(nil) }
+            switch error {
+            case .authenticationFailed, .accessDenied: return .some(nil)
+            default: break
+            }
             if error.isRetryable { return .some(nil) }
             throw error
         }
