@@ -265,6 +265,12 @@ struct CLITests {
         let layout = try OCILayout(at: pulled)
         #expect(try layout.resolve(.tag("v1")).digest == digest)
         #expect(try layout.referrers(of: digest).map(\.artifactType) == ["application/spdx+json"])
+        // A destination without a tag keeps the source's, so the bundle names its image (as skopeo needs).
+        let bundle = directory + "/bundle.tar"
+        result = try CLIRunner.run(["copy", "--plain-http", remote, "oci-archive:" + bundle])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try CLIRunner.run(["inspect", "--raw", "oci-archive:\(bundle):v1"])
+        #expect(result.status == 0 && Digest.sha256(of: Data(result.stdout.utf8)) == digest, "\(result.stderr)")
         // A missing image is "not found" (exit 3), with one error line.
         result = try CLIRunner.run(["copy", "--plain-http", "docker://\(host)/team/app:nope", pulled + ":x"])
         #expect(result.status == 3 && result.stderr.hasPrefix("error: "))

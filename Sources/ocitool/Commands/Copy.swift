@@ -11,11 +11,13 @@ struct Copy: ParsableCommand {
             Digests are preserved byte for byte. Referrers (signatures, SBOMs, attestations) come along unless
             --no-referrers. For a multi-platform index, the image for this machine's platform is copied unless
             --all (the whole index) or --platform (into a layout: a new index with only those platforms) is
-            given. Between layouts on one filesystem, blobs are read through their digests and hard-linked rather than copied.
+            given. Between layouts on one filesystem, blobs are read through their digests and hard-linked
+            rather than copied.
 
             Registries (docker://HOST/REPO[:TAG|@DIGEST]) work on either side: blobs the destination has are
             skipped, blobs in another repository of the same registry are mounted, referrers go through the
-            referrers API or the sha256-<hex> fallback tag, and the tag is set last.
+            referrers API or the sha256-<hex> fallback tag, and the tag is set last. A destination without a tag
+            takes the source's (latest for a registry when the source has none).
 
             Examples:
               ocitool copy ./build/app:1.0 ./release/app:1.0
@@ -170,6 +172,7 @@ struct Copy: ParsableCommand {
         case .layout(_, .tag(let tag)): tag
         case .ociArchive(_, let tag): tag
         case .dockerArchive(_, let name): name?.tag
+        case .registry(_, _, .tag(let tag)): tag
         default: nil
         }
     }
