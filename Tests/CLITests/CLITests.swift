@@ -48,6 +48,9 @@ struct CLITests {
         result = try CLIRunner.run(["ls", "--formt", "json", directory])
         #expect(result.status == 2)
         #expect(result.stderr == "error: unknown option '--formt'. Did you mean '--format'?\nhint: see 'ocitool ls --help'\n")
+        // A registry reference without docker:// is pointed out.
+        result = try CLIRunner.run(["inspect", "127.0.0.1:5999/team/app:1.0"])
+        #expect(result.status == 3 && result.stderr.hasSuffix("hint: for a registry, write docker://127.0.0.1:5999/team/app\n"))
         result = try CLIRunner.run(["inspect", directory + "/x@sha256:nothex"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("invalid digest"))

@@ -57,15 +57,29 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the user can do next, when there is something useful to say.
     public var hint: String? {
         switch self {
+        case .notALayout(let path) where LayoutError.looksLikeRegistry(path):
+            "for a registry, write docker://\(path.hasPrefix("docker:") ? String(path.dropFirst(7).drop { $0 == "/" }) : path)"
         case .notALayout: "create one with 'ocitool init PATH', or check the path"
         case .blobNotFound, .manifestBlobUnknown, .digestMismatch, .sizeMismatch:
             "run 'ocitool fsck LAYOUT' to check the layout"
         case .manifestNotFound: "list what the layout holds with 'ocitool ls LAYOUT'"
         case .io(_, _, let errno) where errno == ENOSPC: "free disk space and retry; nothing was committed"
         case .archive, .unsafeArchiveEntry: "the archive was rejected whole; nothing from it was added"
-        case .invalidReference: "references look like PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE"
+        case .invalidReference:
+            "references look like PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE, "
+                + "docker://HOST/REPO[:TAG]"
         default: nil
         }
+    }
+
+    /// Whether a path that is not a layout reads like a registry reference without its `docker://`
+    /// (`127.0.0.1:5000/team/app`, `registry.example.com/app`, `docker:/host/app`): no such directory, and a
+    /// first component with a port or a dot that is no directory either.
+    static func looksLikeRegistry(_ path: String) -> Bool {
+        guard !FileSystem.isDirectory(path), let slash = path.firstIndex(of: "/") else { return false }
+        let host = path[..<slash]
+        guard !host.isEmpty, !host.hasPrefix("."), !FileSystem.isDirectory(String(host)) else { return false }
+        return host.contains(":") || host.contains(".") || host == "localhost"
     }
 
     /// The distribution-spec error code a registry reports for this error.
