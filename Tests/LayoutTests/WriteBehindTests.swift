@@ -12,7 +12,7 @@ struct WriteBehindTests {
         let directory = LayoutFixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/data"
-        FileManager.default.createFile(atPath: path, contents: Data("head".utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("head".utf8)))
         let writer = WriteBehind(file: try FileDescriptor(path: path, flags: O_WRONLY | O_APPEND), size: 4)
         var expected = Data("head".utf8)
         for index in 0..<20 {
@@ -30,7 +30,7 @@ struct WriteBehindTests {
         let directory = LayoutFixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/data"
-        FileManager.default.createFile(atPath: path, contents: Data())
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
         let writer = WriteBehind(file: try FileDescriptor(path: path, flags: O_RDONLY), size: 0)
         try writer.write([UInt8](repeating: 1, count: 10))
         #expect(throws: LayoutError.self) { try writer.drain() }
