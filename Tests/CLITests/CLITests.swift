@@ -259,6 +259,10 @@ struct CLITests {
         #expect(result.stdout.contains("\"v1\""))
         result = try CLIRunner.run(["inspect", "--plain-http", "--raw", remote])
         #expect(Digest.sha256(of: Data(result.stdout.utf8)) == digest)
+        // discover asks the registry's referrers API, as it reads a layout's index.json.
+        result = try CLIRunner.run(["discover", "--plain-http", "--format", "json", remote])
+        let tree = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+        #expect(tree?.compactMap { ($0["descriptor"] as? [String: Any])?["artifactType"] as? String } == ["application/spdx+json"])
         // Pushed into the store: the CLI sees the same repository, and it is fsck-clean.
         #expect(try CLIRunner.run(["fsck", directory + "/store/team/app"]).status == 0)
 

@@ -1,36 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 
 extension OCILayout {
-    /// The referrers of a manifest and, recursively, their referrers (signatures of SBOMs), as a tree.
-    ///
-    /// The `artifactType` filter applies to the top level only: asking for SBOMs gives each SBOM with
-    /// everything attached to it (its signatures, whatever their type). The walk is cycle-safe: a manifest
-    /// already on the path from the root is not expanded again (cycles can only come from hand-made
-    /// `sha256-<hex>` fallback indexes, since a digest cannot cover itself).
-    /// - Parameters:
-    ///   - digest: the subject.
-    ///   - artifactType: keep only direct referrers of this artifact type.
-    ///   - depth: how many levels to return; 1 gives the direct referrers only, 0 nothing.
-    /// - Returns: the direct referrers in index.json order, each with its own referrers nested.
+    /// The referrers of a manifest and, recursively, their referrers, as a tree (`ReferrerNode.tree`), in
+    /// index.json order.
     public func referrerTree(of digest: Digest, artifactType: MediaType? = nil, depth: Int = 8)
         throws(LayoutError) -> [ReferrerNode]
     {
-        var path: Set<Digest> = [digest]
-        return try referrerNodes(of: digest, artifactType: artifactType, depth: depth, path: &path)
-    }
-
-    private func referrerNodes(of digest: Digest, artifactType: MediaType?, depth: Int, path: inout Set<Digest>)
-        throws(LayoutError) -> [ReferrerNode]
-    {
-        guard depth > 0 else { return [] }
-        var nodes: [ReferrerNode] = []
-        for referrer in try referrers(of: digest, artifactType: artifactType) where !path.contains(referrer.digest) {
-            path.insert(referrer.digest)
-            let below = try referrerNodes(of: referrer.digest, artifactType: nil, depth: depth - 1, path: &path)
-            path.remove(referrer.digest)
-            nodes.append(ReferrerNode(descriptor: referrer, referrers: below))
+        try ReferrerNode.tree(of: digest, artifactType: artifactType, depth: depth) { (subject) throws(LayoutError) in
+            try referrers(of: subject)
         }
-        return nodes
     }
 
     /// Every referrer reachable from `subjects` (referrers of referrers included), each once, a subject always

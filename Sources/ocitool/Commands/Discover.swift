@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Layout
+import Sync
+
+struct Discover: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the referrers of an image as a tree.",
+        discussion: """
+            Lists every artifact whose subject is IMAGE, and their own referrers (a signature of an SBOM), with
+            artifact type, digest, size and annotations. For a registry they come from the referrers API, else
+            the sha256-<hex> fallback tag, and cosign's .sig/.att/.sbom tags.
+
+            Examples:
+              ocitool discover ./images/app:1.0
+              ocitool discover --plain-http docker://127.0.0.1:5000/team/app:1.0
+              ocitool discover --artifact-type application/spdx+json --format json \\
+                  ./images/app:1.0
+            """.reflowed
+    )
+
+    @Argument(help: "The image: PATH[:TAG|@DIGEST] or docker://HOST/REPO[:TAG|@DIGEST].")
+    var image: String
+
+    @Option(help: "Only referrers of this artifact type.")
+    var artifactType: String?
+
+    @OptionGroup(title: "Registry options") var registry: RegistryFlags
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let type = artifactType.map(MediaType.init(rawValue:))
+        let descriptor: Descriptor
+        let tree: [ReferrerNode]
+        let reference = try ImageReference(parsing: image)
+        if case .registry = reference {
+            let (source, selector) = try ImageEndpoint.source(reference, registry: try registry.options())
+            descriptor = try source.resolve(selector)
+            tree = try ReferrerNode.tree(of: descriptor.digest, artifactType: type) { (subject) throws(SyncError) in
+                try source.referrers(of: subject).map(\.descriptor)
+            }
+        } else {
+            let layout: OCILayout
+            (layout, descriptor) = try ImageLocator.image(image)
+            tree = try layout.referrerTree(of: descriptor.digest, artifactType: type)
+        }
+        if output.json { return try Console.json(tree) }
+        Console.write("\(image)@\(descriptor.digest)\n")
+        printNodes(tree, prefix: "")
+    }
+
+    private func printNodes(_ nodes: [ReferrerNode], prefix: String) {
+        for (position, node) in nodes.enumerated() {
+            let last = position == nodes.count - 1
+            let descriptor = node.descriptor
+            let type = descriptor.artifactType?.rawValue ?? descriptor.mediaType.rawValue
+            Console.write("\(prefix)\(last ? "└── " : "├── ")\(type)  \(descriptor.digest)  \(formatBytes(descriptor.size))\n")
+            let inner = prefix + (last ? "    " : "│   ")
+            for (key, value) in (descriptor.annotations ?? [:]).sorted(by: { $0.key < $1.key }) {
+                Console.write("\(inner)  \(key)=\(value)\n")
+            }
+            printNodes(node.referrers, prefix: inner)
+        }
+    }
+}
