@@ -89,8 +89,8 @@ struct Copy: ParsableCommand {
         }
         progress.finish()
         if output.json { return try Console.json(summary) }
-        var line = "copied \(summary.digest) to \(destination): \(summary.blobs) blobs, \(formatBytes(summary.bytes))"
-            + ", \(summary.referrers) referrers"
+        var line = "copied \(summary.digest) to \(destination): \(counted(summary.blobs, "blob")), "
+            + "\(formatBytes(summary.bytes)), \(counted(summary.referrers, "referrer"))"
         if summary.filteredIndex { line += " (new index: only the selected platforms, so a new digest)" }
         Console.write(line + "\n")
     }

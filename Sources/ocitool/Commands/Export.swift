@@ -67,7 +67,7 @@ struct Export: ParsableCommand {
         guard path != "-" else { return }
         if output.json { return try Console.json(result) }
         Console.write(
-            "exported \(result.images) image\(result.images == 1 ? "" : "s") (\(result.blobs) blobs, "
+            "exported \(counted(result.images, "image")) (\(counted(result.blobs, "blob")), "
                 + "\(formatBytes(result.bytes))) to \(result.format.rawValue):\(result.path)\n")
     }
 

@@ -46,7 +46,7 @@ struct Import: ParsableCommand {
             Console.write("\(image.descriptor.digest)  \(tags)\n")
         }
         Console.write(
-            "imported \(result.images.count) image\(result.images.count == 1 ? "" : "s") from \(result.format): "
-                + "\(result.blobsAdded) new blob\(result.blobsAdded == 1 ? "" : "s"), \(formatBytes(result.bytesAdded))\n")
+            "imported \(counted(result.images.count, "image")) from \(result.format): "
+                + "\(counted(result.blobsAdded, "new blob")), \(formatBytes(result.bytesAdded))\n")
     }
 }

@@ -50,7 +50,7 @@ struct List: ParsableCommand {
         if output.json { return try Console.json(rows) }
         Console.table(["TAG", "DIGEST", "TYPE"], rows.map { [$0.tag, $0.digest.description, kindName($0.mediaType)] })
         let untagged = Set(index.manifests.filter { $0.refName == nil }.map(\.digest)).count
-        if untagged > 0 { Console.write("(\(untagged) untagged manifest\(untagged == 1 ? "" : "s"))\n") }
+        if untagged > 0 { Console.write("(\(counted(untagged, "untagged manifest")))\n") }
     }
 }
 

@@ -41,8 +41,8 @@ struct GarbageCollect: ParsableCommand {
         for blob in report.removedBlobs { Console.write("\(verb) \(blob.digest)  \(formatBytes(blob.size))\n") }
         for entry in report.droppedEntries { Console.write("\(verb) index entry \(entry.digest)\n") }
         Console.write(
-            "\(verb) \(report.removedBlobs.count) blobs, \(formatBytes(report.bytesFreed))"
-                + (report.sparedYoung.isEmpty ? "" : "; spared \(report.sparedYoung.count) blobs younger than \(grace)")
+            "\(verb) \(counted(report.removedBlobs.count, "blob")), \(formatBytes(report.bytesFreed))"
+                + (report.sparedYoung.isEmpty ? "" : "; spared \(counted(report.sparedYoung.count, "blob")) younger than \(grace)")
                 + "\n")
     }
 }
@@ -86,9 +86,11 @@ struct Fsck: ParsableCommand {
             for action in report.repaired { Console.write("repaired: \(action)\n") }
             for problem in report.problems { Console.write("\(problem.kind.rawValue): \(problem.message)\n") }
             Console.write(
-                "\(report.isClean ? "clean" : "\(report.problems.count) problems"): \(report.blobsChecked) blobs "
-                    + "(\(formatBytes(report.bytesChecked))), \(report.manifestsChecked) manifests checked"
-                    + (report.temporaryFiles.isEmpty ? "" : ", \(report.temporaryFiles.count) temporary files") + "\n")
+                "\(report.isClean ? "clean" : counted(report.problems.count, "problem")): "
+                    + "\(counted(report.blobsChecked, "blob")) (\(formatBytes(report.bytesChecked))), "
+                    + "\(counted(report.manifestsChecked, "manifest")) checked"
+                    + (report.temporaryFiles.isEmpty ? "" : ", \(counted(report.temporaryFiles.count, "temporary file"))")
+                    + "\n")
         }
         if !report.isClean { throw ExitCode(4) }
     }

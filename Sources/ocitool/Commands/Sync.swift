@@ -217,7 +217,7 @@ struct SyncCommand: ParsableCommand {
         if report.dryRun {
             return "dry run: \(report.planned) to copy, \(report.skipped) up to date, \(report.failed) failed (\(time))"
         }
-        var text = "synced \(report.results.count) tags: \(report.copied) copied, \(report.skipped) skipped, "
+        var text = "synced \(counted(report.results.count, "tag")): \(report.copied) copied, \(report.skipped) skipped, "
             + "\(report.failed) failed; \(formatBytes(report.bytes)) in \(time)"
         if report.stopped { text += " (stopped at the first failure; --keep-going carries on)" }
         return text
