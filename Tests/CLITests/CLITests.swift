@@ -48,6 +48,13 @@ struct CLITests {
         result = try CLIRunner.run(["ls", "--formt", "json", directory])
         #expect(result.status == 2)
         #expect(result.stderr == "error: unknown option '--formt'. Did you mean '--format'?\nhint: see 'ocitool ls --help'\n")
+        // A rejected archive leaves nothing behind, not even the layout the import made for it.
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: directory + "/junk.tar"))
+        result = try CLIRunner.run(["import", directory + "/junk.tar", directory + "/fresh"])
+        #expect(result.status == 1 && result.stderr.hasPrefix("error: malformed archive"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/fresh"))
+        result = try CLIRunner.run(["import", directory, directory + "/fresh"])
+        #expect(result.status == 2 && result.stderr.contains("is a directory, not a tarball"))
         // A registry reference without docker:// is pointed out.
         result = try CLIRunner.run(["inspect", "127.0.0.1:5999/team/app:1.0"])
         #expect(result.status == 3 && result.stderr.hasSuffix("hint: for a registry, write docker://127.0.0.1:5999/team/app\n"))

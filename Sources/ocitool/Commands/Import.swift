@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import Foundation
 import Layout
 
 struct Import: ParsableCommand {
@@ -35,10 +36,21 @@ struct Import: ParsableCommand {
         case .digest: throw LayoutError.invalidReference(destination, reason: "the destination takes a tag, not a digest")
         case nil: break
         }
+        if file != "-", FileSystem.isDirectory(file) {
+            throw LayoutError.invalidArgument("\(file) is a directory, not a tarball; to copy a layout, use 'ocitool copy'")
+        }
+        let created = !FileManager.default.fileExists(atPath: path)
         let layout = try OCILayout.create(at: path)
         let progress = ProgressBar("importing")
         options.progress = progress.cumulative
-        let result = try layout.importArchive(from: file, options: options)
+        let result: ImportResult
+        do {
+            result = try layout.importArchive(from: file, options: options)
+        } catch {
+            // A rejected archive adds nothing, not even the layout this import made for it.
+            if created { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
         progress.finish()
         if output.json { return try Console.json(result) }
         for image in result.images {

@@ -51,7 +51,9 @@ enum Console {
     static func json(_ value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        write(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        // Foundation prints an empty array or object over three lines; JSON text holds no raw newline elsewhere.
+        write(text.replacing(#/\[\n\s*\n\s*\]/#, with: "[]").replacing(#/\{\n\s*\n\s*\}/#, with: "{}") + "\n")
     }
 
     /// Prints rows as aligned columns under a header.
