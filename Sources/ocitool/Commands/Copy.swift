@@ -134,9 +134,13 @@ struct Copy: ParsableCommand {
                     return Summary(result, destination: destination)
                 }
             case .dockerArchive(let path, let name):
+                // A docker archive holds no referrers: they are not fetched.
+                var imageOnly = options
+                imageOnly.referrers = false
                 return try ScratchLayout.with { (scratch) throws in
-                    let result = try ImageSync(from: source, to: LayoutEndpoint(scratch), options: syncOptions)
-                        .copy(selector, tag: nil)
+                    let result = try ImageSync(
+                        from: source, to: LayoutEndpoint(scratch), options: SyncOptions(imageOnly, jobs: jobs)
+                    ).copy(selector, tag: nil)
                     let item = ExportItem(layout: scratch, descriptor: result.descriptor, dockerName: name)
                     try exportArchive([item], to: path, options: ExportOptions(format: .dockerArchive))
                     return Summary(result, destination: destination)

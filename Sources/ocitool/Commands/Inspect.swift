@@ -29,6 +29,11 @@ struct Inspect: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if raw, config { throw ValidationError("--raw and --config print different bytes: pick one") }
+        if raw || config, output.json { throw ValidationError("--raw and --config print bytes, not JSON: drop --format json") }
+    }
+
     func run() throws {
         if case .registry(let host, let repository, let selector) = try ImageReference(parsing: image) {
             return try inspectRemote(host: host, repository: repository, selector: selector)
