@@ -89,10 +89,10 @@ import Testing
     static let mistakes: [(String, String)] = [
         ("", "sync.yaml: the document"),
         ("source: [", "sync.yaml: invalid YAML"),
-        ("source: {registry: a}\nrepositories: []", "sync.yaml: the document: missing key 'destination'"),
+        ("source: {registry: a}\nrepositories: []", "sync.yaml: missing key 'destination'"),
         (minimal, "missing key 'repositories'"),
         (minimal + "repositories: []", "repositories: list at least one repository"),
-        (minimal + "repository: [{name: x}]", "the document: unknown key 'repository' (did you mean 'repositories'?)"),
+        (minimal + "repository: [{name: x}]", "sync.yaml: unknown key 'repository' (did you mean 'repositories'?)"),
         (minimal + "repositories: {name: x}", "repositories: expected a list"),
         (minimal + "repositories: [{destination: y}]", "repositories[0]: missing key 'name'"),
         (minimal + "repositories: [{name: x, tag: {latest: 1}}]", "repositories[0]: unknown key 'tag' (did you mean 'tags'?)"),

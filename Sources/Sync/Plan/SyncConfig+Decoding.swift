@@ -44,11 +44,15 @@ extension SyncConfig {
         return text.isEmpty ? "the document" : text
     }
 
+    /// `place: message`, or just the message at the top of the document.
+    private static func at(_ path: [any CodingKey], _ message: String) -> String {
+        path.isEmpty ? message : "\(place(path)): \(message)"
+    }
+
     private static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, let context):
-            let parent = context.codingPath.isEmpty ? "the document" : place(context.codingPath)
-            return "\(parent): missing key '\(key.stringValue)'"
+            return at(context.codingPath, "missing key '\(key.stringValue)'")
         case .typeMismatch(let type, let context):
             return "\(place(context.codingPath)): expected \(typeName(type))"
         case .valueNotFound(let type, let context):
@@ -58,7 +62,7 @@ extension SyncConfig {
             if context.codingPath.isEmpty, context.debugDescription.contains("empty") {
                 return "the document is empty"
             }
-            return "\(place(context.codingPath)): \(context.debugDescription)"
+            return at(context.codingPath, context.debugDescription)
         @unknown default:
             return "\(error)"
         }
