@@ -30,7 +30,7 @@ struct OCITool: AsyncParsableCommand {
     /// Runs the command and maps every failure to one `error:` line on stderr and a documented exit code.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(BooleanFlags.normalized(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

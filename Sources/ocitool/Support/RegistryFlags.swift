@@ -14,7 +14,7 @@ struct RegistryFlags: ParsableArguments {
     @Flag(help: "Access the registry anonymously: no --creds, no auth file, no credential helper.")
     var noCreds = false
 
-    @Option(help: "Verify the registry's TLS certificate (--tls-verify=false to skip).")
+    @Option(help: "Verify the registry's TLS certificate (--tls-verify=false to skip; alone: true).")
     var tlsVerify = true
 
     @Option(help: "A directory of CA certificates (*.crt) to trust for the registry.")

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// skopeo's boolean options as skopeo reads them: `--tls-verify` alone means true, and Go's spellings
+/// (`1`, `t`, `TRUE`, `0`, `f`, `False`, …) are values too. ArgumentParser takes only `--tls-verify=true|false`,
+/// so the arguments are brought to that form before parsing.
+enum BooleanFlags {
+    static let names: Set<String> = ["--tls-verify", "--src-tls-verify", "--dest-tls-verify"]
+
+    static func normalized(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            index += 1
+            if names.contains(argument) {
+                // A following boolean is this option's value; anything else (a reference) is not.
+                if index < arguments.endIndex, let value = boolean(arguments[index]) {
+                    result.append("\(argument)=\(value)")
+                    index += 1
+                } else {
+                    result.append("\(argument)=true")
+                }
+            } else if let equals = argument.firstIndex(of: "="), names.contains(String(argument[..<equals])),
+                let value = boolean(String(argument[argument.index(after: equals)...]))
+            {
+                result.append("\(argument[..<equals])=\(value)")
+            } else {
+                result.append(argument)
+            }
+        }
+        return result
+    }
+
+    /// Go's `strconv.ParseBool`.
+    private static func boolean(_ text: String) -> Bool? {
+        switch text {
+        case "1", "t", "T", "true", "TRUE", "True": true
+        case "0", "f", "F", "false", "FALSE", "False": false
+        default: nil
+        }
+    }
+}
