@@ -75,6 +75,10 @@ struct CLITests {
 
         result = try CLIRunner.run(["tag", layout + ":1.0", "stable", "prod"])
         #expect(result.status == 0, "\(result.stderr)")
+        // An export into a missing directory names the directory, not a temporary file.
+        result = try CLIRunner.run(["export", layout + ":1.0", directory + "/missing/out.tar"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("error: cannot write \(directory)/missing/out.tar: the directory \(directory)/missing does not exist"))
         result = try CLIRunner.run(["ls", "--format", "json", layout])
         let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
         #expect(rows?.compactMap { $0["tag"] as? String } == ["1.0", "1.1", "prod", "stable"])

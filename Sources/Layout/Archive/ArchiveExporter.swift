@@ -71,6 +71,9 @@ struct ArchiveExporter {
         }
         if FileSystem.isDirectory(path) { throw .invalidArgument("\(path) is a directory, not an archive file") }
         let directory = FileSystem.parentDirectory(of: path)
+        guard FileSystem.isDirectory(directory) else {
+            throw .invalidArgument("cannot write \(path): the directory \(directory) does not exist")
+        }
         removeLeftovers(of: path)
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let bytes: Int64

@@ -74,6 +74,8 @@ struct Remove: ParsableCommand {
         let (layout, descriptor) = try ImageLocator.image(reference)
         let tags = try layout.removeManifest(descriptor.digest)
         let named = tags.isEmpty ? "" : " (tags: \(tags.joined(separator: ", ")))"
-        Console.write("removed \(descriptor.digest)\(named); run 'ocitool gc \(layout.path)' to free its blobs\n")
+        Console.write(
+            "removed \(descriptor.digest)\(named); 'ocitool gc \(layout.path)' frees its blobs once they are an hour old "
+                + "('--grace 0s' at once, when nothing else writes to the layout)\n")
     }
 }
