@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import TestSupport
 import Testing
 
 /// `ocitool serve --config FILE --check-config`, as an operator runs it before (re)starting the registry.
@@ -9,20 +10,8 @@ struct ServeConfigCLITests {
     @Test func aPortInUseIsNamed() throws {
         let directory = CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (holder, port) = try LoopbackPort.held()
         defer { close(holder) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(holder, socketAddress, length) == 0 && listen(holder, 1) == 0
-                    && getsockname(holder, socketAddress, &length) == 0
-            }
-        }
-        try #require(bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         let result = try CLIRunner.run(["serve", "--root", directory + "/store", "--port", "\(port)"])
         #expect(result.status == 1)
         #expect(
