@@ -10,7 +10,12 @@ struct List: ParsableCommand {
         abstract: "List the tags of a layout, or the repositories of a store.",
         discussion: """
             On a layout, lists its tags with digests; untagged manifests (digest-only pushes, referrers) are
-            counted. On any other directory, lists every layout below it as a repository name.
+            counted. On any other directory, lists every layout below it as a repository name. A registry
+            repository lists its tags (the tags API gives no digests: 'ocitool inspect' resolves one), a registry
+            its catalog.
+
+            With --format json: a layout gives [{"tag", "digest", "mediaType", "size"}]; a store, a registry
+            repository and a catalog give an array of names.
 
             Examples:
               ocitool ls ./images/app
