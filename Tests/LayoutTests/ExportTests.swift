@@ -95,16 +95,22 @@ struct ExportTests {
     @Test func anotherExportRemovesWhatAKilledOneLeft() throws {
         let (a, _, _, _) = try twoImages()
         let path = "\(scratch.path)/images.tar"
-        let gone: pid_t = 4_194_303  // above any pid_max in use: no such process
-        let old = "\(path).tmp-\(gone)-1", young = "\(path).tmp-\(gone)-2", other = "\(scratch.path)/x.tar.tmp-\(gone)-3"
-        for leftover in [old, young, other] { try Data("partial".utf8).write(to: URL(fileURLWithPath: leftover)) }
-        for leftover in [old, other] {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let gone = child.processIdentifier  // a process that has exited
+        let old = "\(path).tmp-\(gone)-1", young = "\(path).tmp-\(gone)-2"
+        let other = "\(scratch.path)/x.tar.tmp-\(gone)-3", users = "\(path).tmp-notes"
+        for leftover in [old, young, other, users] { try Data("partial".utf8).write(to: URL(fileURLWithPath: leftover)) }
+        for leftover in [old, other, users] {
             try FileManager.default.setAttributes([.modificationDate: Date() - 7200], ofItemAtPath: leftover)
         }
         _ = try exportArchive([a], to: path, options: ExportOptions())
         #expect(!FileManager.default.fileExists(atPath: old))
         #expect(FileManager.default.fileExists(atPath: young))
         #expect(FileManager.default.fileExists(atPath: other), "another destination's files are not ours to remove")
+        #expect(FileManager.default.fileExists(atPath: users), "a name export does not make is the user's")
         #expect(try ExportFixtures.readArchive(path).files["oci-layout"] != nil)
     }
 

@@ -91,12 +91,18 @@ struct ArchiveExporter {
         return bytes
     }
 
-    /// Removes what earlier exports to `path` left when they were killed: `DEST.tmp-<pid>-<random>` files of
-    /// writers that are gone, once older than the grace period fsck and gc give temporary files.
+    /// Removes what earlier exports to `path` left when they were killed: regular files named exactly as this
+    /// writer names its own (`DEST.tmp-<pid>-<random>`, both numbers), of writers that are gone, once older
+    /// than the grace period fsck and gc give temporary files. Any other file is the user's.
     private func removeLeftovers(of path: String) {
         let directory = FileSystem.parentDirectory(of: path)
         let prefix = FileSystem.baseName(of: path) + ".tmp-"
         for name in FileSystem.list(directory) where name.hasPrefix(prefix) {
+            let numbers = name.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
+            let digits = numbers.allSatisfy { !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } }
+            guard numbers.count == 2, digits else { continue }
+            var info = stat()
+            guard lstat("\(directory)/\(name)", &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
             let file = TemporaryFile(
                 relativePath: name, path: "\(directory)/\(name)",
                 writerProcess: OCILayout.writerProcess(in: name, after: prefix))
