@@ -18,6 +18,19 @@ struct StoreTests {
         #expect(throws: LayoutError.notALayout("/nonexistent/x")) { try OCILayout(at: "/nonexistent/x") }
     }
 
+    /// What a failed command that created a layout may remove: the layout only while nothing was written to it.
+    @Test func removeIfEmptyKeepsALayoutAnyoneWroteTo() throws {
+        let other = try OCILayout.create(at: LayoutFixtures.makeTemporaryDirectory() + "/other")
+        try other.writeBlob(Data("a blob someone pushed".utf8))
+        #expect(!other.removeIfEmpty())
+        #expect(FileManager.default.fileExists(atPath: other.path + "/oci-layout"))
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: layout.path + "/README"))
+        #expect(!layout.removeIfEmpty(), "a file of the user's keeps the directory")
+        try FileManager.default.removeItem(atPath: layout.path + "/README")
+        #expect(layout.removeIfEmpty())
+        #expect(!FileManager.default.fileExists(atPath: layout.path))
+    }
+
     @Test func blobWriterVerifiesBeforeCommit() throws {
         let data = LayoutFixtures.randomBytes(5000)
         let writer = try BlobWriter(layout: layout)

@@ -47,8 +47,9 @@ struct Import: ParsableCommand {
         do {
             result = try layout.importArchive(from: file, options: options)
         } catch {
-            // A rejected archive adds nothing, not even the layout this import made for it.
-            if created { try? FileManager.default.removeItem(atPath: path) }
+            // A rejected archive adds nothing, not even the layout this import made for it (unless someone
+            // wrote to it meanwhile).
+            if created { layout.removeIfEmpty() }
             throw error
         }
         progress.finish()
