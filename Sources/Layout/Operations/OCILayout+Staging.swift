@@ -11,4 +11,8 @@ extension OCILayout {
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try body(try OCILayout.create(at: path))
     }
+
+    /// Whether this is a staging layout (`withStagingLayout`): every blob in it was verified as it was written
+    /// a moment ago, so copies out of it need not read blobs again before linking them.
+    var isStaging: Bool { path.contains("/.ocitool/tmp/\(OCILayout.stagingPrefix)") }
 }

@@ -46,7 +46,8 @@ extension OCILayout {
     /// one filesystem (blobs are immutable), else a streamed copy verified while written.
     /// - Parameter verifyingLinks: read a blob through its digest before linking it, so a corrupt source blob
     ///   fails the copy instead of spreading (a copy is verified anyway). Pass false only for a source whose
-    ///   blobs were verified when they were stored, such as another repository of a store.
+    ///   blobs were verified when they were stored, such as another repository of a store. A staging layout's
+    ///   blobs are never read again.
     /// - Returns: the bytes actually copied (0 when present or linked).
     @discardableResult
     public func copyBlob(
@@ -66,10 +67,11 @@ extension OCILayout {
         // A link shares the source's mtime: refresh it so gc's grace period covers this copy (if gc took the new
         // name in between, the touch fails and the blob is copied instead).
         let linkable = FileStamp(path: source.blobPath(digest))?.device == FileStamp(path: directory)?.device
-        if linkable, verifyingLinks { try source.verifyBlob(digest, progress: progress) }
+        let verifying = verifyingLinks && !source.isStaging
+        if linkable, verifying { try source.verifyBlob(digest, progress: progress) }
         if linkable, link(source.blobPath(digest), target) == 0, FileSystem.touch(target) {
             try FileSystem.syncDirectory(directory)
-            if !verifyingLinks { progress?(size) }
+            if !verifying { progress?(size) }
             return 0
         }
         let reader = try source.openBlob(digest)

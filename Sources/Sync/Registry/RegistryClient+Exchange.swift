@@ -116,7 +116,8 @@ extension RegistryClient {
     /// messages, or the start of the body.
     func failure(_ response: RegistryResponse, context: String) -> SyncError {
         let (codes, message) = RegistryClient.describeErrorBody(response.body)
-        if response.status == 403, let user = configuration.credentials?.username {
+        // A 403 the registry explains as DENIED (not one from object storage a download was redirected to).
+        if response.status == 403, codes.contains(.denied), let user = configuration.credentials?.username {
             return .accessDenied(
                 host: registry, reason: "\(context): refused to \(user)" + (message.isEmpty ? "" : " (\(message))"))
         }
