@@ -311,6 +311,14 @@ import Testing
         #expect(result.status == 1, "\(result.stderr)")
         result = try CLIRunner.run(["copy", "--dest-tls-verify=false", layout + ":1.0", remote])
         #expect(result.status == 0, "\(result.stderr)")
+        // skopeo's spellings: a bare --tls-verify is true and leaves the reference alone; with = Go's booleans.
+        let repository = "docker://\(server.host)/team/app"
+        result = try CLIRunner.run(["ls", "--tls-verify", repository])
+        #expect(result.status == 1 && result.stderr.contains("transfer with registry"), "\(result.stderr)")
+        for flag in [["--tls-verify=F"], ["--tls-verify=0"], ["--tls-verify", "false"]] {
+            result = try CLIRunner.run(["ls"] + flag + [repository])
+            #expect(result.status == 0 && result.stdout.contains("1.0"), "\(flag): \(result.stderr)")
+        }
         // And back, verified on the source side by its own CA directory.
         try FileManager.default.createDirectory(atPath: directory + "/ca", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: directory + "/cert.pem", toPath: directory + "/ca/server.crt")

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// skopeo's boolean options as skopeo reads them: `--tls-verify` alone means true, and Go's spellings
-/// (`1`, `t`, `TRUE`, `0`, `f`, `False`, …) are values too. ArgumentParser takes only `--tls-verify=true|false`,
-/// so the arguments are brought to that form before parsing.
+/// skopeo's boolean options as skopeo reads them: `--tls-verify` alone means true, and with `=` Go's spellings
+/// (`1`, `t`, `TRUE`, `0`, `f`, `False`, …) are values too. A separate `true` or `false` after the option stays
+/// its value, as ocitool always read it. ArgumentParser takes only `--tls-verify=true|false`, so the arguments
+/// are brought to that form before parsing; nothing after `--` is touched.
 enum BooleanFlags {
     static let names: Set<String> = ["--tls-verify", "--src-tls-verify", "--dest-tls-verify"]
 
@@ -12,10 +13,13 @@ enum BooleanFlags {
         while index < arguments.endIndex {
             let argument = arguments[index]
             index += 1
+            if argument == "--" {
+                result += arguments[(index - 1)...]
+                break
+            }
             if names.contains(argument) {
-                // A following boolean is this option's value; anything else (a reference) is not.
-                if index < arguments.endIndex, let value = boolean(arguments[index]) {
-                    result.append("\(argument)=\(value)")
+                if index < arguments.endIndex, ["true", "false"].contains(arguments[index]) {
+                    result.append("\(argument)=\(arguments[index])")
                     index += 1
                 } else {
                     result.append("\(argument)=true")
