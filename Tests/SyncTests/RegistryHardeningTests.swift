@@ -263,5 +263,11 @@ import Testing
             "\(error)" == "more than 50 referrers of \(image) in docker://evil.example/app; stopped following them"
         }
         #expect(visited == 50)
+        // discover's tree is bounded the same way.
+        #expect {
+            try EndlessReferrers().referrerTree(of: image, artifactType: nil, limit: 5)
+        } throws: { error in
+            "\(error)".hasPrefix("more than 5 referrers of \(image)")
+        }
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import Layout
+public import Layout
 
 /// The most referrers one walk follows: far more than any image carries (each is a manifest request).
-let referrerLimit = 10_000
+public let referrerLimit = 10_000
 
 extension ImageSource {
     /// Walks the referrers reachable from `subjects` breadth-first (referrers of referrers too), each once, a
@@ -17,6 +17,7 @@ extension ImageSource {
         _ visit: (_ subject: Digest, _ referrer: Referrer) throws(SyncError) -> Bool
     ) throws(SyncError) {
         var visited = Set(subjects)
+        var walked = 0
         var level = subjects
         var top = true
         while !level.isEmpty {
@@ -28,7 +29,8 @@ extension ImageSource {
                         continue
                     }
                     guard visited.insert(descriptor.digest).inserted else { continue }
-                    if visited.count - subjects.count > limit {
+                    walked += 1
+                    if walked > limit {
                         throw .tooManyReferrers(source: description, image: subjects[0], limit: limit)
                     }
                     guard try visit(subject, referrer) else { return }
@@ -37,6 +39,21 @@ extension ImageSource {
             }
             level = next
             top = false
+        }
+    }
+
+    /// The referrers of `digest` as a tree (`ReferrerNode.tree`), as `ocitool discover` shows them.
+    /// - Throws: `.tooManyReferrers` past `limit` referrers listed in all (a referrer under two subjects is
+    ///   listed under each).
+    public func referrerTree(of digest: Digest, artifactType: MediaType?, limit: Int = referrerLimit)
+        throws(SyncError) -> [ReferrerNode]
+    {
+        var listed = 0
+        return try ReferrerNode.tree(of: digest, artifactType: artifactType) { (subject) throws(SyncError) in
+            let referrers = try self.referrers(of: subject).map(\.descriptor)
+            listed += referrers.count
+            if listed > limit { throw .tooManyReferrers(source: description, image: digest, limit: limit) }
+            return referrers
         }
     }
 }

@@ -37,9 +37,7 @@ struct Discover: ParsableCommand {
         if case .registry = reference {
             let (source, selector) = try ImageEndpoint.source(reference, registry: try registry.options())
             descriptor = try source.resolve(selector)
-            tree = try ReferrerNode.tree(of: descriptor.digest, artifactType: type) { (subject) throws(SyncError) in
-                try source.referrers(of: subject).map(\.descriptor)
-            }
+            tree = try source.referrerTree(of: descriptor.digest, artifactType: type)
         } else {
             let layout: OCILayout
             (layout, descriptor) = try ImageLocator.image(image)
