@@ -17,7 +17,8 @@ struct Copy: ParsableCommand {
             Registries (docker://HOST/REPO[:TAG|@DIGEST]) work on either side: blobs the destination has are
             skipped, blobs in another repository of the same registry are mounted, referrers go through the
             referrers API or the sha256-<hex> fallback tag, and the tag is set last. A destination without a tag
-            takes the source's (latest for a registry when the source has none).
+            takes the source's; a registry destination takes latest when the source has no tag or is itself a
+            registry (as skopeo does).
 
             Examples:
               ocitool copy ./build/app:1.0 ./release/app:1.0
@@ -148,6 +149,8 @@ struct Copy: ParsableCommand {
             case .layout, .registry:
                 let (target, wanted) = try ImageEndpoint.destination(destinationReference, registry: destinationOptions)
                 var tag = defaultTag
+                // Registry to registry as skopeo does: a destination without a tag is latest.
+                if case .registry = sourceReference, case .registry = destinationReference { tag = nil }
                 if case .registry = destinationReference, tag == nil { tag = "latest" }
                 if case .tag(let own) = wanted { tag = own }
                 if case .digest = wanted { tag = nil }
