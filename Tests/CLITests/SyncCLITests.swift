@@ -111,6 +111,9 @@ struct SyncCLITests {
         #expect(entries.last?["destination"] as? String == "docker://\(registry.host)/mirror/team/app")
         result = try CLIRunner.run(["ls", "--plain-http", "--format", "json", "docker://\(registry.host)/mirror/team/app"])
         #expect(result.stdout.contains("\"1.2.0\"") && !result.stdout.contains("\"1.0.0\""))
+        // The report file holds exactly what --format json prints.
+        result = try CLIRunner.run(["sync", "--format", "json", "--config", config, "--report", report, "--keep-going"])
+        #expect(result.stdout == String(decoding: try Data(contentsOf: URL(fileURLWithPath: report)), as: UTF8.self))
     }
 
     @Test func usageMistakesExitWithTwoAndSayWhere() throws {

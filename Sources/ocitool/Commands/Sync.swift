@@ -141,7 +141,7 @@ struct SyncCommand: ParsableCommand {
         let result = runner.run(work)
         progress.finish()
         if let report {
-            do { try SyncCommand.encoder.encode(result).write(to: URL(fileURLWithPath: report), options: .atomic) } catch {
+            do { try Data(Console.jsonText(result).utf8).write(to: URL(fileURLWithPath: report), options: .atomic) } catch {
                 let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error ?? error) as NSError
                 let code = underlying.domain == NSPOSIXErrorDomain ? Int32(underlying.code) : EIO
                 throw LayoutError.io("write the report", path: report, errno: code)
@@ -177,12 +177,6 @@ struct SyncCommand: ParsableCommand {
         ]
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     /// `copied docker://a/team/app:1.0 -> docker://b/team/app (new): 3 blobs, 1.2 MiB, 2 referrers in 0.3 s`.
     static func line(_ entry: SyncReport.Entry) -> String {
         let name = entry.source + (entry.tag.map { ":\($0)" } ?? "")
@@ -191,8 +185,9 @@ struct SyncCommand: ParsableCommand {
         case .failed: return "failed  \(name): \(entry.error ?? "unknown error")"
         case .planned: return "planned \(name) -> \(entry.destination) (\(entry.reason?.rawValue ?? "new"))"
         case .copied:
-            return "copied  \(name) -> \(entry.destination) (\(entry.reason?.rawValue ?? "new")): \(entry.blobsCopied) blobs, "
-                + "\(formatBytes(entry.bytesCopied)), \(entry.referrersCopied) referrers in "
+            return "copied  \(name) -> \(entry.destination) (\(entry.reason?.rawValue ?? "new")): "
+                + "\(counted(entry.blobsCopied, "blob")), \(formatBytes(entry.bytesCopied)), "
+                + "\(counted(entry.referrersCopied, "referrer")) in "
                 + String(format: "%.1f s", entry.seconds)
         }
     }

@@ -47,13 +47,19 @@ enum Console {
         write(text, to: .standardError)
     }
 
-    /// Prints a value as pretty JSON with sorted keys.
+    /// Prints a value as pretty JSON with sorted keys (`jsonText`).
     static func json(_ value: some Encodable) throws {
+        write(try jsonText(value))
+    }
+
+    /// A value as pretty JSON with sorted keys and a final newline: what `--format json` prints and report
+    /// files hold.
+    static func jsonText(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let text = String(decoding: try encoder.encode(value), as: UTF8.self)
         // Foundation prints an empty array or object over three lines; JSON text holds no raw newline elsewhere.
-        write(text.replacing(#/\[\n\s*\n\s*\]/#, with: "[]").replacing(#/\{\n\s*\n\s*\}/#, with: "{}") + "\n")
+        return text.replacing(#/\[\n\s*\n\s*\]/#, with: "[]").replacing(#/\{\n\s*\n\s*\}/#, with: "{}") + "\n"
     }
 
     /// Prints rows as aligned columns under a header.
