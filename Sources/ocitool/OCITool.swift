@@ -63,9 +63,9 @@ struct OCITool: AsyncParsableCommand {
         return first.lowercased() + line.dropFirst()
     }
 
-    /// `ocitool SUBCOMMAND` for the subcommand the arguments name, else `ocitool`.
+    /// `ocitool SUBCOMMAND` when the first argument names a subcommand, else `ocitool`.
     private static func commandPath(in arguments: [String]) -> String {
         let names = configuration.subcommands.map { $0._commandName }
-        return arguments.dropFirst().first(where: names.contains).map { "ocitool \($0)" } ?? "ocitool"
+        return arguments.dropFirst().first.flatMap { names.contains($0) ? "ocitool \($0)" : nil } ?? "ocitool"
     }
 }

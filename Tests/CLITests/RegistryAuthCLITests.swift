@@ -118,7 +118,7 @@ import Testing
 
         // A wrong password: told to check it, nothing stored.
         result = try run(["login", "--plain-http", "--username", "alice", "--password-stdin", server.host], stdin: "nope\n")
-        #expect(result.status == 1 && result.stderr.hasSuffix("hint: check the user name and password\n"), "\(result.stderr)")
+        #expect(result.status == 1 && result.stderr.contains("hint: check the user name and password"), "\(result.stderr)")
         let key = server.host.replacingOccurrences(of: ":", with: "_")
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/db/docker-credential-test/\(key).json"))
 
@@ -140,7 +140,7 @@ import Testing
         let log = try String(contentsOfFile: directory + "/db/docker-credential-test/log", encoding: .utf8)
         #expect(log.contains("get \(server.host)\n"))
 
-        result = try run(["logout", server.host])
+        result = try run(["logout", "https://\(server.host)/v2/"])
         #expect(result.status == 0 && result.stdout.contains("from docker-credential-test"), "\(result.stderr)")
         result = try run(["ls", "--plain-http", "docker://\(server.host)/team/app"])
         #expect(result.status == 1 && result.stderr.contains("authentication to \(server.host) failed"))

@@ -46,8 +46,10 @@ struct Login: ParsableCommand {
             path = try RegistryLogin.login(
                 registry: host, credentials: Credentials(username: username, password: password),
                 options: try flags.options())
-        } catch .authenticationFailed(let host, let reason) {
-            Console.error("authentication to \(host) failed: \(reason)", hint: "check the user name and password")
+        } catch {
+            guard case .authenticationFailed = error else { throw error }
+            // Logging in is what the usual hint suggests; what is left to check is what was typed.
+            Console.error(error.description, hint: "check the user name and password (and the registry's token service)")
             throw ExitCode(1)
         }
         Console.write("login succeeded for \(username) at \(host); credentials stored in \(path)\n")
