@@ -5,6 +5,7 @@ import NIOCore
 /// A listening socket that could not be opened, said for a person: the address is taken, missing, or not
 /// ours to bind.
 public struct ListenError: Error, CustomStringConvertible {
+    /// What failed: "cannot listen on 127.0.0.1:5000: the address is already in use".
     public let description: String
     /// What to do about it.
     public let hint: String
