@@ -41,7 +41,8 @@ extension ArchiveImporter {
                 throw .invalidArgument(
                     images.isEmpty
                         ? "the archive holds no image to tag"
-                        : "the archive holds \(images.count) images: import it without a tag (each image keeps its own) or copy one image out of it")
+                        : "the archive holds \(images.count) images: import it without a tag (each image keeps its "
+                            + "own) or copy one image out of it")
             }
             image.tags = [tag]
             chosen = [image] + referrers

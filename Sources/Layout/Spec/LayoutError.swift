@@ -58,7 +58,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     public var hint: String? {
         switch self {
         case .notALayout(let path) where LayoutError.looksLikeRegistry(path):
-            "for a registry, write docker://\(path.hasPrefix("docker:") ? String(path.dropFirst(7).drop { $0 == "/" }) : path)"
+            "for a registry, write docker://\(path.hasPrefix("docker:") ? path.dropFirst(7).drop { $0 == "/" } : path[...])"
         case .notALayout: "create one with 'ocitool init PATH', or check the path"
         case .blobNotFound, .manifestBlobUnknown, .digestMismatch, .sizeMismatch:
             "run 'ocitool fsck LAYOUT' to check the layout"

@@ -102,7 +102,8 @@ extension RegistryClient {
             guard parts.count == 3, parts[0] == "repository" else { return nil }
             let actions = parts[2].split(separator: ",")
             let name = parts[1]
-            return actions.contains("push") ? "push to \(name)" : actions.contains("delete") ? "delete in \(name)" : "pull \(name)"
+            if actions.contains("push") { return "push to \(name)" }
+            return actions.contains("delete") ? "delete in \(name)" : "pull \(name)"
         }
         let what = wants.isEmpty ? "do this" : wants.joined(separator: " or ")
         return .accessDenied(host: registry, reason: "\(user) may not \(what)\(detail)")
