@@ -131,20 +131,17 @@ struct FsckChecker {
 
     /// Hashes one blob in a single streamed pass and records its state; a repair removes it when corrupt.
     private mutating func hash(_ digest: Digest) throws(LayoutError) {
-        let reader: BlobReader
-        do { reader = try layout.openBlob(digest) } catch .blobNotFound { return }  // removed meanwhile
-        let hasher = digest.makeHasher()
-        try reader.forEachChunk { (chunk) throws(LayoutError) in hasher.update(chunk) }
-        let actual = hasher.finalize()
+        let (actual, size): (Digest, Int64)
+        do { (actual, size) = try layout.hashBlob(digest) } catch .blobNotFound { return }  // removed meanwhile
         report.blobsChecked += 1
-        report.bytesChecked += reader.size
+        report.bytesChecked += size
         if actual == digest {
-            blobs[digest] = .valid(size: reader.size)
+            blobs[digest] = .valid(size: size)
         } else if repair {
             try layout.removeBlob(digest)
             report.repaired.append("removed corrupt blob \(digest) (its content hashes to \(actual))")
         } else {
-            blobs[digest] = .corrupt(size: reader.size)
+            blobs[digest] = .corrupt(size: size)
             problem(.corruptBlob, digest: digest, message: "blob \(digest) has content \(actual)")
         }
     }

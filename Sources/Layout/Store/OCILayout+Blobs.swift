@@ -87,13 +87,21 @@ extension OCILayout {
     /// Reads a blob through its digest.
     /// - Throws: `.digestMismatch` when its content is not what its name says.
     func verifyBlob(_ digest: Digest, progress: ((Int64) -> Void)?) throws(LayoutError) {
+        let actual = try hashBlob(digest, progress: progress).digest
+        guard actual == digest else { throw .digestMismatch(expected: digest, actual: actual) }
+    }
+
+    /// What a blob's content hashes to (with its name's algorithm) and its size, in one streamed read.
+    func hashBlob(_ digest: Digest, progress: ((Int64) -> Void)? = nil)
+        throws(LayoutError) -> (digest: Digest, size: Int64)
+    {
+        let reader = try openBlob(digest)
         let hasher = digest.makeHasher()
-        try openBlob(digest).forEachChunk { (chunk) throws(LayoutError) in
+        try reader.forEachChunk { (chunk) throws(LayoutError) in
             hasher.update(chunk)
             progress?(Int64(chunk.count))
         }
-        let actual = hasher.finalize()
-        guard actual == digest else { throw .digestMismatch(expected: digest, actual: actual) }
+        return (hasher.finalize(), reader.size)
     }
 
     /// Every blob file under `blobs/` whose name is a valid digest.
