@@ -122,29 +122,31 @@ struct Copy: ParsableCommand {
     ) throws -> Summary {
         let sourceOptions = try sides.source(registry)
         let destinationOptions = try sides.destination(registry)
-        let syncOptions = SyncOptions(options, jobs: jobs)
         let defaultTag = try sourceTag()
         func run(_ source: any ImageSource, _ selector: ImageReference.Selector?) throws -> Summary {
+            /// Into an archive: the image lands in a scratch layout (with its referrers when the format holds
+            /// them), which is then exported.
+            func exported(
+                to path: String, referrers: Bool, _ export: ExportOptions, item: (OCILayout, Descriptor) -> ExportItem
+            ) throws -> Summary {
+                var copy = options
+                copy.referrers = referrers
+                return try ScratchLayout.with { (scratch) throws in
+                    let sync = ImageSync(from: source, to: LayoutEndpoint(scratch), options: SyncOptions(copy, jobs: jobs))
+                    let result = try sync.copy(selector, tag: nil)
+                    try exportArchive([item(scratch, result.descriptor)], to: path, options: export)
+                    return Summary(result, destination: destination)
+                }
+            }
             switch destinationReference {
             case .ociArchive(let path, let tag):
-                return try ScratchLayout.with { (scratch) throws in
-                    let result = try ImageSync(from: source, to: LayoutEndpoint(scratch), options: syncOptions)
-                        .copy(selector, tag: nil)
-                    let item = ExportItem(layout: scratch, descriptor: result.descriptor, tag: tag ?? defaultTag)
-                    try exportArchive([item], to: path, options: ExportOptions(referrers: options.referrers))
-                    return Summary(result, destination: destination)
+                return try exported(to: path, referrers: options.referrers, ExportOptions(referrers: options.referrers)) {
+                    ExportItem(layout: $0, descriptor: $1, tag: tag ?? defaultTag)
                 }
             case .dockerArchive(let path, let name):
                 // A docker archive holds no referrers: they are not fetched.
-                var imageOnly = options
-                imageOnly.referrers = false
-                return try ScratchLayout.with { (scratch) throws in
-                    let result = try ImageSync(
-                        from: source, to: LayoutEndpoint(scratch), options: SyncOptions(imageOnly, jobs: jobs)
-                    ).copy(selector, tag: nil)
-                    let item = ExportItem(layout: scratch, descriptor: result.descriptor, dockerName: name)
-                    try exportArchive([item], to: path, options: ExportOptions(format: .dockerArchive))
-                    return Summary(result, destination: destination)
+                return try exported(to: path, referrers: false, ExportOptions(format: .dockerArchive)) {
+                    ExportItem(layout: $0, descriptor: $1, dockerName: name)
                 }
             case .layout, .registry:
                 let (target, wanted) = try ImageEndpoint.destination(destinationReference, registry: destinationOptions)
@@ -154,7 +156,8 @@ struct Copy: ParsableCommand {
                 if case .registry = destinationReference, tag == nil { tag = "latest" }
                 if case .tag(let own) = wanted { tag = own }
                 if case .digest = wanted { tag = nil }
-                let result = try ImageSync(from: source, to: target, options: syncOptions).copy(selector, tag: tag)
+                let result = try ImageSync(from: source, to: target, options: SyncOptions(options, jobs: jobs))
+                    .copy(selector, tag: tag)
                 if case .digest(let digest) = wanted, digest != result.descriptor.digest {
                     throw LayoutError.digestMismatch(expected: digest, actual: result.descriptor.digest)
                 }
