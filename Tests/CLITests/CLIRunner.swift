@@ -14,11 +14,16 @@ enum CLIRunner {
     /// The built binary (see `BuiltBinary.ocitool`), or `ocitool` from `PATH`.
     static var binary: String { BuiltBinary.ocitool ?? "ocitool" }
 
-    /// Starts ocitool without waiting.
-    static func start(_ arguments: [String], stdin: FileHandle? = nil) throws -> (Process, Pipe, Pipe) {
+    /// Starts ocitool without waiting; `environment` is added to this process's own.
+    static func start(_ arguments: [String], stdin: FileHandle? = nil, environment: [String: String] = [:]) throws
+        -> (Process, Pipe, Pipe)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
@@ -40,8 +45,10 @@ enum CLIRunner {
 
     /// Runs ocitool to completion.
     @discardableResult
-    static func run(_ arguments: [String], stdin: FileHandle? = nil) throws -> Result {
-        let (process, output, error) = try start(arguments, stdin: stdin)
+    static func run(_ arguments: [String], stdin: FileHandle? = nil, environment: [String: String] = [:]) throws
+        -> Result
+    {
+        let (process, output, error) = try start(arguments, stdin: stdin, environment: environment)
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -39,27 +39,12 @@ extension RegistryAuthCLITests {
         }
     }
 
-    /// Runs ocitool with extra environment variables.
+    /// Runs ocitool with extra environment variables and `stdin` as its input.
     static func run(_ arguments: [String], environment: [String: String], stdin: String? = nil) throws -> CLIRunner.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        let error = Pipe()
         let input = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = input
-        try process.run()
         try input.fileHandleForWriting.write(contentsOf: Data((stdin ?? "").utf8))
         try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIRunner.Result(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+        return try CLIRunner.run(arguments, stdin: input.fileHandleForReading, environment: environment)
     }
 
     /// A layout holding `app:1.0`.
