@@ -22,10 +22,7 @@ struct ExpectContinueTests {
             defer { connection.close() }
             try await connection.sendHead(
                 "PUT \(location)?digest=\(digest) HTTP/1.1",
-                headers: [
-                    ("Content-Length", "\(blob.count)"), ("Content-Type", "application/octet-stream"),
-                    ("Expect", "100-continue"),
-                ])
+                headers: Self.expectingContinue(blob.count))
             let interim = try #require(await connection.readResponse(), "no answer to Expect: 100-continue")
             #expect(interim.status == 100)
             try await connection.send(blob)
@@ -58,10 +55,7 @@ struct ExpectContinueTests {
             try await connection.sendHead("GET /v2/app/blobs/\(servedDigest) HTTP/1.1", headers: [])
             try await connection.sendHead(
                 "PUT \(location)?digest=\(pushedDigest) HTTP/1.1",
-                headers: [
-                    ("Content-Length", "\(pushed.count)"), ("Content-Type", "application/octet-stream"),
-                    ("Expect", "100-continue"),
-                ])
+                headers: Self.expectingContinue(pushed.count))
             let get = try #require(await connection.readResponse(), "no answer to the GET")
             #expect(get.status == 200 && get.body == served, "GET: \(get.status), \(get.body.count) bytes")
             let interim = try #require(await connection.readResponse(), "no 100 Continue after the GET")
@@ -83,10 +77,7 @@ struct ExpectContinueTests {
         let digest = Digest.sha256(of: blob)
         let alice = "Basic " + Data("alice:\(TestUsers.passwords["alice"] ?? "")".utf8).base64EncodedString()
         try await fixture.serve(configure: { $0.auth = auth }) { port, _ in
-            let head = [
-                ("Content-Length", "\(blob.count)"), ("Content-Type", "application/octet-stream"),
-                ("Expect", "100-continue"),
-            ]
+            let head = Self.expectingContinue(blob.count)
             let anonymous = try RawHTTPConnection(port: port)
             defer { anonymous.close() }
             try await anonymous.sendHead("POST /v2/team/app/blobs/uploads/?digest=\(digest) HTTP/1.1", headers: head)
@@ -113,5 +104,10 @@ struct ExpectContinueTests {
             let response = try await RawHTTPConnection.request(port: port, "POST", "/v2/app/blobs/uploads/")
             #expect(response.status == 202)
         }
+    }
+
+    /// The head fields of a blob body of `length` bytes that waits for `100 Continue`.
+    static func expectingContinue(_ length: Int) -> [(String, String)] {
+        [("Content-Length", "\(length)"), ("Content-Type", "application/octet-stream"), ("Expect", "100-continue")]
     }
 }
