@@ -51,6 +51,18 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
+        // zlib and libzstd: import decompresses gzip and zstd archives itself, so every CRC and checksum is
+        // checked and the stream is read to its end (libarchive's gzip reader checks neither).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
         // libcrypt (libxcrypt): crypt_rn verifies the bcrypt hashes of htpasswd files.
         .systemLibrary(
             name: "CCrypt",
@@ -63,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "Layout",
-            dependencies: ["CArchive", "COpenSSL"],
+            dependencies: ["CArchive", "COpenSSL", "CZlib", "CZstd"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -4,7 +4,7 @@
 # Installs the Debian/Ubuntu packages the build and the interop tests need, and only those
 # that are missing: skopeo, umoci, docker-registry, zstd, curl and openssl (the serve TLS tests)
 # and the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
-# libcrypt), plus python3 (and its venv module) if there is none. Then the Python client the
+# libcrypt, zlib, libzstd), plus python3 (and its venv module) if there is none. Then the Python client the
 # oras interop test drives: oras-py $ORAS_VERSION in a virtual environment at .venv-test/ in the
 # repository (created, or upgraded to that version, only when it is missing).
 # Idempotent and quiet: when everything is present it does nothing (no apt-get update, no pip).
@@ -27,7 +27,7 @@ assert m.version('oras') == '$ORAS_VERSION'" >/dev/null 2>&1; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "oras==$ORAS_VERSION"
 }
 
-packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev)
+packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev)
 if [ "${1:-}" != "--build-only" ]; then
     packages+=(skopeo umoci docker-registry zstd curl openssl)
 fi
@@ -68,8 +68,10 @@ fi
 echo "install-test-deps: installing ${missing[*]}"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# Wait (up to 10 minutes) for another apt or dpkg process, such as unattended-upgrades, to release
+# its lock instead of failing at once.
 apt() {
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" >>"$log" 2>&1 || {
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" >>"$log" 2>&1 || {
         cat "$log" >&2
         echo "error: apt-get $1 failed" >&2
         exit 1

@@ -79,7 +79,7 @@ enum ArchiveFixtures {
         let config = json([
             "architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
             "config": ["Env": ["NONCE=\(UUID().uuidString)"]],
-            "rootfs": ["type": "layers", "diff_ids": layerData.map { Digest.sha256(of: $0).description }],
+            "rootfs": ["type": "layers", "diff_ids": try layerData.map { try diffID(of: $0).description }],
         ])
         let mediaType =
             layerMediaType
@@ -90,6 +90,38 @@ enum ArchiveFixtures {
             "layers": layerData.map { descriptor($0, mediaType) },
         ])
         return Image(config: config, layers: layerData, layerMediaType: mediaType, manifest: manifest)
+    }
+
+    /// A layer's diff ID: the digest of its content uncompressed (by gzip(1) or zstd(1), independent of ocitool).
+    static func diffID(of layer: Data) throws -> Digest {
+        let tool: String
+        if layer.starts(with: [0x1F, 0x8B]) {
+            tool = "gzip"
+        } else if layer.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) {
+            tool = "zstd"
+        } else {
+            return Digest.sha256(of: layer)
+        }
+        return Digest.sha256(of: try filter(layer, through: [tool, "-dc"]))
+    }
+
+    /// Runs `command` with `input` on its standard input and returns its standard output.
+    static func filter(_ input: Data, through command: [String]) throws -> Data {
+        let directory = try scratch()
+        defer { remove(directory) }
+        let inputPath = directory + "/input"
+        try input.write(to: URL(fileURLWithPath: inputPath))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw LayoutError.archive("\(command) failed") }
+        return data
     }
 
     static func descriptor(_ data: Data, _ mediaType: String, annotations: [String: String]? = nil) -> [String: Any] {

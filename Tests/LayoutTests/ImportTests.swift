@@ -252,7 +252,7 @@ struct ImportTests {
         try Self.withLayout { layout, directory in
             var big = Fixtures.random(3 * 1024 * 1024 + 7)
             big[0] = 0  // not a compression magic
-            let image = try Fixtures.image(in: directory, layers: 1, sharing: [big])
+            let image = try Fixtures.image(in: directory, layers: 0, sharing: [big])
             let longName = String(repeating: "d", count: 120) + "/layer.tar"
             var entries = Fixtures.legacyDockerArchive([(image, ["long:1"])])
             let original = entries.first { entry in

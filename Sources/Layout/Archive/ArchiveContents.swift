@@ -16,6 +16,16 @@ struct ArchiveContents {
     /// Symlinks and hardlinks: normalised entry name → normalised target name.
     var links: [String: String] = [:]
 
+    /// Refuses a second entry for `name`: a later member must never silently replace a layer, a config or a
+    /// manifest read before it.
+    /// - Parameter entry: the name as the archive spells it, for the message.
+    /// - Throws: `LayoutError.archive` when the archive already had an entry of that name.
+    func checkFirst(_ name: String, entry: String) throws(LayoutError) {
+        guard metadata[name] == nil, files[name] == nil, links[name] == nil else {
+            throw .archive("the archive holds \(entry) twice: a second member of the same name is refused")
+        }
+    }
+
     /// The file at `name`, following links anywhere along the path; nil when there is none.
     /// - Throws: `LayoutError.archive` for link loops.
     func file(at name: String) throws(LayoutError) -> ArchiveFile? {
@@ -55,23 +65,50 @@ struct ArchiveFile {
         case staged(StagedBlob)
     }
 
+    /// The digest of the content uncompressed: a layer's diff ID.
+    enum DiffID {
+        /// The content is not gzip or zstd: its diff ID is its digest.
+        case content
+        /// The content is compressed; this is the digest of what it decompresses to.
+        case decoded(Digest)
+        /// The content looks compressed but does not decode.
+        case undecodable(StreamDecodeError)
+        /// The content is compressed under a `blobs/<alg>/<hex>` name and was not decoded: that name verifies it.
+        case unchecked
+    }
+
     let content: Content
     /// The digest of the content (sha256, or the algorithm a `blobs/<alg>/<hex>` name asks for).
     let digest: Digest
     let size: Int64
     /// The first bytes of the content.
     let magic: [UInt8]
+    let diffID: DiffID
 
     /// Generated content (a manifest ocitool writes) as a file.
     init(generated data: Data) {
         self.init(content: .memory(data), digest: Digest.sha256(of: data), size: Int64(data.count), magic: [])
     }
 
-    init(content: Content, digest: Digest, size: Int64, magic: [UInt8]) {
+    init(content: Content, digest: Digest, size: Int64, magic: [UInt8], diffID: DiffID = .content) {
         self.content = content
         self.digest = digest
         self.size = size
         self.magic = magic
+        self.diffID = diffID
+    }
+
+    /// The digest of the content uncompressed, or nil when it was not computed (`.unchecked`).
+    /// - Parameter member: the entry name, for the message.
+    /// - Throws: `LayoutError.archiveMismatch` for a checksum failure, `.archive` for content that does not
+    ///   decode.
+    func uncompressedDigest(member: String) throws(LayoutError) -> Digest? {
+        switch diffID {
+        case .content: digest
+        case .decoded(let digest): digest
+        case .unchecked: nil
+        case .undecodable(let error): throw .compressedStream("layer \(member)", error)
+        }
     }
 
     /// The whole content (manifests only), refusing more than `limit` bytes.
@@ -87,8 +124,11 @@ struct ArchiveFile {
     /// - Parameter name: the entry name, for the message.
     /// - Throws: `LayoutError.unsupported` for bzip2 and xz layers, which OCI has no media type for.
     func layerMediaType(name: String) throws(LayoutError) -> MediaType {
-        if magic.starts(with: [0x1F, 0x8B]) { return .ociLayerGzip }
-        if magic.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return .ociLayerZstd }
+        switch Compression(magic: magic) {
+        case .gzip: return .ociLayerGzip
+        case .zstd: return .ociLayerZstd
+        case .none: break
+        }
         if magic.starts(with: Array("BZh".utf8)) || magic.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
             throw .unsupported("layer \(name) is bzip2 or xz compressed: OCI has no media type for it")
         }

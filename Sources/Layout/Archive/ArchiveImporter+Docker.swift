@@ -4,20 +4,29 @@ import Foundation
 extension ArchiveImporter {
     /// The images of a legacy `docker save` tarball: manifest.json lists each image's config file and layer
     /// files; their blobs are those files exactly as stored (digest-preserving), and an OCI image manifest is
-    /// generated for each with `JSONEncoder.ocitool`, so importing twice gives the same digest.
+    /// generated for each with `JSONEncoder.ocitool`, so importing twice gives the same digest. Nothing else
+    /// vouches for these files, so each layer must match its config's diff ID before the manifest is made.
     func dockerCandidates(_ contents: ArchiveContents) throws(LayoutError) -> [ImportCandidate] {
         let entries = try Self.dockerManifest(contents)
         var candidates: [ImportCandidate] = []
         for entry in entries {
             let config = try Self.listedFile(entry.config, in: contents)
+            try Self.verifyDigestName(entry.config, of: config)
+            guard let diffIDs = try Self.imageConfig(config, member: entry.config).rootfs?.diffIDs else {
+                throw .archive("the image config \(entry.config) has no rootfs.diff_ids")
+            }
             var closure = [config]
             var layers: [Descriptor] = []
+            var layerFiles: [(member: String, file: ArchiveFile?)] = []
             for name in entry.layers {
                 let layer = try Self.listedFile(name, in: contents)
+                try Self.verifyDigestName(name, of: layer)
                 let mediaType = try layer.layerMediaType(name: name)
                 layers.append(Descriptor(mediaType: mediaType, digest: layer.digest, size: layer.size))
+                layerFiles.append((name, layer))
                 closure.append(layer)
             }
+            try Self.verifyDiffIDs(diffIDs, configName: entry.config, layers: layerFiles)
             let image = ImageManifest(
                 config: Descriptor(mediaType: .ociConfig, digest: config.digest, size: config.size), layers: layers)
             let bytes: Data

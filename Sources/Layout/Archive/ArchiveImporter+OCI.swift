@@ -83,9 +83,24 @@ struct ClosureWalker {
                 closure.append(blob)
             }
         }
+        if case .image(let image) = manifest.kind { try verifyLayers(of: image, owner: owner) }
         closure.append(file)
         visited[descriptor.digest] = (manifest, closure)
         return (manifest, closure)
+    }
+
+    /// Checks an image's layers against its config's `rootfs.diff_ids`, when the config is an OCI or docker image
+    /// config that has them. Layers stored uncompressed are hashed already; a compressed layer is verified by its
+    /// digest name, as a registry verifies it.
+    private func verifyLayers(of image: ImageManifest, owner: String) throws(LayoutError) {
+        guard [MediaType.ociConfig, .dockerConfig].contains(image.config.mediaType),
+            let config = try contents.blob(image.config.digest)
+        else { return }
+        let configName = "\(image.config.digest) (config of \(owner))"
+        guard let diffIDs = try ArchiveImporter.imageConfig(config, member: configName).rootfs?.diffIDs else { return }
+        var layers: [(member: String, file: ArchiveFile?)] = []
+        for layer in image.layers { layers.append((layer.digest.blobPath, try contents.blob(layer.digest))) }
+        try ArchiveImporter.verifyDiffIDs(diffIDs, configName: configName, layers: layers)
     }
 
     /// The archive's content for a descriptor, or nil for a foreign layer the archive does not carry.

@@ -61,14 +61,14 @@ struct ArchiveImporter {
                 guard let target = entry.linkTarget, !name.isEmpty else {
                     throw .unsafeArchiveEntry(entry.path, reason: "a link needs a name and a target")
                 }
-                contents.files[name] = nil
+                try contents.checkFirst(name, entry: entry.path)
                 contents.links[name] =
                     entry.kind == .symlink
                     ? try ArchivePath.symlinkTarget(target, of: name)
                     : try ArchivePath.hardlinkTarget(target, of: name)
             case .file:
                 guard !name.isEmpty else { throw .unsafeArchiveEntry(entry.path, reason: "a file needs a name") }
-                contents.links[name] = nil
+                try contents.checkFirst(name, entry: entry.path)
                 if ArchiveContents.metadataNames.contains(name) {
                     let limit = name == "index.json" ? Self.indexLimit : Self.metadataLimit
                     contents.metadata[name] = Data(try reader.readSmallEntry(entry, limit: limit))
@@ -83,39 +83,56 @@ struct ArchiveImporter {
         return contents
     }
 
-    /// Reads one regular entry, hashing it; a `blobs/<alg>/<hex>` entry must hash to its name.
+    /// Reads one regular entry, hashing it; a `blobs/<alg>/<hex>` entry must hash to its name, and every entry
+    /// must hold the bytes its header declares. Compressed content under any other name (a legacy docker layer)
+    /// is also hashed decompressed, for its diff ID.
     private func readFile(
         _ entry: ArchiveEntry, name: String, from reader: ArchiveReader, progress: inout ProgressCounter,
         inMemory: inout Int64
     ) throws(LayoutError) -> ArchiveFile {
         let expected = ArchivePath.blobDigest(name)
         let algorithm = expected?.algorithm ?? .sha256
+        let diffIDs = expected == nil ? DiffIDHasher() : nil
+        let content: ArchiveFile.Content
+        let digest: Digest
+        let size: Int64
+        let magic: [UInt8]
         if entry.size <= Self.smallFileLimit, inMemory + entry.size <= Self.memoryBudget {
             let hasher = DigestHasher(algorithm)
             var data = Data(capacity: Int(max(entry.size, 0)))
             try reader.readData { (chunk) throws(LayoutError) in
                 hasher.update(chunk)
+                diffIDs?.update(chunk)
                 data.append(chunk.assumingMemoryBound(to: UInt8.self))
                 progress.add(Int64(chunk.count))
             }
-            let digest = hasher.finalize()
-            if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest) }
             inMemory += Int64(data.count)
-            let size = Int64(data.count)
-            return ArchiveFile(content: .memory(data), digest: digest, size: size, magic: Array(data.prefix(8)))
-        }
-        let writer = try BlobWriter(layout: layout, algorithm: algorithm)
-        if let (file, offset) = reader.contentRange(of: entry) {
-            try writer.append(from: file, offset: offset, length: entry.size) { progress.add($0) }
-            try reader.skipData()
+            (content, digest, size, magic) = (.memory(data), hasher.finalize(), Int64(data.count), Array(data.prefix(8)))
         } else {
-            try reader.readData { (chunk) throws(LayoutError) in
-                try writer.write(chunk)
-                progress.add(Int64(chunk.count))
+            let writer = try BlobWriter(layout: layout, algorithm: algorithm)
+            if let (file, offset) = reader.contentRange(of: entry),
+                diffIDs == nil || Compression(magic: file.bytes(at: offset, count: 4)) == .none
+            {
+                try writer.append(from: file, offset: offset, length: entry.size) { progress.add($0) }
+                try reader.skipData()
+            } else {
+                try reader.readData { (chunk) throws(LayoutError) in
+                    try writer.write(chunk)
+                    diffIDs?.update(chunk)
+                    progress.add(Int64(chunk.count))
+                }
             }
+            let staged = try writer.finish()
+            (content, digest, size, magic) = (.staged(staged), staged.digest, staged.size, staged.magic)
         }
-        let staged = try writer.finish(expected: expected)
-        return ArchiveFile(content: .staged(staged), digest: staged.digest, size: staged.size, magic: staged.magic)
+        guard size == entry.size else {
+            throw .archiveMismatch("\(name): its tar header declares \(entry.size) bytes, the archive holds \(size)")
+        }
+        if let expected, expected != digest {
+            throw .archiveMismatch("\(name): the content is \(digest), not the digest its name gives")
+        }
+        let diffID = diffIDs?.finalize() ?? (Compression(magic: magic) == .none ? .content : .unchecked)
+        return ArchiveFile(content: content, digest: digest, size: size, magic: magic, diffID: diffID)
     }
 }
 

@@ -9,44 +9,76 @@ import Glibc
 public final class ArchiveReader {
     let handle: OpaquePointer
     private let name: String
-    /// The archive file itself, for reading entries in place (nil for standard input).
+    /// The archive file itself, for reading entries in place (nil for standard input and compressed archives).
     let file: FileDescriptor?
+    /// The decompressing (or pass-through) input, unless libarchive reads a plain file itself.
+    private let input: ArchiveInput?
     /// The header `nextEntry` returned last (owned by libarchive, valid until the next call).
     private(set) var currentEntry: OpaquePointer?
     /// Bytes of each read from the underlying file.
     static let blockSize = 1 << 20
 
-    /// Opens `path` for reading; `-` reads standard input.
+    /// Opens `path` for reading; `-` reads standard input. A gzip or zstd archive is decompressed and checked by
+    /// `ArchiveInput`; a plain file is read by libarchive itself, so entries can be copied in place.
     /// - Throws: `LayoutError.archive` or `.io` when the file cannot be opened or is not a tar archive.
     public init(path: String) throws(LayoutError) {
+        let name = path == "-" ? "standard input" : path
+        let source =
+            path == "-"
+            ? FileDescriptor(adopting: STDIN_FILENO, path: name, owned: false)
+            : try FileDescriptor(path: path, flags: O_RDONLY)
+        let input = try ArchiveInput(source: source, name: name)
         guard let handle = archive_read_new() else { throw .archive("libarchive: out of memory") }
         self.handle = handle
-        self.name = path == "-" ? "standard input" : path
-        self.file = path == "-" ? nil : try? FileDescriptor(path: path, flags: O_RDONLY)
-        archive_read_support_filter_gzip(handle)
-        archive_read_support_filter_zstd(handle)
+        self.name = name
         archive_read_support_filter_bzip2(handle)
         archive_read_support_filter_xz(handle)
         archive_read_support_format_tar(handle)
-        let status =
-            path == "-"
-            ? archive_read_open_fd(handle, STDIN_FILENO, ArchiveReader.blockSize)
-            : archive_read_open_filename(handle, path, ArchiveReader.blockSize)
-        if status != ARCHIVE_OK {
-            if path != "-", access(path, R_OK) != 0 { throw .io("open", path: path, errno: errno) }
-            throw .archive("\(name): \(message())")
+        let status: Int32
+        if input.compression == .none, path != "-" {
+            self.input = nil
+            self.file = source
+            status = archive_read_open_filename(handle, path, ArchiveReader.blockSize)
+        } else {
+            self.input = input
+            self.file = nil
+            status = archive_read_open(
+                handle, Unmanaged.passUnretained(input).toOpaque(), nil, ArchiveReader.readInput, nil)
+        }
+        if status != ARCHIVE_OK { throw failure() }
+    }
+
+    /// libarchive's read callback over an `ArchiveInput`: the next block, 0 at the end, -1 on error (whose
+    /// message libarchive reports; the typed error stays in the input).
+    private static let readInput: @convention(c) (
+        OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?
+    ) -> la_ssize_t = { archive, context, buffer in
+        guard let context else { return -1 }
+        let input = Unmanaged<ArchiveInput>.fromOpaque(context).takeUnretainedValue()
+        do {
+            let bytes = try input.read()
+            buffer?.pointee = bytes.baseAddress
+            return la_ssize_t(bytes.count)
+        } catch {
+            ocitool_archive_set_error(archive, EIO, "\(error)")
+            return -1
         }
     }
 
     deinit { archive_read_free(handle) }
 
     /// The next entry's header, or nil at the end of the archive.
-    /// - Throws: `LayoutError.archive` for a truncated or corrupt archive.
+    /// At the end, the rest of a compressed stream is read and checked too.
+    /// - Throws: `LayoutError.archive` for a truncated or corrupt archive (a damaged header is never skipped),
+    ///   `.archiveMismatch` for a compressed stream whose checksum does not match.
     public func nextEntry() throws(LayoutError) -> ArchiveEntry? {
         var entry: OpaquePointer?
         let status = archive_read_next_header(handle, &entry)
-        if status == ARCHIVE_EOF { return nil }
-        guard status >= ARCHIVE_WARN, let entry else { throw .archive("\(name): \(message())") }
+        if status == ARCHIVE_EOF {
+            try input?.drain()
+            return nil
+        }
+        guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw failure() }
         currentEntry = entry
         let path = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
         let kind: ArchiveEntry.Kind
@@ -79,7 +111,7 @@ public final class ArchiveReader {
         while true {
             let status = archive_read_data_block(handle, &block, &length, &offset)
             if status == ARCHIVE_EOF { return delivered }
-            guard status >= ARCHIVE_WARN else { throw .archive("\(name): \(message())") }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN else { throw failure() }
             if offset > delivered {
                 let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
                 defer { zeros.deallocate() }
@@ -116,7 +148,14 @@ public final class ArchiveReader {
 
     /// Skips the rest of the current entry's content (seeking over it where the file allows).
     public func skipData() throws(LayoutError) {
-        guard archive_read_data_skip(handle) >= ARCHIVE_WARN else { throw .archive("\(name): \(message())") }
+        let status = archive_read_data_skip(handle)
+        guard status == ARCHIVE_OK || status == ARCHIVE_WARN else { throw failure() }
+    }
+
+    /// The error for a failed libarchive call: the input's own when reading it failed, else libarchive's message.
+    private func failure() -> LayoutError {
+        if let failure = input?.failure { return failure }
+        return .archive("\(name): \(message())")
     }
 
     func message() -> String {

@@ -24,6 +24,8 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     case io(String, path: String, errno: Int32)
     case unsupported(String)
     case verificationFailed(String)
+    /// An archive's content contradicts what the archive itself claims (a digest, diff ID, size or checksum).
+    case archiveMismatch(String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
             "cannot \(operation) \(path): \(String(cString: strerror(errno)))"
         case .unsupported(let reason): reason
         case .verificationFailed(let reason): reason
+        case .archiveMismatch(let reason): "archive content does not match: \(reason)"
         }
     }
 
@@ -64,7 +67,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
             "run 'ocitool fsck LAYOUT' to check the layout"
         case .manifestNotFound: "list what the layout holds with 'ocitool ls LAYOUT'"
         case .io(_, _, let errno) where errno == ENOSPC: "free disk space and retry; nothing was committed"
-        case .archive, .unsafeArchiveEntry: "the archive was rejected whole; nothing from it was added"
+        case .archive, .unsafeArchiveEntry, .archiveMismatch: "the archive was rejected whole; nothing from it was added"
         case .invalidReference:
             "references look like PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE, "
                 + "docker://HOST/REPO[:TAG]"
@@ -85,7 +88,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The distribution-spec error code a registry reports for this error.
     public var code: DistributionErrorCode {
         switch self {
-        case .invalidDigest, .digestMismatch: .digestInvalid
+        case .invalidDigest, .digestMismatch, .archiveMismatch: .digestInvalid
         case .invalidName: .nameInvalid
         case .invalidTag: .tagInvalid
         case .notALayout: .nameUnknown
@@ -104,7 +107,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidDigest, .invalidName, .invalidTag, .invalidReference, .invalidArgument: 2
         case .notALayout, .blobNotFound, .manifestNotFound: 3
-        case .digestMismatch, .sizeMismatch, .verificationFailed: 4
+        case .digestMismatch, .sizeMismatch, .verificationFailed, .archiveMismatch: 4
         default: 1
         }
     }

@@ -172,14 +172,5 @@ public final class StagedBlob {
     }
 
     /// The compression the content starts with, judged from its magic bytes.
-    public var compression: Compression {
-        if magic.starts(with: [0x1F, 0x8B]) { return .gzip }
-        if magic.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return .zstd }
-        return .none
-    }
-}
-
-/// Compression of a layer or archive.
-public enum Compression: String, Sendable, CaseIterable {
-    case none, gzip, zstd
+    public var compression: Compression { Compression(magic: magic) }
 }

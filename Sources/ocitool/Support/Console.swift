@@ -78,11 +78,6 @@ enum Console {
     static var isInteractive: Bool { isatty(STDERR_FILENO) == 1 }
 }
 
-/// A count and its noun, singular for one: "1 blob", "3 blobs".
-func counted(_ count: some BinaryInteger, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
-}
-
 /// Human-readable sizes: 1.5 MiB.
 func formatBytes(_ bytes: Int64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"]
