@@ -105,7 +105,7 @@ struct Copy: ParsableCommand {
             }
             var tag = try sourceTag()
             if case .tag(let own) = selector { tag = own }
-            return try copyIntoLayout(try OCILayout.create(at: path), tag: tag, options: options)
+            return try NewLayout.with(at: path) { try copyIntoLayout($0, tag: tag, options: options) }
         case .ociArchive(let path, let tag):
             return try copyIntoArchive(path, format: .ociArchive, tag: tag ?? sourceTag(), name: nil, options: options)
         case .dockerArchive(let path, let name):

@@ -39,19 +39,9 @@ struct Import: ParsableCommand {
         if file != "-", FileSystem.isDirectory(file) {
             throw LayoutError.invalidArgument("\(file) is a directory, not a tarball; to copy a layout, use 'ocitool copy'")
         }
-        let created = !FileManager.default.fileExists(atPath: path)
-        let layout = try OCILayout.create(at: path)
         let progress = ProgressBar("importing")
         options.progress = progress.cumulative
-        let result: ImportResult
-        do {
-            result = try layout.importArchive(from: file, options: options)
-        } catch {
-            // A rejected archive adds nothing, not even the layout this import made for it (unless someone
-            // wrote to it meanwhile).
-            if created { layout.removeIfEmpty() }
-            throw error
-        }
+        let result = try NewLayout.with(at: path) { try $0.importArchive(from: file, options: options) }
         progress.finish()
         if output.json { return try Console.json(result) }
         for image in result.images {
