@@ -163,6 +163,22 @@ struct ImportIntegrityTests {
         try Self.expectSkopeoRejects(path, in: directory)
     }
 
+    /// A tar header whose checksum does not match (one bit of its mtime flipped) is an error; libarchive would
+    /// skip it and read on.
+    @Test func damagedTarHeader() throws {
+        let directory = try Fixtures.scratch()
+        defer { Fixtures.remove(directory) }
+        let (_, entries) = try Self.legacy(directory)
+        let tar = Fixtures.rawTar(entries)
+        let headers = stride(from: 0, to: tar.count - 1024, by: 512).filter { offset in
+            String(decoding: tar[offset + 257..<offset + 262], as: UTF8.self) == "ustar"
+        }
+        // The header of the second member.
+        let path = try Self.write(Self.flippingBit(tar, at: headers[1] + 136), in: directory)
+        Self.expectArchiveError(try Self.rejection(path, in: directory), "Damaged tar archive")
+        try Self.expectSkopeoRejects(path, in: directory)
+    }
+
     /// A second member of the same name never replaces the first: the archive is refused.
     @Test(arguments: ["layer", "config", "manifest.json"])
     func duplicateMember(member: String) throws {
