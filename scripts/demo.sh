@@ -8,5 +8,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-test-deps.sh --build-only
-swift build -c release --product ocitool 2>&1 | tail -n 1
+echo "demo: building ocitool (release); a first build takes 5 to 10 minutes, later ones seconds"
+swift build -c release --product ocitool
 exec "$(swift build -c release --show-bin-path)/ocitool" serve --demo "$@"

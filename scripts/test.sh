@@ -3,38 +3,58 @@
 #
 # The test command: installs missing apt dependencies, builds, runs every Swift test suite
 # (output left visible), then the interop checks against skopeo and umoci with the built
-# binary. Exits non-zero if anything failed; the last line is a one-line summary.
+# binary, then the examples. Exits non-zero if anything failed; the last line is the total,
+# `N passed, N failed` (Swift tests, interop checks and the examples script together).
+#
+# Everything the tests write goes to a private temporary directory (TMPDIR), removed at the end
+# whatever happened, so a run leaves nothing in /tmp.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-test-deps.sh
 
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/ocitool-test-run.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+export TMPDIR="$scratch"
+
 echo "== swift build"
 swift build
 
 echo "== swift test"
-swift_test=ok
-if ! swift test; then
-    swift_test=FAILED
+swift_log="$scratch/swift-test.log"
+swift_status=0
+swift test 2>&1 | tee "$swift_log" || swift_status=$?
+# Swift Testing's summary: "Test run with N tests in M suites passed|failed ...".
+swift_total=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .*/\1/p' "$swift_log" | tail -n 1)
+swift_failed=$(grep -c '^✘ Test .*failed' "$swift_log" || true)
+if [ -z "$swift_total" ]; then
+    # No summary: the run crashed or never started; count it as one failure.
+    swift_total=1
+    swift_failed=1
+elif [ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ]; then
+    swift_failed=1
 fi
 
 echo "== interop (Tests/interop/layout.sh)"
 ocitool="$(swift build --show-bin-path)/ocitool"
-interop=ok
-if ! bash Tests/interop/layout.sh "$ocitool"; then
-    interop=FAILED
-fi
+interop_log="$scratch/interop.log"
+interop_status=0
+bash Tests/interop/layout.sh "$ocitool" 2>&1 | tee "$interop_log" || interop_status=$?
+interop_passed=$(grep -c '^ok - ' "$interop_log" || true)
+interop_failed=$(grep -c '^not ok - ' "$interop_log" || true)
+if [ "$interop_status" -ne 0 ] && [ "$interop_failed" -eq 0 ]; then interop_failed=1; fi
 
 echo "== examples (examples/pipeline.sh, so the README's walkthrough stays true)"
-examples=ok
-if ! OCITOOL="$ocitool" bash examples/pipeline.sh >/tmp/ocitool-example.log 2>&1; then
-    examples=FAILED
-    tail -20 /tmp/ocitool-example.log
+examples_passed=1
+examples_failed=0
+if ! OCITOOL="$ocitool" bash examples/pipeline.sh >"$scratch/example.log" 2>&1; then
+    examples_passed=0
+    examples_failed=1
+    tail -20 "$scratch/example.log"
 fi
 
-if [ "$swift_test" = ok ] && [ "$interop" = ok ] && [ "$examples" = ok ]; then
-    echo "test.sh: PASS (swift build ok, swift test ok, interop ok, examples ok)"
-else
-    echo "test.sh: FAIL (swift build ok, swift test $swift_test, interop $interop, examples $examples)"
-    exit 1
-fi
+passed=$((swift_total - swift_failed + interop_passed + examples_passed))
+failed=$((swift_failed + interop_failed + examples_failed))
+echo "test.sh: swift test $swift_total tests ($swift_failed failed), interop $interop_passed passed ($interop_failed failed), examples $([ "$examples_failed" -eq 0 ] && echo ok || echo FAILED)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

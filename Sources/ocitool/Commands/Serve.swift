@@ -164,13 +164,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.onServerRunning = { port in
             var lines = ["serving \(root) at \(scheme)://\(host):\(port)/v2/"]
             if demo {
-                let image = "\(host):\(port)/\(DemoContent.repository):\(DemoContent.tag)"
-                lines += [
-                    "try:",
-                    "  skopeo inspect --tls-verify=false docker://\(image)",
-                    "  skopeo copy --src-tls-verify=false docker://\(image) oci:./hello:latest",
-                    "  curl -s \(scheme)://\(host):\(port)/v2/_catalog",
-                ]
+                lines += ["try:"] + ServeCommand.demoCommands(registry: "\(host):\(port)", scheme: scheme)
             }
             Console.write(lines.joined(separator: "\n") + "\n")
         }
