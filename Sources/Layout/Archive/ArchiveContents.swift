@@ -84,10 +84,13 @@ struct ArchiveFile {
     /// The first bytes of the content.
     let magic: [UInt8]
     let diffID: DiffID
+    /// Whether the content is a manifest (import counts blobs without them, as copy does).
+    var isManifest = false
 
-    /// Generated content (a manifest ocitool writes) as a file.
+    /// A manifest ocitool generated, as a file.
     init(generated data: Data) {
         self.init(content: .memory(data), digest: Digest.sha256(of: data), size: Int64(data.count), magic: [])
+        isManifest = true
     }
 
     init(content: Content, digest: Digest, size: Int64, magic: [UInt8], diffID: DiffID = .content) {

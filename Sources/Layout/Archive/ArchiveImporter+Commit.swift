@@ -7,11 +7,12 @@ extension ArchiveImporter {
     func commit(_ plan: ImportPlan) throws(LayoutError) -> ImportResult {
         var blobsAdded = 0
         var bytesAdded: Int64 = 0
-        for file in plan.blobs where try file.commit(to: layout) {
+        for file in plan.blobs where try file.commit(to: layout) && !file.isManifest {
             blobsAdded += 1
             bytesAdded += file.size
         }
         let entries = plan.images.map { layout.indexEntry(for: $0.manifest, digest: $0.digest, size: $0.file.size) }
+        var moved: [TagMove] = []
         try layout.updateIndex { (index) throws(LayoutError) in
             for (image, descriptor) in zip(plan.images, entries) {
                 guard !image.tags.isEmpty else {
@@ -21,14 +22,18 @@ extension ArchiveImporter {
                 for tag in image.tags {
                     var wanted = descriptor
                     wanted.annotations = (descriptor.annotations ?? [:]).merging([Annotation.refName: tag]) { $1 }
-                    if index.entry(tagged: tag) != wanted { index.setTag(tag, to: descriptor) }
+                    guard index.entry(tagged: tag) != wanted,
+                        let previous = index.setTag(tag, to: descriptor)
+                    else { continue }
+                    moved.append(TagMove(tag: tag, from: previous, to: descriptor.digest))
                 }
             }
         }
         let images = zip(plan.images, entries).map { image, descriptor in
             ImportedImage(descriptor: descriptor, tags: image.tags, names: image.names)
         }
-        return ImportResult(images: images, blobsAdded: blobsAdded, bytesAdded: bytesAdded, format: plan.format)
+        return ImportResult(
+            images: images, blobsAdded: blobsAdded, bytesAdded: bytesAdded, format: plan.format, moved: moved)
     }
 }
 

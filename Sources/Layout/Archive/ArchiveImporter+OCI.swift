@@ -61,7 +61,7 @@ struct ClosureWalker {
         guard depth <= Self.maxDepth else {
             throw .archive("indexes nested more than \(Self.maxDepth) levels deep at \(descriptor.digest)")
         }
-        guard let file = try fetch(descriptor, referencedBy: referencedBy) else {
+        guard var file = try fetch(descriptor, referencedBy: referencedBy) else {
             throw .archive("\(referencedBy) references manifest \(descriptor.digest), which is not in the archive")
         }
         let manifest: Manifest
@@ -84,6 +84,7 @@ struct ClosureWalker {
             }
         }
         if case .image(let image) = manifest.kind { try verifyLayers(of: image, owner: owner) }
+        file.isManifest = true
         closure.append(file)
         visited[descriptor.digest] = (manifest, closure)
         return (manifest, closure)

@@ -82,7 +82,7 @@ extension ArchiveImporter {
                 if let owner = owners[tag], owner.digest != candidate.digest {
                     throw .invalidArgument(
                         "two images in the archive would both be tagged '\(tag)': \(owner.label) and "
-                            + "\(candidate.label); import one of them with a selection")
+                            + "\(candidate.label); import one of them by name: docker-archive:FILE:NAME:TAG or oci-archive:FILE:TAG")
                 }
                 owners[tag] = candidate
             }

@@ -5,18 +5,21 @@ public struct ImportResult: Codable, Sendable, Hashable {
     /// The manifests listed in index.json: images first, then referrers (whose descriptors carry
     /// `dev.ocitool.subject`).
     public var images: [ImportedImage]
-    /// Blobs (manifests included) that the layout did not have before.
+    /// Blobs (configs and layers; manifests are not counted) that the layout did not have before.
     public var blobsAdded: Int
     /// Their total size.
     public var bytesAdded: Int64
     /// `docker-archive` (docker save, legacy or OCI form) or `oci-archive`.
     public var format: String
+    /// Tags that pointed at other manifests before the import.
+    public var moved: [TagMove]
 
-    public init(images: [ImportedImage], blobsAdded: Int, bytesAdded: Int64, format: String) {
+    public init(images: [ImportedImage], blobsAdded: Int, bytesAdded: Int64, format: String, moved: [TagMove] = []) {
         self.images = images
         self.blobsAdded = blobsAdded
         self.bytesAdded = bytesAdded
         self.format = format
+        self.moved = moved
     }
 }
 

@@ -19,12 +19,15 @@ extension OCILayout {
     ///   - annotations: the manifest's annotations.
     ///   - subject: the manifest the artifact refers to; it must be in this layout.
     ///   - created: the creation time recorded when `annotations` has none.
+    ///   - reusingEquals: when the subject already has an artifact of this type with the same files (content,
+    ///     media type, name) and the same annotations apart from its creation time, return that one instead of
+    ///     attaching a second.
     /// - Returns: the artifact manifest's descriptor as index.json lists it.
     /// - Throws: `.manifestNotFound` when the subject is not in the layout, `.io` when a file cannot be read.
     @discardableResult
     public func attach(
         _ files: [AttachFile], artifactType: MediaType, annotations: [String: String] = [:], to subject: Descriptor,
-        created: Date = Date()
+        created: Date = Date(), reusingEquals: Bool = false
     ) throws(LayoutError) -> Descriptor {
         let target = try manifest(subject)
         var layers: [Descriptor] = []
@@ -42,11 +45,28 @@ extension OCILayout {
             mediaType: .ociManifest, artifactType: artifactType, config: Descriptor.emptyJSON, layers: layers,
             subject: Descriptor(mediaType: target.mediaType, digest: subject.digest, size: Int64(target.bytes.count)),
             annotations: allAnnotations)
+        if reusingEquals, let existing = try equalArtifact(manifest) { return existing }
         let bytes: Data
         do { bytes = try JSONEncoder.ocitool.encode(manifest) } catch {
             throw .manifestInvalid("cannot encode the artifact manifest: \(error)")
         }
         return try putManifest(bytes, mediaType: .ociManifest)
+    }
+
+    /// A referrer of `artifact`'s subject that is `artifact` but for its creation time.
+    private func equalArtifact(_ artifact: ImageManifest) throws(LayoutError) -> Descriptor? {
+        guard let subject = artifact.subject, let type = artifact.artifactType else { return nil }
+        func comparable(_ manifest: ImageManifest) -> ImageManifest {
+            var copy = manifest
+            copy.annotations?.removeValue(forKey: Annotation.created)
+            return copy
+        }
+        let wanted = comparable(artifact)
+        for referrer in try referrers(of: subject.digest, artifactType: type) {
+            guard case .image(let image) = try manifest(referrer).kind, comparable(image) == wanted else { continue }
+            return referrer
+        }
+        return nil
     }
 
     /// Streams a file into a blob and returns its layer descriptor.

@@ -36,6 +36,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid tag '\(tag)': tags are 1-128 characters of [A-Za-z0-9_.-] and do not start with '.' or '-'"
         case .invalidReference(let text, let reason): "invalid reference '\(text)': \(reason)"
         case .invalidArgument(let text): text
+        case .notALayout(let path) where !FileSystem.exists(path): "\(path) does not exist"
         case .notALayout(let path): "\(path) is not an OCI image layout (no oci-layout file)"
         case .invalidLayout(let path, let reason): "\(path): \(reason)"
         case .blobNotFound(let digest): "blob \(digest) not found"
@@ -107,6 +108,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidDigest, .invalidName, .invalidTag, .invalidReference, .invalidArgument: 2
         case .notALayout, .blobNotFound, .manifestNotFound: 3
+        case .io(_, _, let errno) where errno == ENOENT: 3
         case .digestMismatch, .sizeMismatch, .verificationFailed, .archiveMismatch: 4
         default: 1
         }

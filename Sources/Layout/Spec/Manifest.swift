@@ -67,6 +67,27 @@ public struct Manifest: Sendable, Hashable {
         }
         self.bytes = bytes
         self.mediaType = field ?? declared ?? (isIndex ? .ociIndex : .ociManifest)
+        try checkMediaTypes()
+    }
+
+    /// The spec requires every descriptor's media type and the artifact type to be RFC 6838 media types.
+    private func checkMediaTypes() throws(LayoutError) {
+        if let artifactType = explicitArtifactType, !artifactType.isWellFormed {
+            throw .manifestInvalid("artifactType '\(artifactType)' is not a media type (RFC 6838: type/subtype)")
+        }
+        for descriptor in references + (subject.map { [$0] } ?? []) where !descriptor.mediaType.isWellFormed {
+            throw .manifestInvalid(
+                "the descriptor of \(descriptor.digest) has the media type '\(descriptor.mediaType)', which is not a "
+                    + "media type (RFC 6838: type/subtype)")
+        }
+    }
+
+    /// The `artifactType` field itself, when the manifest has one.
+    private var explicitArtifactType: MediaType? {
+        switch kind {
+        case .image(let image): image.artifactType
+        case .index(let index): index.artifactType
+        }
     }
 
     /// The digest of the exact bytes.

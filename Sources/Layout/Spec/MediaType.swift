@@ -23,6 +23,22 @@ public struct MediaType: RawRepresentable, Hashable, Sendable, Codable, Expressi
 
     public var description: String { rawValue }
 
+    /// Whether this is a media type as RFC 6838 names them (`type/subtype`, each 1 to 127 of letters, digits and
+    /// `!#$&^_.+-`, starting with a letter or digit): the pattern of image-spec's descriptor schema.
+    public var isWellFormed: Bool {
+        let parts = rawValue.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy(MediaType.isRestrictedName)
+    }
+
+    private static func isRestrictedName(_ name: Substring.UTF8View) -> Bool {
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        guard let first = name.first, isAlphanumeric(first), name.count <= 127 else { return false }
+        return name.allSatisfy { isAlphanumeric($0) || "!#$&^_.+-".utf8.contains($0) }
+    }
+
     /// OCI image manifest.
     public static let ociManifest: MediaType = "application/vnd.oci.image.manifest.v1+json"
     /// OCI image index.

@@ -25,6 +25,12 @@ public enum FileSystem {
         utimensat(AT_FDCWD, path, nil, 0) == 0
     }
 
+    /// Whether anything exists at `path` (a dangling symlink counts).
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
     /// Whether `path` is a directory.
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()

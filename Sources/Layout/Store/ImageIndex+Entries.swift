@@ -20,13 +20,17 @@ extension ImageIndex {
 
     /// Points `tag` at `descriptor` (moving it if it pointed elsewhere). The manifest's untagged entry, now
     /// redundant, is dropped.
-    public mutating func setTag(_ tag: String, to descriptor: Descriptor) {
+    /// - Returns: the digest the tag pointed at before, when it pointed at another manifest.
+    @discardableResult
+    public mutating func setTag(_ tag: String, to descriptor: Descriptor) -> Digest? {
         var entry = descriptor
         entry.annotations = (entry.annotations ?? [:]).merging([Annotation.refName: tag]) { $1 }
         let previous = self.entry(tagged: tag)
         manifests.removeAll { $0.refName == tag || ($0.digest == descriptor.digest && $0.refName == nil) }
         manifests.append(entry)
-        if let previous, previous.digest != descriptor.digest { keepReachable(previous) }
+        guard let previous, previous.digest != descriptor.digest else { return nil }
+        keepReachable(previous)
+        return previous.digest
     }
 
     /// Lists a manifest without a tag, unless some entry already lists it.

@@ -113,16 +113,18 @@ extension OCILayout {
     }
 
     /// Points `tag` at an existing manifest.
-    public func tag(_ tag: String, to descriptor: Descriptor) throws(LayoutError) {
+    /// - Returns: the digest the tag pointed at before, when it moved from another manifest.
+    @discardableResult
+    public func tag(_ tag: String, to descriptor: Descriptor) throws(LayoutError) -> Digest? {
         try Names.validateTag(tag)
-        try updateIndex { (index) throws(LayoutError) in
+        return try updateIndex { (index) throws(LayoutError) -> Digest? in
             // Under the lock gc holds while it sweeps: the manifest must still be there to be tagged.
             guard blobSize(descriptor.digest) == descriptor.size else {
                 throw .manifestNotFound("\(path)@\(descriptor.digest)")
             }
             var entry = index.entries(for: descriptor.digest).first ?? descriptor
             entry.annotations?.removeValue(forKey: Annotation.refName)
-            index.setTag(tag, to: entry)
+            return index.setTag(tag, to: entry)
         }
     }
 

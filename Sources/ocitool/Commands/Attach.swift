@@ -9,7 +9,9 @@ struct Attach: ParsableCommand {
         discussion: """
             Stores the files as blobs and writes an artifact manifest whose subject is IMAGE, with the empty
             config descriptor, as oras does. The artifact is listed untagged in index.json, so `discover`,
-            `copy`, `export` and `gc` all see it.
+            `copy`, `export` and `gc` all see it. Attaching the same files with the same type and annotations
+            again does nothing and names the artifact already there; --force attaches a second one (differing
+            only in its creation time).
 
             Examples:
               ocitool attach --artifact-type application/spdx+json sbom.json ./app:1.0
@@ -27,6 +29,9 @@ struct Attach: ParsableCommand {
     @Option(help: "The media type of the attached files.")
     var mediaType: String = "application/octet-stream"
 
+    @Flag(help: "Attach even when an equal artifact (same type, files and annotations) is already attached.")
+    var force = false
+
     @Argument(help: "Files to attach, then the image: PATH:TAG or PATH@DIGEST.")
     var arguments: [String]
 
@@ -36,6 +41,11 @@ struct Attach: ParsableCommand {
         guard arguments.count >= 1 else { throw ValidationError("name the image to attach to") }
         for pair in annotation where !pair.contains("=") || pair.hasPrefix("=") {
             throw ValidationError("annotation '\(pair)' is not key=value")
+        }
+        for (option, value) in [("--artifact-type", artifactType), ("--media-type", mediaType)]
+        where !MediaType(rawValue: value).isWellFormed {
+            throw ValidationError(
+                "\(option) '\(value)' is not a media type: type/subtype as RFC 6838 names them, e.g. application/spdx+json")
         }
     }
 
@@ -47,9 +57,16 @@ struct Attach: ParsableCommand {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             annotations[String(parts[0])] = String(parts[1])
         }
-        let artifact = try layout.attach(
-            files, artifactType: MediaType(rawValue: artifactType), annotations: annotations, to: subject)
+        let type = MediaType(rawValue: artifactType)
+        let before = Set(try layout.referrers(of: subject.digest, artifactType: type).map(\.digest))
+        let artifact = try layout.attach(files, artifactType: type, annotations: annotations, to: subject, reusingEquals: !force)
         if output.json { return try Console.json(artifact) }
-        Console.write("attached \(artifact.digest) (\(artifactType)) to \(subject.digest)\n")
+        if before.contains(artifact.digest) {
+            Console.write(
+                "already attached as \(artifact.digest) (\(artifactType), the same files and annotations) to "
+                    + "\(subject.digest); --force attaches another\n")
+        } else {
+            Console.write("attached \(artifact.digest) (\(artifactType)) to \(subject.digest)\n")
+        }
     }
 }

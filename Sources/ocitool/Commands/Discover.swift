@@ -45,6 +45,10 @@ struct Discover: ParsableCommand {
         }
         if output.json { return try Console.json(tree) }
         Console.write("\(image)@\(descriptor.digest)\n")
+        guard !tree.isEmpty else {
+            Console.write("no referrers\(artifactType.map { " of type \($0)" } ?? "")\n")
+            return
+        }
         printNodes(tree, prefix: "")
     }
 

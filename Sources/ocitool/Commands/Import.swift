@@ -11,16 +11,19 @@ struct Import: ParsableCommand {
             tarballs, plain or gzip/zstd compressed, from a file or from standard input (-). Digests are those of
             the archive; importing the same archive twice adds nothing. Each image is tagged with its own tags
             (the TAG part of docker's RepoTags, or the archive's ref names) unless DEST names a tag. The archive is
-            checked whole before anything becomes visible: a bad archive adds nothing.
+            checked whole before anything becomes visible: a bad archive adds nothing. To import one image of a
+            multi-image archive (with its referrers), name it as copy does: docker-archive:FILE:NAME:TAG or
+            oci-archive:FILE:TAG.
 
             Examples:
               docker save app:1.0 app:1.1 | ocitool import - ./images/app
               ocitool import app.tar.zst ./images/app:candidate
+              ocitool import docker-archive:images.tar:app:1.1 ./images/app
               ocitool import --format json bundle.tar /srv/registry/team/app
             """.reflowed
     )
 
-    @Argument(help: "The tarball, or - for standard input.")
+    @Argument(help: "The tarball (FILE, docker-archive:FILE[:NAME:TAG] or oci-archive:FILE[:TAG]), or - for standard input.")
     var file: String
 
     @Argument(help: "The destination layout: PATH or PATH:TAG (created when missing).")
@@ -36,6 +39,7 @@ struct Import: ParsableCommand {
         case .digest: throw LayoutError.invalidReference(destination, reason: "the destination takes a tag, not a digest")
         case nil: break
         }
+        let file = try selectImage(&options)
         if file != "-", FileSystem.isDirectory(file) {
             throw LayoutError.invalidArgument("\(file) is a directory, not a tarball; to copy a layout, use 'ocitool copy'")
         }
@@ -48,8 +52,27 @@ struct Import: ParsableCommand {
             let tags = image.tags.isEmpty ? "(untagged)" : image.tags.map { "\(path):\($0)" }.joined(separator: ", ")
             Console.write("\(image.descriptor.digest)  \(tags)\n")
         }
+        let layout = try OCILayout(at: path)
+        for move in result.moved { Console.report(move, in: layout) }
+        let referrers = result.images.filter { $0.descriptor.annotations?[Annotation.subject] != nil }.count
+        let images = counted(result.images.count - referrers, "image") + (referrers > 0 ? " and \(counted(referrers, "referrer"))" : "")
         Console.write(
-            "imported \(counted(result.images.count, "image")) from \(result.format): "
+            "imported \(images) from \(result.format): "
                 + "\(counted(result.blobsAdded, "new blob")), \(formatBytes(result.bytesAdded))\n")
+    }
+
+    /// The archive path, with the image a `docker-archive:` or `oci-archive:` reference names put in `options`.
+    private func selectImage(_ options: inout ImportOptions) throws -> String {
+        guard file.hasPrefix("docker-archive:") || file.hasPrefix("oci-archive:") else { return file }
+        switch try ImageReference(parsing: file) {
+        case .dockerArchive(let path, let name):
+            options.selection = name.map { .dockerName($0) }
+            return path
+        case .ociArchive(let path, let tag):
+            options.selection = tag.map { .tag($0) }
+            return path
+        default:
+            return file
+        }
     }
 }

@@ -17,19 +17,28 @@ struct Tag: ParsableCommand {
     @Argument(help: "The image: PATH:TAG or PATH@DIGEST.")
     var image: String
 
-    @Argument(help: "One or more tags to point at it.")
+    /// Unrecognized dashed words are collected too, so `tag IMAGE -rc1` gets a message about tags.
+    @Argument(parsing: .allUnrecognized, help: "One or more tags to point at it.")
     var tags: [String]
 
     func validate() throws {
         guard !tags.isEmpty else { throw ValidationError("name at least one tag") }
+        if let dashed = tags.first(where: { $0.hasPrefix("-") }) {
+            throw ValidationError(
+                "a tag cannot start with '-' (\(dashed)): tags start with a letter, digit or '_', then up to 127 of "
+                    + "letters, digits, '_', '.' and '-'")
+        }
     }
 
     func run() throws {
         for tag in tags { try Names.validateTag(tag) }  // all or none
         let (layout, descriptor) = try ImageLocator.image(image)
         for tag in tags {
-            try layout.tag(tag, to: descriptor)
-            Console.write("\(layout.path):\(tag) -> \(descriptor.digest)\n")
+            if let previous = try layout.tag(tag, to: descriptor) {
+                Console.report(TagMove(tag: tag, from: previous, to: descriptor.digest), in: layout)
+            } else {
+                Console.write("\(layout.path):\(tag) -> \(descriptor.digest)\n")
+            }
         }
     }
 }

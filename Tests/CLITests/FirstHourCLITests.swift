@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Testing
+
+/// What a new user met in the first hour: tags that moved silently, a selection import did not take, media
+/// types nobody checked, a second identical attachment, and messages that said the wrong thing.
+@Suite("CLI: the first hour")
+struct FirstHourCLITests {
+    /// A scratch directory with a one-image archive of `app:v1` imported into `DIR/app`.
+    static func withImported(_ body: (String) throws -> Void) throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try CLIRunner.makeDockerArchive(at: directory + "/a.tar", tags: ["app:v1"], layers: 1)
+        let result = try CLIRunner.run(["import", directory + "/a.tar", directory + "/app"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // Configs and layers are counted, not the manifest (as copy counts them).
+        #expect(result.stdout.contains("imported 1 image from docker-archive: 2 new blobs"), "\(result.stdout)")
+        try body(directory)
+    }
+
+    static func digest(of reference: String) throws -> String {
+        let result = try CLIRunner.run(["inspect", "--format", "json", reference])
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        return (object?["descriptor"] as? [String: Any])?["digest"] as? String ?? ""
+    }
+
+    @Test func aTagThatMovesSaysFromWhereAndThatReferrersStay() throws {
+        try Self.withImported { directory in
+            let app = directory + "/app"
+            let sbom = directory + "/sbom.json"
+            try Data("{}".utf8).write(to: URL(fileURLWithPath: sbom))
+            #expect(try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", sbom, app + ":v1"]).status == 0)
+            let old = try Self.digest(of: app + ":v1")
+            try CLIRunner.makeDockerArchive(at: directory + "/b.tar", tags: ["app:v1"], layers: 1)
+            let imported = try CLIRunner.run(["import", directory + "/b.tar", app])
+            let new = try Self.digest(of: app + ":v1")
+            #expect(new != old)
+            #expect(imported.stdout.contains("moved \(app):v1 from \(old) to \(new); the 1 referrer of \(old) stay with it"), "\(imported.stdout)")
+            #expect(try CLIRunner.run(["tag", app + "@" + old, "stable"]).stdout == "\(app):stable -> \(old)\n")
+            let moved = try CLIRunner.run(["tag", app + ":v1", "stable"])
+            #expect(moved.stdout.hasPrefix("moved \(app):stable from \(old) to \(new)"), "\(moved.stdout)")
+        }
+    }
+
+    @Test func aTagStartingWithADashIsExplained() throws {
+        try Self.withImported { directory in
+            let result = try CLIRunner.run(["tag", directory + "/app:v1", "-rc1"])
+            #expect(result.status == 2)
+            #expect(result.stderr.hasPrefix("error: a tag cannot start with '-' (-rc1)"), "\(result.stderr)")
+        }
+    }
+
+    @Test func importTakesTheSelectionCopyTakes() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try CLIRunner.makeDockerArchive(at: directory + "/two.tar", tags: ["app:v1", "tools:v2"], layers: 1)
+        let clash = try CLIRunner.run(["import", directory + "/two.tar", directory + "/one:x"])
+        #expect(clash.status != 0)
+        let result = try CLIRunner.run(["import", "docker-archive:\(directory)/two.tar:tools:v2", directory + "/one"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try CLIRunner.run(["ls", directory + "/one"]).stdout.contains("v2"))
+        #expect(!(try CLIRunner.run(["ls", directory + "/one"]).stdout.contains("v1")))
+    }
+
+    @Test func attachChecksMediaTypesAndDoesNotRepeatItself() throws {
+        try Self.withImported { directory in
+            let app = directory + "/app:v1"
+            let file = directory + "/sbom.json"
+            try Data("{}".utf8).write(to: URL(fileURLWithPath: file))
+            let bad = try CLIRunner.run(["attach", "--artifact-type", "not a media type", file, app])
+            #expect(bad.status == 2)
+            #expect(bad.stderr.contains("is not a media type"), "\(bad.stderr)")
+            #expect(try CLIRunner.run(["discover", app]).stdout.hasSuffix("no referrers\n"))
+            // Created in the past, so the later runs differ from it in their creation time only.
+            let first = try CLIRunner.run([
+                "attach", "--artifact-type", "application/spdx+json", "--annotation",
+                "org.opencontainers.image.created=2024-01-01T00:00:00Z", file, app,
+            ])
+            #expect(first.stdout.hasPrefix("attached "))
+            let again = try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", file, app])
+            #expect(again.stdout.hasPrefix("already attached as "), "\(again.stdout)")
+            let forced = try CLIRunner.run(["attach", "--force", "--artifact-type", "application/spdx+json", file, app])
+            #expect(forced.stdout.hasPrefix("attached "))
+            let tree = try CLIRunner.run(["discover", app]).stdout
+            #expect(tree.components(separatedBy: "application/spdx+json").count - 1 == 2)
+        }
+    }
+
+    @Test func missingThingsAreNotFound() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let listed = try CLIRunner.run(["ls", directory + "/nothing"])
+        #expect(listed.status == 3)
+        #expect(listed.stderr.hasPrefix("error: \(directory)/nothing does not exist"), "\(listed.stderr)")
+        let imported = try CLIRunner.run(["import", directory + "/missing.tar", directory + "/app"])
+        #expect(imported.status == 3, "\(imported.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/app"))
+    }
+}
