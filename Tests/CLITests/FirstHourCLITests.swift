@@ -96,4 +96,18 @@ struct FirstHourCLITests {
         #expect(imported.status == 3, "\(imported.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory + "/app"))
     }
+
+    @Test func serveCreatesAMissingRootOnlyUnderAnExistingParent() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let typo = try CLIRunner.run(["serve", "--root", directory + "/no/such/store", "--port", "0"])
+        #expect(typo.status == 3)
+        #expect(typo.stderr.hasPrefix("error: the store root \(directory)/no/such/store does not exist"), "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/no"))
+        let (server, url) = try CLIRunner.startServer(root: directory + "/store")
+        defer { server.terminate() }
+        #expect(url.hasSuffix("/v2/"))
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: directory + "/store", isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
 }

@@ -91,7 +91,7 @@ struct SyncCLITests {
         // Without --keep-going the first repository's failure stops the sync, with its own exit code.
         var result = try CLIRunner.run(["sync", "--config", config, "--report", report])
         #expect(result.status == 3)
-        #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains("store/missing/app is not an OCI image layout"))
+        #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains("store/missing/app does not exist"))
         #expect(result.stdout.contains("stopped at the first failure"))
         var written = try SyncCLITests.json(String(decoding: try Data(contentsOf: URL(fileURLWithPath: report)), as: UTF8.self))
         #expect(written["stopped"] as? Bool == true && written["failed"] as? Int == 1 && written["copied"] as? Int == 0)
@@ -107,7 +107,7 @@ struct SyncCLITests {
         let entries = SyncCLITests.results(written)
         #expect(entries.map { $0["tag"] as? String } == [nil, "1.1.0", "1.2.0"])
         #expect(entries.map { $0["status"] as? String } == ["failed", "copied", "copied"])
-        #expect((entries.first?["error"] as? String)?.contains("not an OCI image layout") == true)
+        #expect((entries.first?["error"] as? String)?.contains("store/missing/app does not exist") == true)
         #expect(entries.last?["destination"] as? String == "docker://\(registry.host)/mirror/team/app")
         result = try CLIRunner.run(["ls", "--plain-http", "--format", "json", "docker://\(registry.host)/mirror/team/app"])
         #expect(result.stdout.contains("\"1.2.0\"") && !result.stdout.contains("\"1.0.0\""))

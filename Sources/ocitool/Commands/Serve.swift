@@ -156,6 +156,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = ServeCommand.logger(configuration)
         let root = configuration.root
+        try ServeCommand.createStoreIfMissing(root)
         if demo { try DemoContent.install(in: Store(root: root)) }
         let demo = self.demo
         let host = configuration.host
