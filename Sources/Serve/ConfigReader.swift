@@ -3,11 +3,14 @@ import Foundation
 import Yams
 
 /// Typed reads of a YAML node tree, each failing with `FILE:LINE:COLUMN: message` where the offending node is.
-struct ConfigReader {
+/// It remembers where each path it read stands, for errors found later, when the files are opened.
+final class ConfigReader {
     /// The file's name, for messages.
     let file: String
     /// The file's directory: relative paths in the file are relative to it.
     let directory: String
+    /// Each path read (resolved) → `FILE:LINE:COLUMN` of its value.
+    private(set) var locations: [String: String] = [:]
 
     init(file: String) {
         self.file = file
@@ -48,7 +51,9 @@ struct ConfigReader {
     func path(_ node: Node, _ path: String) throws(ConfigurationError) -> String {
         let value = try string(node, path)
         guard !value.isEmpty else { throw error(node, "'\(path)' must not be empty") }
-        return value.hasPrefix("/") ? value : directory + "/" + value
+        let resolved = value.hasPrefix("/") ? value : directory + "/" + value
+        locations[resolved] = "\(file):\(node.mark.map { "\($0.line):\($0.column)" } ?? "")"
+        return resolved
     }
 
     func bool(_ node: Node, _ path: String) throws(ConfigurationError) -> Bool {

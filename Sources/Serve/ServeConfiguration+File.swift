@@ -95,6 +95,7 @@ extension ServeConfiguration {
                 break
             }
         }
+        configuration.fileLocations.merge(reader.locations) { $1 }
         return configuration
     }
 

@@ -29,8 +29,12 @@ extension ServeConfiguration {
                     + "and images in clear text: give a certificate (--tls-cert/--tls-key, tls:) or pass "
                     + "--insecure-http (insecureHTTP: true)")
         }
-        _ = try makeTLSConfiguration()
-        if let auth { try ServeConfiguration.validate(auth) }
+        do {
+            _ = try makeTLSConfiguration()
+            if let auth { try ServeConfiguration.validate(auth) }
+        } catch {
+            throw located(error)
+        }
         if let rateLimit {
             guard rateLimit.requestsPerSecond > 0, rateLimit.requestsPerSecond.isFinite else {
                 throw ConfigurationError("rateLimit.requestsPerSecond (--rate-limit): must be greater than 0")
@@ -48,6 +52,14 @@ extension ServeConfiguration {
         guard metrics.storeSizeInterval > .zero else {
             throw ConfigurationError("metrics.storeSizeInterval: must be longer than 0s")
         }
+    }
+
+    /// A file error at the place the configuration file names the file (`FILE:LINE:COLUMN: message`); as it is
+    /// when a flag named the file.
+    private func located(_ error: ConfigurationError) -> ConfigurationError {
+        let named = fileLocations.filter { error.message.contains($0.key) }.max { $0.key.count < $1.key.count }
+        guard let location = named?.value else { return error }
+        return ConfigurationError("\(location): \(error.message)")
     }
 
     private static func validate(_ auth: AuthConfiguration) throws(ConfigurationError) {

@@ -39,6 +39,9 @@ public struct ServeConfiguration: Sendable {
     public var auth: AuthConfiguration?
     /// The certificate and key to serve HTTPS with (and a client CA for mutual TLS); nil serves plain HTTP.
     public var tls: TLS?
+    /// Where the configuration file names each file it refers to (resolved path → `FILE:LINE:COLUMN`), so that
+    /// `validate()` reports a file that cannot be read or parsed at that place.
+    public var fileLocations: [String: String] = [:]
     /// Serve plain HTTP on an address that is not loopback (refused otherwise: see `validate()`).
     public var insecureHTTP = false
     /// Per-client request rate limit; nil for none.

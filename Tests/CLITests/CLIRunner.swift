@@ -58,8 +58,8 @@ enum CLIRunner {
     }
 
     /// Starts `ocitool serve` on a free loopback port; returns the process and its announced `/v2/` URL.
-    static func startServer(root: String) throws -> (Process, String) {
-        let (process, output, _) = try start(["serve", "--root", root, "--port", "0", "--log-level", "error"])
+    static func startServer(root: String, _ arguments: [String] = []) throws -> (Process, String) {
+        let (process, output, _) = try start(["serve", "--root", root, "--port", "0", "--log-level", "error"] + arguments)
         var announced = ""
         while !announced.contains("/v2/\n") {
             let chunk = output.fileHandleForReading.availableData

@@ -110,4 +110,33 @@ struct FirstHourCLITests {
         var isDirectory: ObjCBool = false
         #expect(FileManager.default.fileExists(atPath: directory + "/store", isDirectory: &isDirectory) && isDirectory.boolValue)
     }
+
+    @Test func htpasswdWritesUsersTheServerAccepts() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/htpasswd"
+        func setPassword(_ user: String, _ password: String) throws -> CLIRunner.Result {
+            let input = directory + "/input"
+            try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: input))
+            return try CLIRunner.run(["htpasswd", file, user], stdin: FileHandle(forReadingAtPath: input))
+        }
+        #expect(try setPassword("alice", "first").stdout == "added alice to \(file)\n")
+        #expect(try setPassword("bob", "b-secret").status == 0)
+        #expect(try setPassword("alice", "a-secret").stdout == "changed the password of alice in \(file)\n")
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.map { $0.prefix(10) } == ["alice:$2y$", "bob:$2y$10"])
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)
+        let removed = try CLIRunner.run(["htpasswd", "--delete", file, "bob"])
+        #expect(removed.stdout == "removed bob from \(file)\n")
+        #expect(try CLIRunner.run(["htpasswd", "--delete", file, "bob"]).status == 3)
+
+        let (server, url) = try CLIRunner.startServer(root: directory + "/store", ["--htpasswd", file])
+        defer { server.terminate() }
+        func status(_ credentials: String) throws -> Int {
+            try CLIRunner.get(url.replacingOccurrences(of: "http://", with: "http://\(credentials)@")).0
+        }
+        #expect(try status("alice:a-secret") == 200)
+        #expect(try status("alice:first") == 401)
+        #expect(try status("bob:b-secret") == 401)
+    }
 }

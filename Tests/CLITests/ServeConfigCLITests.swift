@@ -52,6 +52,29 @@ struct ServeConfigCLITests {
         #expect(result.stderr.hasPrefix("error: --gc-interval: invalid duration 'soon'"))
     }
 
+    /// Every configuration file under examples/ is valid as shipped, so copying one is a working start.
+    @Test func everyExampleConfigurationPassesCheckConfig() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../examples").standardized.path
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples).filter { $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for file in files where !file.hasPrefix("sync") {
+            let result = try CLIRunner.run(["serve", "--config", "\(examples)/\(file)", "--check-config"])
+            #expect(result.status == 0, "\(file): \(result.stderr)")
+        }
+    }
+
+    /// A file the configuration names but that cannot be read is reported where the configuration names it.
+    @Test func anUnreadableFileIsReportedWhereTheConfigurationNamesIt() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/serve.yaml"
+        try "root: store\ntls:\n  certificate: missing.pem\n  key: key.pem\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["serve", "--config", config, "--check-config"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("error: \(config):3:16: tls certificate \(directory)/missing.pem: cannot read"), "\(result.stderr)")
+    }
+
     @Test func sigtermStopsServeGracefullyAndJSONLogsAreJSON() throws {
         let directory = CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -61,11 +84,11 @@ struct ServeConfigCLITests {
         // Wait until it serves (it prints its address), then ask it to stop.
         var printed = Data()
         let deadline = Date().addingTimeInterval(20)
-        while !String(decoding: printed, as: UTF8.self).contains("\n"), Date() < deadline {
+        while !String(decoding: printed, as: UTF8.self).contains("/v2/\n"), Date() < deadline {
             printed.append(output.fileHandleForReading.availableData)
         }
-        let line = String(decoding: printed, as: UTF8.self)
-        #expect(line.hasPrefix("serving \(directory)/store at http://127.0.0.1:"))
+        let text = String(decoding: printed, as: UTF8.self)
+        #expect(text.hasPrefix("created an empty store at \(directory)/store\nserving \(directory)/store at http://127.0.0.1:"))
         process.terminate()  // SIGTERM
         let rest = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

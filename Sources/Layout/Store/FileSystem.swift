@@ -31,6 +31,12 @@ public enum FileSystem {
         return lstat(path, &info) == 0
     }
 
+    /// The permission bits of `path`, nil when it cannot be read.
+    public static func permissions(of path: String) -> mode_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+    }
+
     /// Whether `path` is a directory.
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
@@ -72,11 +78,12 @@ public enum FileSystem {
     }
 
     /// Atomically replaces `path` with `data`: temp file in the same directory, fsync, rename, fsync directory.
-    public static func writeAtomically(_ data: Data, to path: String) throws(LayoutError) {
+    /// The new file gets `mode` (less the umask).
+    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws(LayoutError) {
         let directory = parentDirectory(of: path)
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do throws(LayoutError) {
-            let file = try FileDescriptor(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+            let file = try FileDescriptor(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
             try data.withBytes { (bytes) throws(LayoutError) in try file.writeAll(bytes) }
             try file.sync()
             try rename(temporary, to: path)
