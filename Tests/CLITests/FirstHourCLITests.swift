@@ -139,4 +139,27 @@ struct FirstHourCLITests {
         #expect(try status("alice:first") == 401)
         #expect(try status("bob:b-secret") == 401)
     }
+
+    @Test func rmSaysWhatItLeavesOrTakesTheReferrersAlong() throws {
+        try Self.withImported { directory in
+            let app = directory + "/app"
+            let file = directory + "/sbom.json"
+            try Data("{}".utf8).write(to: URL(fileURLWithPath: file))
+            #expect(try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", file, app + ":v1"]).status == 0)
+            let sbom = try #require(try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", "--force", "--annotation", "n=2", file, app + ":v1"]).stdout.split(separator: " ").dropFirst().first)
+            #expect(try CLIRunner.run(["attach", "--artifact-type", "application/vnd.example.sig", file, "\(app)@\(sbom)"]).status == 0)
+            try FileManager.default.copyItem(atPath: app, toPath: directory + "/copy")
+
+            let plain = try CLIRunner.run(["rm", app + ":v1"])
+            #expect(plain.stdout.contains("left behind, untagged: 3 referrers of it"), "\(plain.stdout)")
+
+            let all = try CLIRunner.run(["rm", "--with-referrers", directory + "/copy:v1"])
+            #expect(all.status == 0)
+            #expect(all.stdout.split(separator: "\n").filter { $0.hasPrefix("removed sha256:") }.count == 4, "\(all.stdout)")
+            #expect(all.stdout.contains("\(sbom)  application/spdx+json"))
+            let index = try String(contentsOfFile: directory + "/copy/index.json", encoding: .utf8)
+            #expect(!index.contains("sha256:"), "\(index)")
+            #expect(try CLIRunner.run(["fsck", directory + "/copy"]).status == 0)
+        }
+    }
 }

@@ -147,4 +147,20 @@ extension OCILayout {
             return index.removeManifest(digest)
         }
     }
+
+    /// Removes a manifest with everything that refers to it: its referrers (signatures, SBOMs, attestations) and
+    /// theirs, in one index.json update. Their blobs stay until gc.
+    /// - Returns: the manifest's tags and the referrers removed (subjects before their referrers).
+    /// - Throws: `.manifestNotFound` when index.json does not list the manifest.
+    public func removeManifestWithReferrers(_ digest: Digest) throws(LayoutError)
+        -> (tags: [String], referrers: [Descriptor])
+    {
+        let referrers = try referrerEdges(of: [digest]).map(\.referrer)
+        let tags = try updateIndex { (index) throws(LayoutError) -> [String] in
+            guard !index.entries(for: digest).isEmpty else { throw .manifestNotFound("\(path)@\(digest)") }
+            for referrer in referrers { _ = index.removeManifest(referrer.digest) }
+            return index.removeManifest(digest)
+        }
+        return (tags, referrers)
+    }
 }

@@ -70,21 +70,52 @@ struct Remove: ParsableCommand {
         commandName: "rm",
         abstract: "Remove an image (all its tags) from a layout; `gc` then frees its blobs.",
         discussion: """
+            The image's referrers (signatures, SBOMs, attestations) stay, untagged, unless --with-referrers
+            removes them too (and their own referrers), listing each.
+
             Examples:
               ocitool rm ./images/app:old
               ocitool rm ./images/app@sha256:3c4e...
+              ocitool rm --with-referrers ./images/app:old
             """.reflowed
     )
+
+    @Flag(help: "Also remove everything that refers to the image (signatures, SBOMs, attestations, and theirs).")
+    var withReferrers = false
 
     @Argument(help: "PATH:TAG or PATH@DIGEST")
     var reference: String
 
     func run() throws {
         let (layout, descriptor) = try ImageLocator.image(reference)
+        let gc =
+            "'ocitool gc \(layout.path)' frees \(withReferrers ? "their" : "its") blobs once they are an hour old "
+            + "('--grace 0s' at once, when nothing else writes to the layout)"
+        if withReferrers {
+            let (tags, referrers) = try layout.removeManifestWithReferrers(descriptor.digest)
+            Console.write("removed \(descriptor.digest)\(Remove.named(tags))\n")
+            for referrer in referrers {
+                Console.write("removed \(referrer.digest)  \(referrer.artifactType?.rawValue ?? referrer.mediaType.rawValue)\n")
+            }
+            Console.write("\(gc)\n")
+            return
+        }
+        let left = Remove.count(try layout.referrerTree(of: descriptor.digest))
         let tags = try layout.removeManifest(descriptor.digest)
-        let named = tags.isEmpty ? "" : " (tags: \(tags.joined(separator: ", ")))"
-        Console.write(
-            "removed \(descriptor.digest)\(named); 'ocitool gc \(layout.path)' frees its blobs once they are an hour old "
-                + "('--grace 0s' at once, when nothing else writes to the layout)\n")
+        Console.write("removed \(descriptor.digest)\(Remove.named(tags)); \(gc)\n")
+        if left > 0 {
+            Console.write(
+                "left behind, untagged: \(counted(left, "referrer")) of it; 'ocitool gc --untagged \(layout.path)' "
+                    + "removes them ('ocitool rm --with-referrers' removes them with the image)\n")
+        }
+    }
+
+    /// The referrers in a tree, at every depth.
+    private static func count(_ nodes: [ReferrerNode]) -> Int {
+        nodes.reduce(0) { $0 + 1 + count($1.referrers) }
+    }
+
+    private static func named(_ tags: [String]) -> String {
+        tags.isEmpty ? "" : " (tags: \(tags.joined(separator: ", ")))"
     }
 }
