@@ -162,4 +162,24 @@ struct FirstHourCLITests {
             #expect(try CLIRunner.run(["fsck", directory + "/copy"]).status == 0)
         }
     }
+
+    /// A registry on loopback is insecure as docker treats it: the plain-HTTP server answers without a flag, and
+    /// --tls-verify=false reaches it too.
+    @Test func aLoopbackRegistryNeedsNoPlainHTTPFlag() throws {
+        try Self.withImported { directory in
+            try FileManager.default.createDirectory(atPath: directory + "/store", withIntermediateDirectories: true)
+            try FileManager.default.moveItem(atPath: directory + "/app", toPath: directory + "/store/app")
+            let (server, url) = try CLIRunner.startServer(root: directory + "/store")
+            defer { server.terminate() }
+            let host = url.replacingOccurrences(of: "http://", with: "").replacingOccurrences(of: "/v2/", with: "")
+            for flags in [[], ["--tls-verify=false"]] {
+                let inspected = try CLIRunner.run(["inspect"] + flags + ["docker://\(host)/app:v1"])
+                #expect(inspected.status == 0, "\(flags): \(inspected.stderr)")
+                let discovered = try CLIRunner.run(["discover"] + flags + ["docker://\(host)/app:v1"])
+                #expect(discovered.stdout.hasSuffix("no referrers\n"), "\(flags): \(discovered.stderr)")
+            }
+            let copied = try CLIRunner.run(["copy", "docker://\(host)/app:v1", directory + "/pulled:v1"])
+            #expect(copied.status == 0, "\(copied.stderr)")
+        }
+    }
 }

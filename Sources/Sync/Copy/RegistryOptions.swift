@@ -44,7 +44,22 @@ public struct RegistryOptions: Sendable {
         if found == nil, !anonymous {
             found = try AuthFile.lookup(host: registry, repository: repository, explicit: authFile, environment: environment)
         }
-        return RegistryConfiguration(plainHTTP: plainHTTP, transport: transport, credentials: found, retry: retry)
+        return RegistryConfiguration(
+            plainHTTP: plainHTTP, insecure: !transport.tlsVerify || RegistryOptions.isLoopback(registry),
+            transport: transport, credentials: found, retry: retry)
+    }
+
+    /// Whether `registry` (`host[:port]`) is a loopback address, which docker treats as an insecure registry.
+    static func isLoopback(_ registry: String) -> Bool {
+        var host = Substring(registry)
+        if host.hasPrefix("["), let end = host.firstIndex(of: "]") {
+            host = host[host.index(after: host.startIndex)..<end]
+        } else if let colon = host.lastIndex(of: ":"), host.firstIndex(of: ":") == colon {
+            host = host[..<colon]
+        }
+        if host.lowercased() == "localhost" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// These shared settings with one side's own over them (`--src-*`/`--dest-*` flags, or a side of a sync

@@ -28,6 +28,8 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
     static let transientCodes: Set<Int32> = [7, 16, 18, 28, 35, 52, 55, 56, 65, 92]
     /// CURLE_WRITE_ERROR: a write callback refused the data.
     static let writeError: Int32 = 23
+    /// CURLE_SSL_CONNECT_ERROR: the TLS handshake failed (a plain HTTP server answers a ClientHello with this).
+    static let tlsConnectError: Int32 = 35
     /// CURLE_ABORTED_BY_CALLBACK / CURLE_READ_ERROR: a read callback aborted.
     static let readError: Int32 = 26
     static let abortedByCallback: Int32 = 42

@@ -56,11 +56,24 @@ extension RegistryClient {
     /// - Throws: `.authenticationFailed` when the registry still answers 401 (`.accessDenied` when its token
     ///   lacks the scope); transport errors.
     func exchange(_ request: RegistryRequest, _ handling: ResponseHandling) throws(SyncError) -> RegistryResponse {
+        var request = request
+        if fellBackToHTTP.current { request.url = plainHTTPURL(request.url) ?? request.url }
         let authenticate = request.authenticate && isRegistryOrigin(request.url)
         var answered = false
         while true {
             let authorization = authenticate ? try self.authorization(for: request.scopes) : nil
-            let (response, bodyStarted) = try performOnce(request, authorization: authorization, handling: handling)
+            if fellBackToHTTP.current { request.url = plainHTTPURL(request.url) ?? request.url }
+            let response: RegistryResponse
+            let bodyStarted: Bool
+            do throws(SyncError) {
+                (response, bodyStarted) = try performOnce(request, authorization: authorization, handling: handling)
+            } catch .transfer(_, let curl) where curl.code == CurlError.tlsConnectError && configuration.insecure {
+                // An insecure registry that does not speak TLS: plain HTTP from now on (as docker does).
+                guard let plain = plainHTTPURL(request.url) else { throw .transfer(host: registry, curl) }
+                fellBackToHTTP.withLock { $0 = true }
+                request.url = plain
+                continue
+            }
             guard response.status == 401, authenticate else { return response }
             guard !answered else { throw rejected(response, scopes: request.scopes) }
             answered = true
@@ -70,6 +83,13 @@ extension RegistryClient {
                 throw .transfer(host: registry, CurlError(code: 65, message: "re-authentication needed mid-upload"))
             }
         }
+    }
+
+    /// `url` with `http://` for `https://` when it is on the registry's own host; nil for any other URL.
+    private func plainHTTPURL(_ url: String) -> String? {
+        let secure = "https://\(apiHost)/"
+        guard url.hasPrefix(secure) else { return nil }
+        return "http://\(apiHost)/" + url.dropFirst(secure.count)
     }
 
     /// Whether `url` has the scheme, host and port of `baseURL` (default ports made explicit).

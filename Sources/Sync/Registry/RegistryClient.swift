@@ -30,6 +30,8 @@ public final class RegistryClient: Sendable, CustomStringConvertible {
     let tokenLock = NSLock()
     /// Held while the first request learns the registry's challenge.
     let probeLock = NSLock()
+    /// Whether an insecure registry turned out to serve plain HTTP (see `RegistryConfiguration.insecure`).
+    let fellBackToHTTP = Locked(false)
     /// Repositories whose registry answered the referrers API with 404 (use the fallback tag schema).
     let referrersUnsupported = Locked<Set<String>>([])
 
@@ -46,8 +48,10 @@ public final class RegistryClient: Sendable, CustomStringConvertible {
 
     public var description: String { registry }
 
-    /// `https://HOST/v2/` (or `http://` with `plainHTTP`).
-    public var baseURL: String { "\(configuration.plainHTTP ? "http" : "https")://\(apiHost)/v2/" }
+    /// `https://HOST/v2/` (or `http://` with `plainHTTP`, or once an insecure registry answered in plain HTTP).
+    public var baseURL: String {
+        "\(configuration.plainHTTP || fellBackToHTTP.current ? "http" : "https")://\(apiHost)/v2/"
+    }
 
     /// The URL of `path` under a repository: `BASE/NAME/PATH`.
     func url(_ repository: String, _ path: String) -> String { "\(baseURL)\(repository)/\(path)" }

@@ -4,6 +4,10 @@
 public struct RegistryConfiguration: Sendable {
     /// Use `http://` instead of `https://` (`--plain-http`).
     public var plainHTTP: Bool
+    /// An insecure registry, as docker and containers-image treat one: HTTPS first, and plain HTTP when the
+    /// registry does not speak TLS there. Set for `--tls-verify=false` and for loopback addresses (127.0.0.0/8,
+    /// `localhost`, `::1`). A certificate that fails verification never falls back.
+    public var insecure: Bool
     /// TLS verification and trust, timeouts.
     public var transport: TransportOptions
     /// The credentials to log in with; nil for anonymous access (a token server may still grant pulls).
@@ -23,11 +27,13 @@ public struct RegistryConfiguration: Sendable {
     public var maxPages: Int
 
     public init(
-        plainHTTP: Bool = false, transport: TransportOptions = TransportOptions(), credentials: Credentials? = nil,
+        plainHTTP: Bool = false, insecure: Bool = false, transport: TransportOptions = TransportOptions(),
+        credentials: Credentials? = nil,
         retry: RetryPolicy = RetryPolicy(), chunkedUploadThreshold: Int64 = 256 << 20, chunkSize: Int64 = 64 << 20,
         cosignTags: Bool = true, maxPages: Int = 10_000
     ) {
         self.plainHTTP = plainHTTP
+        self.insecure = insecure
         self.transport = transport
         self.credentials = credentials
         self.retry = retry

@@ -14,13 +14,17 @@ struct RegistryFlags: ParsableArguments {
     @Flag(help: "Access the registry anonymously: no --creds, no auth file, no credential helper.")
     var noCreds = false
 
-    @Option(help: "Verify the registry's TLS certificate (--tls-verify=false to skip; alone: true).")
+    @Option(help: """
+        Verify the registry's TLS certificate (alone: true). --tls-verify=false makes it an insecure registry, as \
+        for skopeo: HTTPS without verification, plain HTTP when it does not speak TLS. Loopback registries \
+        (127.0.0.0/8, localhost, ::1) fall back to plain HTTP too, as docker's do, but keep verification.
+        """)
     var tlsVerify = true
 
     @Option(help: "A directory of CA certificates (*.crt) to trust for the registry.")
     var certDir: String?
 
-    @Flag(help: "Talk plain HTTP (for registries on loopback).")
+    @Flag(help: "Talk plain HTTP from the start (loopback and --tls-verify=false registries find it by themselves).")
     var plainHTTP = false
 
     mutating func validate() throws {
