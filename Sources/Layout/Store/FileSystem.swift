@@ -37,6 +37,12 @@ public enum FileSystem {
         return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
     }
 
+    /// The first `count` bytes of the file at `path` (fewer when it is shorter; none when it cannot be read).
+    public static func firstBytes(of path: String, count: Int) -> [UInt8] {
+        guard let file = try? FileDescriptor(path: path, flags: O_RDONLY) else { return [] }
+        return file.bytes(at: 0, count: count)
+    }
+
     /// Whether `path` is a directory.
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()

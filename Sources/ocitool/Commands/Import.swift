@@ -43,7 +43,9 @@ struct Import: ParsableCommand {
         if file != "-", FileSystem.isDirectory(file) {
             throw LayoutError.invalidArgument("\(file) is a directory, not a tarball; to copy a layout, use 'ocitool copy'")
         }
-        let progress = ProgressBar("importing")
+        // The total is known for a plain tarball: its entries are most of its size.
+        let plain = file != "-" && Compression(magic: FileSystem.firstBytes(of: file, count: 4)) == .none
+        let progress = ProgressBar("importing", total: plain ? FileSystem.fileSize(file) : nil)
         options.progress = progress.cumulative
         let result = try NewLayout.with(at: path) { try $0.importArchive(from: file, options: options) }
         progress.finish()

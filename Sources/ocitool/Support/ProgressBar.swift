@@ -2,7 +2,8 @@
 import Foundation
 import Synchronization
 
-/// A one-line transfer indicator on stderr: bytes and rate, redrawn at most 10 times a second. Silent when
+/// A one-line transfer indicator on stderr: bytes (of the total and a percentage, when the total is known) and
+/// rate, redrawn at most 10 times a second. Silent when
 /// stderr is not a terminal, so pipelines and logs stay clean. Whatever the command prints next (a result, an
 /// error) clears the line first (`Console`), so a failure never leaves it half-drawn.
 final class ProgressBar: Sendable {
@@ -12,12 +13,14 @@ final class ProgressBar: Sendable {
     }
 
     private let label: String
+    private let total: Int64?
     private let start = Date()
     private let enabled: Bool
     private let state = Mutex(State())
 
-    init(_ label: String, enabled: Bool = Console.isInteractive) {
+    init(_ label: String, total: Int64? = nil, enabled: Bool = Console.isInteractive) {
         self.label = label
+        self.total = total.flatMap { $0 > 0 ? $0 : nil }
         self.enabled = enabled
     }
 
@@ -50,6 +53,8 @@ final class ProgressBar: Sendable {
 
     private func render(_ bytes: Int64, elapsed: TimeInterval) -> String {
         let rate = elapsed > 0 ? Int64(Double(bytes) / elapsed) : 0
-        return "\(label) \(formatBytes(bytes))  \(formatBytes(rate))/s"
+        guard let total else { return "\(label) \(formatBytes(bytes))  \(formatBytes(rate))/s" }
+        let percent = min(100, Int(Double(bytes) * 100 / Double(total)))
+        return "\(label) \(formatBytes(bytes)) of \(formatBytes(total)) (\(percent)%)  \(formatBytes(rate))/s"
     }
 }
