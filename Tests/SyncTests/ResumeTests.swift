@@ -5,7 +5,8 @@ import Layout
 import Testing
 import TestSupport
 
-/// Copies that resume across runs (issue 14): a pull goes on from the partial file an earlier run left.
+/// Copies that resume across runs (issue 14): a pull goes on from the partial file an earlier run left, a
+/// push from the upload session it recorded.
 @Suite struct ResumeTests {
     static let layerSize = 1_000_003
 
@@ -123,5 +124,41 @@ import TestSupport
         #expect(try layout.collectGarbage(GCOptions(grace: 0)).removedTemporaryFiles == [String(path.dropFirst(layout.path.count + 1))])
         #expect(FileSystem.fileSize(path) == nil)
         withExtendedLifetime(owner) {}
+    }
+
+    @Test func aFailedPushIsResumedInTheSessionItRecorded() throws {
+        let source = try SyncFixtures.layout()
+        defer { SyncFixtures.remove(source) }
+        let fake = try FakeRegistry()
+        defer { fake.stop() }
+        try SyncFixtures.image(in: source, tag: "1.0", layers: [ResumeTests.layerSize])
+        func destination(retry: RetryPolicy) -> RemoteRegistry {
+            let configuration = RegistryConfiguration(
+                plainHTTP: true, retry: retry, chunkedUploadThreshold: 100_000, chunkSize: 100_000)
+            return RemoteRegistry(client: RegistryClient(registry: fake.host, configuration: configuration), repository: "app")
+        }
+        // The fourth PATCH fails, and the run gives up.
+        let patches = Locked(0)
+        fake.fault.withLock {
+            $0 = { request, _ in
+                guard request.method == "PATCH", patches.increment() == 4 else { return nil }
+                return .error(500, code: "UNKNOWN", message: "down")
+            }
+        }
+        let once = destination(retry: RetryPolicy(maxAttempts: 1))
+        #expect(throws: SyncError.self) { try ImageSync(from: LayoutEndpoint(source), to: once).copy(.tag("1.0"), tag: "1.0") }
+        let posts = fake.requests.filter { $0.method == "POST" }.count
+        fake.fault.withLock { $0 = nil }
+        let before = fake.requests.count
+
+        try ImageSync(from: LayoutEndpoint(source), to: destination(retry: RetryPolicy(initialDelay: 0.01)))
+            .copy(.tag("1.0"), tag: "1.0")
+        let later = fake.requests.dropFirst(before)
+        #expect(fake.requests.filter { $0.method == "POST" }.count == posts, "no new session")
+        #expect(later.first { $0.method == "GET" && $0.path.contains("/blobs/uploads/") } != nil)
+        let sent = later.filter { $0.method == "PATCH" }.map(\.body.count).reduce(0, +)
+        #expect(sent == ResumeTests.layerSize - 300_000)
+        #expect(later.first { $0.method == "PATCH" }?.headers["content-range"] == "300000-399999")
+        #expect(FileSystem.list(source.path + "/.ocitool/resume").isEmpty, "the record is gone")
     }
 }
