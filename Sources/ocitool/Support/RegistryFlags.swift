@@ -23,18 +23,9 @@ struct RegistryFlags: ParsableArguments {
     @Flag(help: "Talk plain HTTP (for registries on loopback).")
     var plainHTTP = false
 
-    @Option(
-        help: ArgumentHelp(
-            "Push blobs of at least BYTES in chunks of BYTES, so an interrupted push resumes after the last chunk (default: 64 MiB chunks from 256 MiB).",
-            valueName: "BYTES"))
-    var uploadChunkSize: Int64?
-
     mutating func validate() throws {
         if noCreds, creds != nil || authfile != nil {
             throw ValidationError("--no-creds cannot be combined with --creds or --authfile")
-        }
-        if let uploadChunkSize, uploadChunkSize < 1 {
-            throw ValidationError("--upload-chunk-size must be at least 1 byte")
         }
     }
 
@@ -43,6 +34,6 @@ struct RegistryFlags: ParsableArguments {
         RegistryOptions(
             credentials: try creds.map { (text) throws(SyncError) in try Credentials(parsing: text) },
             authFile: authfile, anonymous: noCreds, plainHTTP: plainHTTP,
-            transport: TransportOptions(tlsVerify: tlsVerify, certDirectory: certDir), uploadChunkSize: uploadChunkSize)
+            transport: TransportOptions(tlsVerify: tlsVerify, certDirectory: certDir))
     }
 }
