@@ -73,6 +73,28 @@ import TestSupport
         #expect(try target.check().isClean)
     }
 
+    @Test func aPartialAnswerStartingElsewhereIsRefused() throws {
+        let source = try SyncFixtures.layout()
+        let target = try SyncFixtures.layout()
+        defer { SyncFixtures.remove(source, target) }
+        let (fake, layer, bytes) = try registry(with: source)
+        defer { fake.stop() }
+        fake.fault.withLock {
+            $0 = { request, _ in
+                guard request.method == "GET", request.headers["range"] != nil else { return nil }
+                return FakeReply(
+                    status: 206, headers: [("Content-Range", "bytes 0-\(bytes.count - 1)/\(bytes.count)")], body: bytes)
+            }
+        }
+        try FileManager.default.createDirectory(atPath: target.path + "/.ocitool/tmp", withIntermediateDirectories: true)
+        try bytes.prefix(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
+
+        let remote = RemoteRegistry(client: fake.client(), repository: "app")
+        #expect(throws: SyncError.self) { try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0") }
+        #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == 300_000, "nothing was appended")
+        #expect(target.blobSize(layer.digest) == nil)
+    }
+
     @Test func aPartialFileThatDoesNotVerifyIsDroppedAndTheBlobFetchedAgain() throws {
         let source = try SyncFixtures.layout()
         let target = try SyncFixtures.layout()
