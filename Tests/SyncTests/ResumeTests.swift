@@ -183,4 +183,29 @@ import TestSupport
         #expect(later.first { $0.method == "PATCH" }?.headers["content-range"] == "300000-399999")
         #expect(FileSystem.list(source.path + "/.ocitool/resume").isEmpty, "the record is gone")
     }
+
+    @Test func aRecordedSessionElsewhereThanTheRegistryIsIgnored() throws {
+        let source = try SyncFixtures.layout()
+        defer { SyncFixtures.remove(source) }
+        let fake = try FakeRegistry()
+        defer { fake.stop() }
+        let image = try SyncFixtures.image(in: source, tag: "1.0", layers: [ResumeTests.layerSize])
+        guard case .image(let manifest) = try source.manifest(image).kind, let layer = manifest.layers.first else {
+            throw SyncError.invalidArgument("not an image")
+        }
+        let elsewhere = try FakeRegistry()
+        defer { elsewhere.stop() }
+        do {
+            // Released at the end of the block, so the push can take it.
+            let record = try #require(try ResumeRecord.open(in: source, key: "push \(fake.host) app \(layer.digest)"))
+            try record.save("http://\(elsewhere.host)/v2/app/blobs/uploads/x")
+        }
+        let configuration = RegistryConfiguration(plainHTTP: true, chunkedUploadThreshold: 100_000, chunkSize: 100_000)
+        let destination = RemoteRegistry(client: RegistryClient(registry: fake.host, configuration: configuration), repository: "app")
+
+        try ImageSync(from: LayoutEndpoint(source), to: destination).copy(.tag("1.0"), tag: "1.0")
+        #expect(elsewhere.requests.isEmpty)
+        #expect(fake.requests.contains { $0.method == "POST" })
+        #expect(fake.content.current.blobs[layer.digest.description]?.count == ResumeTests.layerSize)
+    }
 }

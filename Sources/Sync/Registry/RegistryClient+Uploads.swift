@@ -109,16 +109,17 @@ extension RegistryClient {
     /// offset confirmed so far): a session status or a new session moves no further, so an upload that keeps
     /// failing, or keeps starting over, gives up after `retry.maxAttempts` attempts.
     ///
-    /// A session saved in `record` by an earlier run is asked where it stands first and continued from there;
-    /// when it is gone (404), a new one starts.
+    /// A session saved in `record` by an earlier run (on this registry's origin) is asked where it stands first
+    /// and continued from there; when it is gone (404), a new one starts.
     private func pushChunked(
         _ repository: String, _ descriptor: Descriptor, session: String?, record: ResumeRecord?,
         open: (Int64) throws(SyncError) -> any BlobStream
     ) throws(SyncError) {
         var location = session
         var offset: Int64 = 0
-        // A saved session that is gone is replaced in the record by the new one.
-        if location == nil, let saved = record?.value,
+        // A saved session that is gone is replaced in the record by the new one. Only a session on this
+        // registry is trusted: a record pointing elsewhere (a layout from someone else) gets no blob bytes.
+        if location == nil, let saved = record?.value, isRegistryOrigin(saved),
             let status = try uploadStatus(saved, repository: repository), let current = status.0
         {
             (location, offset) = (current, min(status.1, descriptor.size))
