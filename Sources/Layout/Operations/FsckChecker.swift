@@ -97,8 +97,7 @@ struct FsckChecker {
 
     private mutating func checkTemporaryFiles() throws(LayoutError) {
         for file in layout.temporaryFiles() {
-            if repair, !file.mayBeInFlight(grace: FsckChecker.temporaryFileGrace) {
-                try layout.removeTemporaryFile(file)
+            if repair, !file.mayBeInFlight(grace: FsckChecker.temporaryFileGrace), try layout.removeTemporaryFile(file) {
                 report.repaired.append("removed temporary file \(file.relativePath)")
             } else {
                 report.temporaryFiles.append(file.relativePath)

@@ -12,7 +12,9 @@ extension OCILayout {
     ///
     /// Sweep: every blob under `blobs/` that is not marked is removed, except blobs modified within
     /// `options.grace` seconds (a push in flight writes blobs before its manifest is listed), which are reported
-    /// as spared. Temporary files older than the grace period are removed too.
+    /// as spared. Temporary files older than the grace period are removed too; resumable state (partial
+    /// downloads, upload resume records) only when no copy holds it and it is older than the grace period and
+    /// a day (`TemporaryFile.mayBeInFlight`).
     ///
     /// The layout's exclusive lock is held from the mark to the end of the sweep, so a concurrent `tag` or
     /// `putManifest` waits rather than losing its index.json change. index.json is rewritten (atomically) before
@@ -53,7 +55,7 @@ extension OCILayout {
         }
         for file in temporaryFiles() where !file.mayBeInFlight(grace: options.grace, now: now) {
             let size = file.size
-            if !options.dryRun { try removeTemporaryFile(file) }
+            if !options.dryRun, try !removeTemporaryFile(file) { continue }
             report.removedTemporaryFiles.append(file.relativePath)
             report.bytesFreed += size
         }

@@ -4,18 +4,34 @@ import Glibc
 
 /// A temporary file a writer left in a layout: a staged blob in `.ocitool/tmp/`, or an `index.json.tmp-*` /
 /// `oci-layout.tmp-*` file from an atomic replace. Present only while a write is in flight, or after a crash.
+///
+/// Resumable state is a temporary file too: a partial download (`.ocitool/tmp/partial-<alg>-<hex>`,
+/// `BlobWriter.resuming`) and an upload's resume record (`.ocitool/resume/<hex>`, `ResumeRecord`). Its owner
+/// holds an exclusive `flock` on it while it works, and it is meant to outlive a crash: it is spared while
+/// locked or modified within `resumableGrace` (or the caller's grace, when longer), and removed under its
+/// lock otherwise. It is never a problem for fsck (it is not under `blobs/`, and a partial file is verified
+/// in full before it is renamed there).
 struct TemporaryFile: Sendable, Hashable {
+    /// How long resumable state is kept after its last write: a copy retried within a day resumes.
+    static let resumableGrace: Double = 24 * 3600
+
     /// The path relative to the layout, e.g. `.ocitool/tmp/blob-123-456`.
     let relativePath: String
     /// The absolute path.
     let path: String
     /// The process id the writer put in the name, when it follows ocitool's `<prefix><pid>-<random>` naming.
     let writerProcess: pid_t?
+    /// Whether this is resumable state (a partial download, an upload's resume record).
+    var resumable = false
 
     /// Whether this file may belong to a write still in flight: it was modified within `grace` seconds, or the
     /// process named in it is still alive (a slow upload). Only old files of gone writers are garbage; a pid
-    /// is not trusted alone, since another PID namespace or host may be writing the same layout.
+    /// is not trusted alone, since another PID namespace or host may be writing the same layout. Resumable
+    /// state is spared while its owner holds its lock, or for `resumableGrace` when that is longer.
     func mayBeInFlight(grace: Double, now: Date = Date()) -> Bool {
+        if resumable {
+            return age(now: now) < max(grace, TemporaryFile.resumableGrace) || isLocked
+        }
         if age(now: now) < grace { return true }
         guard let writerProcess, writerProcess > 0 else { return false }
         return kill(writerProcess, 0) == 0 || errno == EPERM
@@ -29,6 +45,12 @@ struct TemporaryFile: Sendable, Hashable {
 
     /// The file's size, or 0 when it is not a regular file.
     var size: Int64 { FileSystem.fileSize(path) ?? 0 }
+
+    /// Whether a writer holds the file's `flock` (resumable state being worked on).
+    var isLocked: Bool {
+        guard let file = try? FileDescriptor(path: path, flags: O_RDONLY) else { return false }
+        return (try? file.tryLockExclusive()) == false
+    }
 }
 
 extension OCILayout {
@@ -47,10 +69,17 @@ extension OCILayout {
             let isDirectory = FileSystem.isDirectory("\(temporaryPath)/\(name)")
             let prefix = isDirectory ? OCILayout.stagingPrefix : OCILayout.blobTemporaryPrefix
             guard !isDirectory || name.hasPrefix(prefix) else { continue }
-            files.append(
-                TemporaryFile(
-                    relativePath: ".ocitool/tmp/\(name)", path: "\(temporaryPath)/\(name)",
-                    writerProcess: OCILayout.writerProcess(in: name, after: prefix)))
+            var file = TemporaryFile(
+                relativePath: ".ocitool/tmp/\(name)", path: "\(temporaryPath)/\(name)",
+                writerProcess: OCILayout.writerProcess(in: name, after: prefix))
+            file.resumable = !isDirectory && name.hasPrefix(BlobWriter.partialPrefix)
+            files.append(file)
+        }
+        for name in FileSystem.list(resumeRecordsPath) {
+            var file = TemporaryFile(
+                relativePath: ".ocitool/resume/\(name)", path: "\(resumeRecordsPath)/\(name)", writerProcess: nil)
+            file.resumable = true
+            files.append(file)
         }
         for name in FileSystem.list(path) {
             guard let prefix = OCILayout.rootTemporaryPrefixes.first(where: { name.hasPrefix($0) }) else { continue }
@@ -62,12 +91,25 @@ extension OCILayout {
         return files.sorted { $0.relativePath < $1.relativePath }
     }
 
-    /// Removes a temporary file.
-    func removeTemporaryFile(_ file: TemporaryFile) throws(LayoutError) {
-        guard FileSystem.isDirectory(file.path) else { return try FileSystem.remove(file.path) }
+    /// Removes a temporary file; resumable state only under its lock, so an owner that took it meanwhile
+    /// keeps it.
+    /// - Returns: whether the file was removed (false: a writer holds it).
+    @discardableResult
+    func removeTemporaryFile(_ file: TemporaryFile) throws(LayoutError) -> Bool {
+        if file.resumable {
+            guard let locked = try? FileDescriptor(path: file.path, flags: O_RDONLY) else { return true }
+            guard try locked.tryLockExclusive() else { return false }
+            try FileSystem.remove(file.path)
+            return true
+        }
+        guard FileSystem.isDirectory(file.path) else {
+            try FileSystem.remove(file.path)
+            return true
+        }
         do { try FileManager.default.removeItem(atPath: file.path) } catch {
             throw .io("remove", path: file.path, errno: EIO)
         }
+        return true
     }
 
     /// The pid in `<prefix><pid>-<random>`.

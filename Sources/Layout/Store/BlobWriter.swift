@@ -12,28 +12,42 @@ public final class BlobWriter {
     static let parallelThreshold = 256 * 1024
     /// Bytes mapped for hashing, and copied, per step of `append(from:offset:length:)`.
     static let copyWindow: Int64 = 8 * 1024 * 1024
-    private var writeback = ProgressiveWriteback()
+    var writeback = ProgressiveWriteback()
 
-    private let layout: OCILayout
-    private let file: FileDescriptor
-    private let hasher: DigestHasher
+    let layout: OCILayout
+    let file: FileDescriptor
+    var hasher: DigestHasher
     private var done = false
-    /// Bytes written so far.
-    public private(set) var count: Int64 = 0
+    /// Whether the temporary file outlives an abandoned writer (a partial download the next run resumes,
+    /// `BlobWriter.resuming`).
+    let keepsPartialFile: Bool
+    /// Bytes written so far (for a resumed writer, including those found in the partial file).
+    public internal(set) var count: Int64 = 0
     /// The first bytes written (up to 8), to recognise compression without reading the blob again.
-    public private(set) var magic: [UInt8] = []
+    public internal(set) var magic: [UInt8] = []
 
     /// Starts a blob in `layout`, hashed with `algorithm`.
-    public init(layout: OCILayout, algorithm: DigestAlgorithm = .sha256) throws(LayoutError) {
-        self.layout = layout
+    public convenience init(layout: OCILayout, algorithm: DigestAlgorithm = .sha256) throws(LayoutError) {
         try FileSystem.makeDirectories(layout.temporaryPath)
         let path = "\(layout.temporaryPath)/blob-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        self.file = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
-        self.hasher = DigestHasher(algorithm)
+        let file = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        self.init(layout: layout, file: file, hasher: DigestHasher(algorithm), keepsPartialFile: false)
+    }
+
+    /// A writer appending to `file`, which already holds `count` bytes that `hasher` has seen.
+    init(layout: OCILayout, file: FileDescriptor, hasher: DigestHasher, keepsPartialFile: Bool, count: Int64 = 0,
+         magic: [UInt8] = []) {
+        self.layout = layout
+        self.file = file
+        self.hasher = hasher
+        self.keepsPartialFile = keepsPartialFile
+        self.count = count
+        self.magic = magic
+        self.writeback = ProgressiveWriteback(size: count)
     }
 
     deinit {
-        if !done { unlink(file.path) }
+        if !done, !keepsPartialFile { unlink(file.path) }
     }
 
     /// Appends bytes.
@@ -124,7 +138,10 @@ public final class BlobWriter {
             unlink(file.path)
             throw error
         }
-        return StagedBlob(layout: layout, temporaryPath: file.path, digest: digest, size: count, magic: magic)
+        let staged = StagedBlob(layout: layout, temporaryPath: file.path, digest: digest, size: count, magic: magic)
+        // A partial file stays locked (its descriptor open) until it is renamed into place or dropped.
+        if keepsPartialFile { staged.lockHolder = file }
+        return staged
     }
 }
 
@@ -139,6 +156,8 @@ public final class StagedBlob {
     /// Where the content waits (read back by importers that need a staged manifest).
     let temporaryPath: String
     private var settled = false
+    /// The open, `flock`ed file of a resumed download, released once the blob is committed or dropped.
+    var lockHolder: FileDescriptor?
 
     init(layout: OCILayout, temporaryPath: String, digest: Digest, size: Int64, magic: [UInt8]) {
         self.layout = layout
@@ -161,6 +180,7 @@ public final class StagedBlob {
         try FileSystem.makeDirectories(directory)
         try FileSystem.rename(temporaryPath, to: target)
         settled = true
+        lockHolder = nil
         try FileSystem.syncDirectory(directory)
     }
 
@@ -169,6 +189,7 @@ public final class StagedBlob {
         guard !settled else { return }
         settled = true
         unlink(temporaryPath)
+        lockHolder = nil
     }
 
     /// The compression the content starts with, judged from its magic bytes.

@@ -100,6 +100,39 @@ public final class FileDescriptor: @unchecked Sendable {
             if errno != EINTR { throw .io("lock", path: path, errno: errno) }
         }
     }
+
+    /// Takes an exclusive `flock` without waiting.
+    /// - Returns: false when another open file description (this process or another) holds it.
+    public func tryLockExclusive() throws(LayoutError) -> Bool {
+        while flock(raw, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EWOULDBLOCK { return false }
+            if errno != EINTR { throw .io("lock", path: path, errno: errno) }
+        }
+        return true
+    }
+
+    /// Whether `path` still names this open file (not removed or replaced since it was opened).
+    public var isStillAtPath: Bool {
+        var open = stat()
+        var named = stat()
+        guard fstat(raw, &open) == 0, stat(path, &named) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
+    }
+
+    /// Cuts the file to `size` bytes and moves the file position there.
+    public func truncate(to size: Int64) throws(LayoutError) {
+        guard ftruncate(raw, off_t(size)) == 0 else { throw .io("truncate", path: path, errno: errno) }
+        guard lseek(raw, off_t(size), SEEK_SET) >= 0 else { throw .io("seek", path: path, errno: errno) }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset` (the file position is untouched); 0 at end of file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(LayoutError) -> Int {
+        while true {
+            let count = pread(raw, buffer.baseAddress, buffer.count, off_t(offset))
+            if count >= 0 { return count }
+            if errno != EINTR { throw .io("read", path: path, errno: errno) }
+        }
+    }
 }
 
 extension FileDescriptor {

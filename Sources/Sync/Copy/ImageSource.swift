@@ -20,6 +20,14 @@ public protocol ImageSource: Sendable, CustomStringConvertible {
         _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
     ) throws(SyncError)
 
+    /// `readBlob(_:from:into:)` for a destination that resumes a partial blob: when the source cannot start at
+    /// `offset` (a registry that ignores `Range`), it calls `restart` and streams the blob from byte 0 instead.
+    /// The default starts at `offset` (a layout always can).
+    func readBlob(
+        _ descriptor: Descriptor, from offset: Int64, restart: () throws(SyncError) -> Void,
+        into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
+    ) throws(SyncError)
+
     /// A blob from `offset` as a pull stream (what uploads read from). The default runs `readBlob` on a thread
     /// of its own feeding a bounded `BlobPipe`.
     func openBlob(_ descriptor: Descriptor, from offset: Int64) throws(SyncError) -> any BlobStream
@@ -30,6 +38,13 @@ public protocol ImageSource: Sendable, CustomStringConvertible {
 }
 
 extension ImageSource {
+    public func readBlob(
+        _ descriptor: Descriptor, from offset: Int64, restart: () throws(SyncError) -> Void,
+        into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
+    ) throws(SyncError) {
+        try readBlob(descriptor, from: offset, into: body)
+    }
+
     public func openBlob(_ descriptor: Descriptor, from offset: Int64) throws(SyncError) -> any BlobStream {
         BlobPipe.start { (pipe) throws(SyncError) in
             try self.readBlob(descriptor, from: offset) { (bytes) throws(SyncError) in try pipe.write(bytes) }

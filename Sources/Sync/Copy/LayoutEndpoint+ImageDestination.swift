@@ -7,7 +7,11 @@ extension LayoutEndpoint: ImageDestination {
     }
 
     /// From another layout: `copyBlob` (a hard link on one filesystem, else a verified copy). From a registry:
-    /// streamed into a `BlobWriter` and committed only when digest and size match.
+    /// streamed into the blob's partial file (`BlobWriter.resuming`), which a killed or failed copy leaves for
+    /// the next one to resume: the bytes already there are hashed, and only the rest is fetched. The blob is
+    /// committed only when digest and size match; a resumed file that does not verify is dropped and the blob
+    /// fetched once more from byte 0. When another copy owns the partial file, the blob is fetched into a
+    /// file of its own.
     public func putBlob(_ descriptor: Descriptor, from source: any ImageSource, progress: (@Sendable (Int64) -> Void)?)
         throws(SyncError) -> BlobTransfer
     {
@@ -17,17 +21,41 @@ extension LayoutEndpoint: ImageDestination {
             }
             return copied > 0 ? .copied : .linked
         }
-        let writer = try layoutCall { () throws(LayoutError) in
-            try BlobWriter(layout: layout, algorithm: descriptor.digest.algorithm)
-        }
-        try source.readBlob(descriptor, from: 0) { (bytes) throws(SyncError) in
-            try layoutCall { () throws(LayoutError) in try writer.write(bytes) }
-            progress?(Int64(bytes.count))
-        }
-        try layoutCall { () throws(LayoutError) in
-            try writer.finish(expected: descriptor.digest, expectedSize: descriptor.size).commit()
+        var resumed = false
+        do throws(SyncError) {
+            try download(descriptor, from: source, progress: progress, resumed: &resumed)
+        } catch .layout(.digestMismatch) where resumed {
+            // A partial file whose bytes were not the blob's (a crash lost written pages): it is gone now.
+            try download(descriptor, from: source, progress: progress, resumed: &resumed)
         }
         return .copied
+    }
+
+    /// Fetches a blob into its partial file from where that file ends, verifies it and commits it.
+    /// - Parameter resumed: set when bytes of an earlier run were kept.
+    /// - Throws: `.layout(.digestMismatch)` or `.layout(.sizeMismatch)`, the partial file removed.
+    private func download(
+        _ descriptor: Descriptor, from source: any ImageSource, progress: (@Sendable (Int64) -> Void)?,
+        resumed: inout Bool
+    ) throws(SyncError) {
+        let digest = descriptor.digest
+        let writer = try layoutCall { () throws(LayoutError) -> BlobWriter in
+            if let partial = try BlobWriter.resuming(digest, size: descriptor.size, in: layout) { return partial }
+            return try BlobWriter(layout: layout, algorithm: digest.algorithm)
+        }
+        let resumedAt = writer.count
+        resumed = resumedAt > 0
+        if resumed { progress?(resumedAt) }
+        try source.readBlob(
+            descriptor, from: resumedAt,
+            restart: { () throws(SyncError) in try layoutCall { () throws(LayoutError) in try writer.restart() } },
+            into: { (bytes) throws(SyncError) in
+                try layoutCall { () throws(LayoutError) in try writer.write(bytes) }
+                progress?(Int64(bytes.count))
+            })
+        try layoutCall { () throws(LayoutError) in
+            try writer.finish(expected: digest, expectedSize: descriptor.size).commit()
+        }
     }
 
     /// A child is written as a blob once its references are checked (as `copyImage` does); a root goes

@@ -17,6 +17,9 @@ public struct RegistryOptions: Sendable {
     public var transport: TransportOptions
     /// Retries after network errors, 5xx and 429.
     public var retry: RetryPolicy
+    /// Upload blobs at least this large in chunks of this size (`--upload-chunk-size`), so an interrupted push
+    /// resumes after the last chunk the registry kept; nil for `RegistryConfiguration`'s defaults.
+    public var uploadChunkSize: Int64?
     /// Where `$REGISTRY_AUTH_FILE`, `$DOCKER_CONFIG`, `$XDG_RUNTIME_DIR` and `$HOME` are read from; credential
     /// helpers run with it (found on its `PATH`).
     public var environment: [String: String]
@@ -24,7 +27,7 @@ public struct RegistryOptions: Sendable {
     public init(
         credentials: Credentials? = nil, authFile: String? = nil, anonymous: Bool = false, plainHTTP: Bool = false,
         transport: TransportOptions = TransportOptions(), retry: RetryPolicy = RetryPolicy(),
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        uploadChunkSize: Int64? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.credentials = credentials
         self.authFile = authFile
@@ -32,6 +35,7 @@ public struct RegistryOptions: Sendable {
         self.plainHTTP = plainHTTP
         self.transport = transport
         self.retry = retry
+        self.uploadChunkSize = uploadChunkSize
         self.environment = environment
     }
 
@@ -44,9 +48,14 @@ public struct RegistryOptions: Sendable {
         if found == nil, !anonymous {
             found = try AuthFile.lookup(host: registry, repository: repository, explicit: authFile, environment: environment)
         }
-        return RegistryConfiguration(
+        var configuration = RegistryConfiguration(
             plainHTTP: plainHTTP, insecure: !transport.tlsVerify || RegistryOptions.isLoopback(registry),
             transport: transport, credentials: found, retry: retry)
+        if let uploadChunkSize, uploadChunkSize > 0 {
+            configuration.chunkedUploadThreshold = uploadChunkSize
+            configuration.chunkSize = uploadChunkSize
+        }
+        return configuration
     }
 
     /// Whether `registry` (`host[:port]`) is a loopback address, which docker treats as an insecure registry.

@@ -9,7 +9,9 @@ extension RemoteRegistry: ImageDestination {
     }
 
     /// Mounts from the source's repository when the source is another repository of the same registry,
-    /// else uploads from the source's stream.
+    /// else uploads from the source's stream. A chunked upload from a layout keeps its session in a
+    /// `ResumeRecord` of that layout (keyed by this registry, repository and the digest), so a push killed
+    /// mid-blob resumes the registry's session in the next run instead of sending the blob again.
     public func putBlob(_ descriptor: Descriptor, from source: any ImageSource, progress: (@Sendable (Int64) -> Void)?)
         throws(SyncError) -> BlobTransfer
     {
@@ -20,7 +22,8 @@ extension RemoteRegistry: ImageDestination {
             mountFrom = remote.repository
         }
         let highWater = Locked<Int64>(0)
-        let outcome = try client.pushBlob(repository, descriptor, mountFrom: mountFrom) {
+        let record = resumeRecord(for: descriptor, from: source)
+        let outcome = try client.pushBlob(repository, descriptor, mountFrom: mountFrom, record: record) {
             (offset) throws(SyncError) -> any BlobStream in
             ProgressStream(
                 try source.openBlob(descriptor, from: offset), offset: offset, highWater: highWater, progress: progress)
@@ -30,6 +33,17 @@ extension RemoteRegistry: ImageDestination {
             return .mounted
         }
         return .copied
+    }
+
+    /// The record a chunked upload from a layout keeps its session in; nil for other sources, small blobs, or
+    /// when another run holds the record or the layout cannot keep one (the upload then just does not
+    /// outlive this run).
+    private func resumeRecord(for descriptor: Descriptor, from source: any ImageSource) -> ResumeRecord? {
+        guard let layout = (source as? LayoutEndpoint)?.layout,
+            descriptor.size >= client.configuration.chunkedUploadThreshold
+        else { return nil }
+        let key = "push \(client.apiHost) \(repository) \(descriptor.digest)"
+        return try? ResumeRecord.open(in: layout, key: key)
     }
 
     /// Pushes by digest (skipped when the registry has it) or by tag. A manifest with a subject pushed to a

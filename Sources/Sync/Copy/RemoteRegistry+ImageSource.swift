@@ -23,6 +23,18 @@ extension RemoteRegistry: ImageSource {
             repository, descriptor.digest, size: descriptor.size, from: offset, verify: false, into: body)
     }
 
+    /// Resumes with `Range: bytes=OFFSET-`; a registry answering with the whole blob makes it start over.
+    public func readBlob(
+        _ descriptor: Descriptor, from offset: Int64, restart: () throws(SyncError) -> Void,
+        into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
+    ) throws(SyncError) {
+        try withoutActuallyEscaping(restart) { (restart) throws(SyncError) in
+            try client.fetchBlob(
+                repository, descriptor.digest, size: descriptor.size, from: offset, verify: false, restart: restart,
+                into: body)
+        }
+    }
+
     public func referrers(of digest: Digest) throws(SyncError) -> [Referrer] {
         try client.referrers(repository, of: digest)
     }

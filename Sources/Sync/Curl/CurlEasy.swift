@@ -51,14 +51,14 @@ final class CurlEasy: @unchecked Sendable {
     /// Performs one request, blocking until the response is complete.
     /// - Parameters:
     ///   - request: method, URL, headers, body length, TLS options.
-    ///   - receive: called with the current response's status and each piece of its body; returning false
-    ///     aborts the transfer (CURLE_WRITE_ERROR).
+    ///   - receive: called with the current response's status, header fields and each piece of its body;
+    ///     returning false aborts the transfer (CURLE_WRITE_ERROR).
     ///   - send: fills the buffer with the next request body bytes and returns how many (0 at the end), or nil
     ///     to abort. Required when `request.uploadLength` is set.
     /// - Returns: the final status and headers.
     /// - Throws: `CurlError` when the transfer fails (connection, TLS, timeouts, a callback abort).
     func perform(
-        _ request: CurlRequest, receive: @escaping (Int, UnsafeRawBufferPointer) -> Bool,
+        _ request: CurlRequest, receive: @escaping (Int, HTTPHeaders, UnsafeRawBufferPointer) -> Bool,
         send: ((UnsafeMutableRawBufferPointer) -> Int?)? = nil
     ) throws(CurlError) -> Response {
         curl_easy_reset(handle)
@@ -151,12 +151,15 @@ final class CurlEasy: @unchecked Sendable {
 
 /// The state one transfer's callbacks share, reached through the `Unmanaged` userdata pointer.
 private final class Transfer {
-    let receive: (Int, UnsafeRawBufferPointer) -> Bool
+    let receive: (Int, HTTPHeaders, UnsafeRawBufferPointer) -> Bool
     let send: ((UnsafeMutableRawBufferPointer) -> Int?)?
     var status = 0
     var headers = HTTPHeaders()
 
-    init(receive: @escaping (Int, UnsafeRawBufferPointer) -> Bool, send: ((UnsafeMutableRawBufferPointer) -> Int?)?) {
+    init(
+        receive: @escaping (Int, HTTPHeaders, UnsafeRawBufferPointer) -> Bool,
+        send: ((UnsafeMutableRawBufferPointer) -> Int?)?
+    ) {
         self.receive = receive
         self.send = send
     }
@@ -184,7 +187,8 @@ private func transfer(_ context: UnsafeMutableRawPointer?) -> Transfer? {
 private let writeCallback: curl_write_callback = { data, size, count, context in
     guard let transfer = transfer(context) else { return 0 }
     let total = size * count
-    return transfer.receive(transfer.status, UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+    let bytes = UnsafeRawBufferPointer(start: data, count: total)
+    return transfer.receive(transfer.status, transfer.headers, bytes) ? total : 0
 }
 
 private let headerCallback: curl_write_callback = { data, size, count, context in

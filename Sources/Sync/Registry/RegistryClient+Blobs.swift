@@ -22,22 +22,26 @@ extension RegistryClient {
     }
 
     /// Streams a blob to `body`, resuming after a broken connection with `Range: bytes=N-` from the last byte
-    /// delivered (when the registry ignores the range and sends the whole blob, the bytes already delivered
-    /// are skipped), so `body` sees each byte once and in order.
+    /// delivered, so `body` sees each byte once and in order. A 206 must say (`Content-Range`) that it starts
+    /// at N. When the registry ignores the range and sends the whole blob (200), the bytes already delivered
+    /// are skipped, or, with `restart`, the blob starts over from byte 0.
     /// - Parameters:
     ///   - repository: the repository.
     ///   - digest: the blob.
     ///   - size: the expected size, when known: a longer or shorter blob is an error.
-    ///   - offset: where to start (an upload resuming mid-blob).
+    ///   - offset: where to start (an upload resuming mid-blob, a partial download resumed).
     ///   - verify: hash what is delivered and compare with `digest` at the end (only when `offset` is 0).
+    ///   - restart: called when a ranged request is answered with the whole blob: the caller drops what it
+    ///     has, and `body` then gets the blob from byte 0 (a partial download whose prefix is not trusted
+    ///     more than the registry's own bytes). Without it, bytes already delivered are skipped.
     ///   - body: called with each piece, in order.
     /// - Throws: `.notFound`, `.layout(.digestMismatch)` after the last piece when `verify`, what `body`
-    ///   throws, transport and registry errors after retries.
+    ///   throws, `.invalidResponse` for a 206 starting elsewhere, transport and registry errors after retries.
     public func fetchBlob(
         _ repository: String, _ digest: Digest, size: Int64?, from offset: Int64 = 0, verify: Bool = true,
-        into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
+        restart: (() throws(SyncError) -> Void)? = nil, into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
     ) throws(SyncError) {
-        let hasher = verify && offset == 0 ? digest.makeHasher() : nil
+        var hasher = verify && offset == 0 ? digest.makeHasher() : nil
         var delivered = offset
         let context = "fetching blob \(digest) from \(name(repository))"
         // `body` only runs during this call; the response handling holds it as an escaping closure.
@@ -50,8 +54,16 @@ extension RegistryClient {
                 if delivered > 0 { request.headers.append("Range: bytes=\(delivered)-") }
                 let start = delivered
                 var position: Int64?
-                let consume = { (status: Int, bytes: UnsafeRawBufferPointer) throws(SyncError) -> Void in
-                    let at = position ?? (status == 206 ? start : 0)
+                let consume = { (status: Int, headers: HTTPHeaders, bytes: UnsafeRawBufferPointer) throws(SyncError) in
+                    if position == nil {
+                        position = try self.firstPosition(status, headers, requested: start, context: context)
+                        if position == 0, start > 0, let restart {
+                            try restart()
+                            delivered = 0
+                            if verify { hasher = digest.makeHasher() }
+                        }
+                    }
+                    let at = position ?? 0
                     // The registry ignored the range: skip what was delivered before.
                     let skip = Int(min(Int64(bytes.count), max(0, delivered - at)))
                     position = at + Int64(bytes.count)
@@ -85,6 +97,22 @@ extension RegistryClient {
             let actual = hasher.finalize()
             guard actual == digest else { throw .layout(.digestMismatch(expected: digest, actual: actual)) }
         }
+    }
+
+    /// Where the first byte of a 2xx blob body sits in the blob: 0 for a 200, the start of a 206's
+    /// `Content-Range: bytes START-END/TOTAL`, which must be the offset asked for.
+    private func firstPosition(_ status: Int, _ headers: HTTPHeaders, requested: Int64, context: String)
+        throws(SyncError) -> Int64
+    {
+        guard status == 206 else { return 0 }
+        let value = headers["Content-Range"] ?? ""
+        let range = value.hasPrefix("bytes ") ? value.dropFirst(6) : Substring(value)
+        guard let first = range.split(separator: "-").first, Int64(first.trimmingCharacters(in: .whitespaces)) == requested
+        else {
+            throw .invalidResponse(
+                host: registry, reason: "\(context): asked for bytes from \(requested), got Content-Range '\(value)'")
+        }
+        return requested
     }
 
     /// Reads a small blob (an image config) whole, verified against its digest.

@@ -220,11 +220,11 @@ private final class BodyCollector {
         self.host = host
     }
 
-    func receive(status: Int, bytes: UnsafeRawBufferPointer) -> Bool {
+    func receive(status: Int, headers: HTTPHeaders, bytes: UnsafeRawBufferPointer) -> Bool {
         let success = (200..<300).contains(status)
         switch handling {
         case .stream(let consume) where success:
-            do throws(SyncError) { try consume(status, bytes) } catch {
+            do throws(SyncError) { try consume(status, headers, bytes) } catch {
                 failure = error
                 return false
             }

@@ -21,17 +21,20 @@ extension RegistryClient {
     /// Blobs smaller than `configuration.chunkedUploadThreshold` go in one PUT; a failed PUT is retried whole.
     /// Larger ones go in PATCHes of `configuration.chunkSize` bytes with `Content-Range`; after a failure the
     /// upload resumes where the registry's session ends (`GET` on the session's Location), or starts over
-    /// when the session is gone.
+    /// when the session is gone. With a `record`, the session's Location is kept there as the upload goes, so
+    /// a later run (after a crash or kill) resumes the same session the same way.
     /// - Parameters:
     ///   - repository: where the blob goes.
     ///   - descriptor: its digest and size.
     ///   - mountFrom: another repository of this registry that may hold it.
+    ///   - record: where a chunked upload keeps its session's Location between runs (removed once the blob is
+    ///     stored); the caller keys it by registry, repository and digest.
     ///   - open: opens the blob's content from an offset; called again for each retry.
     /// - Throws: registry, transport and stream errors after retries; `.invalidResponse` when the registry
     ///   reports another digest.
     @discardableResult
     public func pushBlob(
-        _ repository: String, _ descriptor: Descriptor, mountFrom: String? = nil,
+        _ repository: String, _ descriptor: Descriptor, mountFrom: String? = nil, record: ResumeRecord? = nil,
         open: (Int64) throws(SyncError) -> any BlobStream
     ) throws(SyncError) -> BlobPushOutcome {
         var session: String?
@@ -42,7 +45,7 @@ extension RegistryClient {
             }
         }
         if descriptor.size >= configuration.chunkedUploadThreshold {
-            try pushChunked(repository, descriptor, session: session, open: open)
+            try pushChunked(repository, descriptor, session: session, record: record, open: open)
         } else {
             try pushMonolithic(repository, descriptor, session: session, open: open)
         }
@@ -105,11 +108,22 @@ extension RegistryClient {
     /// Only bytes the registry confirmed in a PATCH's 202 count as progress for the retry limit (the furthest
     /// offset confirmed so far): a session status or a new session moves no further, so an upload that keeps
     /// failing, or keeps starting over, gives up after `retry.maxAttempts` attempts.
+    ///
+    /// A session saved in `record` by an earlier run (on this registry's origin) is asked where it stands first
+    /// and continued from there; when it is gone (404), a new one starts.
     private func pushChunked(
-        _ repository: String, _ descriptor: Descriptor, session: String?, open: (Int64) throws(SyncError) -> any BlobStream
+        _ repository: String, _ descriptor: Descriptor, session: String?, record: ResumeRecord?,
+        open: (Int64) throws(SyncError) -> any BlobStream
     ) throws(SyncError) {
         var location = session
         var offset: Int64 = 0
+        // A saved session that is gone is replaced in the record by the new one. Only a session on this
+        // registry is trusted: a record pointing elsewhere (a layout from someone else) gets no blob bytes.
+        if location == nil, let saved = record?.value, isRegistryOrigin(saved),
+            let status = try uploadStatus(saved, repository: repository), let current = status.0
+        {
+            (location, offset) = (current, min(status.1, descriptor.size))
+        }
         var confirmedHigh: Int64 = 0
         var stream: (any BlobStream)?
         defer { stream?.close() }
@@ -131,6 +145,7 @@ extension RegistryClient {
             if let location { current = location } else {
                 current = try startUpload(repository)
                 offset = 0
+                try? record?.save(current)
             }
             location = current
             if stream == nil { stream = try open(offset) }
@@ -150,6 +165,7 @@ extension RegistryClient {
                 }
                 guard response.status == 202 else { throw failure(response, context: context) }
                 location = try self.location(of: response, context: context)
+                if let location { try? record?.save(location) }
                 let confirmed = try nextOffset(response, context: context) ?? offset + length
                 guard confirmed <= offset + length else {
                     throw .invalidResponse(
@@ -168,6 +184,7 @@ extension RegistryClient {
             let response = try exchange(request, .collect(limit: RegistryClient.errorBodyLimit))
             try checkTransient(response, context: context, retryAfter: &retryAfter)
             try checkCreated(response, descriptor.digest, context: context)
+            record?.remove()
         }
     }
 

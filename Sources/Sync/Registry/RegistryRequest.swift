@@ -30,9 +30,9 @@ struct RegistryRequest {
 enum ResponseHandling {
     /// Keep the body (up to `limit` bytes; a longer 2xx body is an error).
     case collect(limit: Int)
-    /// Hand each piece of a 2xx body to the consumer, with the status (200 or 206); other bodies are kept
-    /// (up to 1 MiB) for the error message.
-    case stream((Int, UnsafeRawBufferPointer) throws(SyncError) -> Void)
+    /// Hand each piece of a 2xx body to the consumer, with the status (200 or 206) and header fields; other
+    /// bodies are kept (up to 1 MiB) for the error message.
+    case stream((Int, HTTPHeaders, UnsafeRawBufferPointer) throws(SyncError) -> Void)
 }
 
 /// A registry's answer.

@@ -57,6 +57,8 @@ struct Copy: ParsableCommand {
 
     @OptionGroup(title: "Per-side registry options (override the above for one side)") var sides: SideRegistryFlags
 
+    @OptionGroup(title: "Push options") var upload: UploadFlags
+
     @OptionGroup var output: OutputOptions
 
     /// What the command reports, whichever way the copy went.
@@ -121,7 +123,7 @@ struct Copy: ParsableCommand {
         _ sourceReference: ImageReference, _ destinationReference: ImageReference, options: CopyOptions
     ) throws -> Summary {
         let sourceOptions = try sides.source(registry)
-        let destinationOptions = try sides.destination(registry)
+        let destinationOptions = upload.applied(to: try sides.destination(registry))
         let defaultTag = try sourceTag()
         func run(_ source: any ImageSource, _ selector: ImageReference.Selector?) throws -> Summary {
             /// Into an archive: the image lands in a scratch layout (with its referrers when the format holds

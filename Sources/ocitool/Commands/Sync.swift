@@ -100,6 +100,8 @@ struct SyncCommand: ParsableCommand {
 
     @OptionGroup(title: "Per-side registry options (override the above for one side)") var sides: SideRegistryFlags
 
+    @OptionGroup(title: "Push options") var upload: UploadFlags
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -163,7 +165,9 @@ struct SyncCommand: ParsableCommand {
     }
 
     private func makeJobs(progress: (@Sendable (Int64) -> Void)?) throws -> [SyncJob] {
-        if let config { return try SyncConfig.jobs(fromFile: config, defaults: try registry.options(), progress: progress) }
+        if let config {
+            return try SyncConfig.jobs(fromFile: config, defaults: upload.applied(to: try registry.options()), progress: progress)
+        }
         guard let source, let destination else { return [] }
         let copy = CopyOptions(
             all: all, platforms: try platform.map { (text) throws(LayoutError) in try Platform(parsing: text) },
@@ -172,7 +176,7 @@ struct SyncCommand: ParsableCommand {
         return [
             try SyncJob(
                 source: try ImageReference(parsing: source), destination: try ImageReference(parsing: destination),
-                sourceRegistry: try sides.source(registry), destinationRegistry: try sides.destination(registry),
+                sourceRegistry: try sides.source(registry), destinationRegistry: upload.applied(to: try sides.destination(registry)),
                 filter: filter, copy: copy)
         ]
     }
