@@ -11,8 +11,11 @@ extension SyncRun {
         try source.walkReferrers(of: subjects, artifactTypes: options.copy.artifactTypes) {
             (_, referrer) throws(SyncError) in
             let manifest = try source.manifest(referrer.descriptor)
-            try copyClosure(referrer.descriptor, manifest, role: referrer.legacyTag.map { .tagged($0) } ?? .root)
-            counters.withLock { $0.referrersCopied += 1 }
+            let role: ManifestRole = referrer.legacyTag.map { .tagged($0) } ?? .root
+            // Counted only when new: a second tag of the same image finds its referrers there already.
+            if try copyClosure(referrer.descriptor, manifest, role: role).stored {
+                counters.withLock { $0.referrersCopied += 1 }
+            }
             return true
         }
     }

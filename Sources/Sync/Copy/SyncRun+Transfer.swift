@@ -26,12 +26,16 @@ struct ClosurePlan {
 extension SyncRun {
     /// Transfers a plan's blobs in parallel, then stores its manifests in order: children as `.child`, the
     /// last one (the root the plan was made for) in `topRole`.
-    func transfer(_ plan: ClosurePlan, topRole: ManifestRole = .child) throws(SyncError) {
+    /// - Returns: whether the destination did not have the root before.
+    @discardableResult
+    func transfer(_ plan: ClosurePlan, topRole: ManifestRole = .child) throws(SyncError) -> Bool {
         try transferBlobs(plan.blobs)
+        var stored = false
         for (position, entry) in plan.manifests.enumerated() {
             let role = position == plan.manifests.count - 1 ? topRole : .child
-            try putManifest(entry.manifest, digest: entry.descriptor.digest, as: role)
+            stored = try putManifest(entry.manifest, digest: entry.descriptor.digest, as: role)
         }
+        return stored
     }
 
     /// Each blob not handled yet in this run: skipped when the destination has it, else put (mounted, linked

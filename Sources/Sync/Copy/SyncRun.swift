@@ -42,7 +42,7 @@ final class SyncRun: Sendable {
             (top, subjects) = try copyFiltered(index, of: manifest, digest: descriptor.digest)
             filtered = true
         default:
-            subjects = try copyClosure(descriptor, manifest, role: .root)
+            subjects = try copyClosure(descriptor, manifest, role: .root).manifests
             top = (descriptor, manifest)
         }
         if options.copy.referrers { try copyReferrers(of: subjects) }
@@ -94,18 +94,22 @@ final class SyncRun: Sendable {
     }
 
     /// Copies a manifest's closure and stores the manifest itself in `role`.
-    /// - Returns: the digests of every manifest copied (referrer subjects).
-    @discardableResult
-    func copyClosure(_ descriptor: Descriptor, _ manifest: Manifest, role: ManifestRole) throws(SyncError) -> [Digest] {
+    /// - Returns: the digests of every manifest copied (referrer subjects), and whether the destination did not
+    ///   have the manifest before.
+    func copyClosure(_ descriptor: Descriptor, _ manifest: Manifest, role: ManifestRole) throws(SyncError)
+        -> (manifests: [Digest], stored: Bool)
+    {
         var plan = ClosurePlan()
         try plan.add(descriptor, manifest, from: source)
-        try transfer(plan, topRole: role)
-        return plan.manifests.map(\.descriptor.digest)
+        let stored = try transfer(plan, topRole: role)
+        return (plan.manifests.map(\.descriptor.digest), stored)
     }
 
-    func putManifest(_ manifest: Manifest, digest: Digest, as role: ManifestRole) throws(SyncError) {
-        if try destination.putManifest(manifest, digest: digest, as: role) {
-            counters.withLock { $0.manifestsCopied += 1 }
-        }
+    /// Stores a manifest; returns whether the destination did not have it.
+    @discardableResult
+    func putManifest(_ manifest: Manifest, digest: Digest, as role: ManifestRole) throws(SyncError) -> Bool {
+        guard try destination.putManifest(manifest, digest: digest, as: role) else { return false }
+        counters.withLock { $0.manifestsCopied += 1 }
+        return true
     }
 }
