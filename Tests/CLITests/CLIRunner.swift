@@ -60,6 +60,11 @@ enum CLIRunner {
     /// Starts `ocitool serve` on a free loopback port; returns the process and its announced `/v2/` URL.
     static func startServer(root: String, _ arguments: [String] = []) throws -> (Process, String) {
         let (process, output, _) = try start(["serve", "--root", root, "--port", "0", "--log-level", "error"] + arguments)
+        return (process, announcedURL(output))
+    }
+
+    /// The `/v2/` URL a starting `ocitool serve` announces on `output` ("serving ROOT at URL"), once it serves.
+    static func announcedURL(_ output: Pipe) -> String {
         var announced = ""
         while !announced.contains("/v2/\n") {
             let chunk = output.fileHandleForReading.availableData
@@ -67,7 +72,7 @@ enum CLIRunner {
             announced += String(decoding: chunk, as: UTF8.self)
         }
         let line = announced.split(separator: "\n").first { $0.hasPrefix("serving ") } ?? ""
-        return (process, line.split(separator: " ").last.map(String.init) ?? "")
+        return line.split(separator: " ").last.map(String.init) ?? ""
     }
 
     /// GETs a URL with curl; returns the HTTP status and the body.

@@ -18,6 +18,15 @@ struct FirstHourCLITests {
         try body(directory)
     }
 
+    /// Attaches an SBOM file (`DIR/sbom.json`) to `image`; returns the file's path.
+    @discardableResult
+    static func attachSBOM(in directory: String, to image: String) throws -> String {
+        let file = directory + "/sbom.json"
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", file, image]).status == 0)
+        return file
+    }
+
     static func digest(of reference: String) throws -> String {
         let result = try CLIRunner.run(["inspect", "--format", "json", reference])
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
@@ -27,9 +36,7 @@ struct FirstHourCLITests {
     @Test func aTagThatMovesSaysFromWhereAndThatReferrersStay() throws {
         try Self.withImported { directory in
             let app = directory + "/app"
-            let sbom = directory + "/sbom.json"
-            try Data("{}".utf8).write(to: URL(fileURLWithPath: sbom))
-            #expect(try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", sbom, app + ":v1"]).status == 0)
+            try Self.attachSBOM(in: directory, to: app + ":v1")
             let old = try Self.digest(of: app + ":v1")
             try CLIRunner.makeDockerArchive(at: directory + "/b.tar", tags: ["app:v1"], layers: 1)
             let imported = try CLIRunner.run(["import", directory + "/b.tar", app])
@@ -143,9 +150,7 @@ struct FirstHourCLITests {
     @Test func rmSaysWhatItLeavesOrTakesTheReferrersAlong() throws {
         try Self.withImported { directory in
             let app = directory + "/app"
-            let file = directory + "/sbom.json"
-            try Data("{}".utf8).write(to: URL(fileURLWithPath: file))
-            #expect(try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", file, app + ":v1"]).status == 0)
+            let file = try Self.attachSBOM(in: directory, to: app + ":v1")
             let sbom = try #require(try CLIRunner.run(["attach", "--artifact-type", "application/spdx+json", "--force", "--annotation", "n=2", file, app + ":v1"]).stdout.split(separator: " ").dropFirst().first)
             #expect(try CLIRunner.run(["attach", "--artifact-type", "application/vnd.example.sig", file, "\(app)@\(sbom)"]).status == 0)
             try FileManager.default.copyItem(atPath: app, toPath: directory + "/copy")

@@ -21,14 +21,7 @@ struct LoggedServer {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        var announced = ""
-        while !announced.contains("/v2/\n") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            announced += String(decoding: chunk, as: UTF8.self)
-        }
-        let line = announced.split(separator: "\n").first { $0.hasPrefix("serving ") } ?? ""
-        let url = line.split(separator: " ").last.map(String.init) ?? ""
+        let url = CLIRunner.announcedURL(output)
         self.process = process
         self.host = URLComponents(string: url).map { "\($0.host ?? ""):\($0.port ?? 0)" } ?? ""
         self.log = log
