@@ -218,9 +218,11 @@ extension Registry {
         }
     }
 
+    /// 413 MANIFEST_INVALID, with `Connection: close`: the rest of the body is not read, so the connection ends
+    /// once the answer is out (see `ConnectionCloseHandler`) rather than reading the client's bytes to drop them.
     static func manifestTooLarge(_ size: Int, limit: Int) -> OCIError {
         OCIError(
             .manifestInvalid, "manifest of \(size) bytes or more exceeds this registry's \(limit)-byte limit",
-            status: .contentTooLarge)
+            status: .contentTooLarge, headers: [.connection: "close"])
     }
 }

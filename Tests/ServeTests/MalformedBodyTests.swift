@@ -6,7 +6,8 @@ import Testing
 @testable import Serve
 
 /// Bodies a route cannot take as sent, over a real socket: a transfer coding the server does not implement, a
-/// manifest cut short. Each gets a precise OCI error (never a 500), and the connection ends after it.
+/// manifest cut short, a manifest over the cap still being sent. Each gets a precise OCI error (never a 500),
+/// and the connection ends after it.
 @Suite("Serve: malformed and refused request bodies")
 struct MalformedBodyTests {
     /// The routes that read a body.
@@ -68,6 +69,31 @@ struct MalformedBodyTests {
             connection.close()
             let pull = try await RawHTTPConnection.request(port: port, "GET", "/v2/app/manifests/v1")
             #expect(pull.status == 404)
+            try await FaultChecks.expectServing(port)
+        }
+    }
+
+    /// A manifest announced far over the cap while the client keeps sending: 413 at once, then the end of the
+    /// stream (the server stops reading: the client's upload breaks off instead of being read to its end). The
+    /// idle timeout is off, so only the 413 can close the connection.
+    @Test func oversizedManifestClosesTheConnectionAfterThe413() async throws {
+        let fixture = ServeFixture()
+        defer { fixture.removeAll() }
+        let size = 64 << 20
+        try await fixture.serve(configure: { $0.idleTimeout = .zero }) { port, _ in
+            let connection = try RawHTTPConnection(port: port)
+            try await connection.sendHead(
+                "PUT /v2/app/manifests/v1 HTTP/1.1",
+                headers: [
+                    ("Content-Length", "\(size)"), ("Content-Type", "application/vnd.oci.image.manifest.v1+json"),
+                ])
+            async let upload: Void = connection.send(Data(repeating: UInt8(ascii: " "), count: size))
+            let response = try #require(await connection.readResponse(), "no response")
+            MalformedRequestTests.expectEnvelope(response, status: 413, code: "MANIFEST_INVALID", "oversized manifest")
+            #expect(await connection.waitForClose(timeout: .seconds(30)), "the connection must close after the 413")
+            let uploaded: Bool = (try? await upload) != nil
+            #expect(!uploaded, "the server must stop reading, not take all \(size) bytes")
+            connection.close()
             try await FaultChecks.expectServing(port)
         }
     }
