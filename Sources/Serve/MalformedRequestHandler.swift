@@ -19,7 +19,8 @@ import NIOHTTPTypesHTTP1
 /// says `Connection: close`, and `ConnectionCloseHandler` (which must sit before this handler) closes the
 /// connection once it is sent. A `Transfer-Encoding` naming any coding but `chunked` is refused as soon as its
 /// head arrives (RFC 9112 §6.1: 501), even where the decoder could frame the body: the route would read bytes
-/// still encoded.
+/// still encoded. `CONNECT` (no route; the decoder reads nothing after it) gets 405 here, written below NIO's
+/// encoder, which would drop the body of any answer to it.
 final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
