@@ -67,11 +67,13 @@ struct AccessLogMiddleware: RouterMiddleware {
         }
         let body = response.body
         response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            let sent = ByteCounter()
             do {
-                try await body.write(writer)
+                try await body.write(CountingBodyWriter(parent: writer, counter: sent))
             } catch {
+                // A download that broke off: what was sent before it did.
                 var incomplete = line
-                incomplete.bytesOut = 0
+                incomplete.bytesOut = sent.value
                 finish(incomplete, start: start, failed: true)
                 throw error
             }

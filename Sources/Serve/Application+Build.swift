@@ -83,7 +83,10 @@ public func buildApplication(
         configuration.idleTimeout > .zero
         ? .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000) : nil
     let http1 = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [ContinueHandler(credentialsRequired: authenticator != nil), ReadSizeHandler()],
+        additionalChannelHandlers: [
+            ContinueHandler(credentialsRequired: authenticator != nil), ReadSizeHandler(), ConnectionCloseHandler(),
+            MalformedRequestHandler(),
+        ],
         idleTimeout: idleTimeout)
     return Application(
         router: router,

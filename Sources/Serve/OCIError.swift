@@ -77,11 +77,17 @@ struct OCIError: HTTPResponseError, CustomStringConvertible {
             headers[.contentLength] = "0"
             return Response(status: status, headers: headers, body: ResponseBody())
         }
-        let envelope = Envelope(errors: [Envelope.Entry(code: code, message: message, detail: detail)])
-        let data = (try? JSONEncoder.ocitool.encode(envelope)) ?? Data(#"{"errors":[]}"#.utf8)
-        let buffer = ByteBuffer(bytes: data)
+        let buffer = body
         headers[.contentLength] = String(buffer.readableBytes)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    /// The JSON envelope `{"errors":[{"code","message","detail"}]}` (also written below the router, by
+    /// `MalformedRequestHandler`).
+    var body: ByteBuffer {
+        let envelope = Envelope(errors: [Envelope.Entry(code: code, message: message, detail: detail)])
+        let data = (try? JSONEncoder.ocitool.encode(envelope)) ?? Data(#"{"errors":[]}"#.utf8)
+        return ByteBuffer(bytes: data)
     }
 
     /// The wire envelope.

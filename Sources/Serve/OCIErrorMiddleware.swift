@@ -29,6 +29,7 @@ struct OCIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as OCIError: mapped = error
         case let error as LayoutError: mapped = OCIError(error)
         case let error as UploadError: mapped = OCIError(error)
+        case let error as MalformedRequest: mapped = OCIError(error)
         case let error as any HTTPResponseError where error.status.code < 500:
             // The router's own answers (no route for a method): same status, OCI envelope.
             mapped = OCIError(

@@ -198,20 +198,31 @@ extension Registry {
     }
 
     /// Collects a small body, refusing more than `limit` bytes with 413.
+    /// - Throws: 413 past `limit`; 400 SIZE_INVALID when the body breaks off, or the decoder's answer when it is
+    ///   malformed (`OCIError.unreadableBody`).
     static func collect(_ body: RequestBody, limit: Int) async throws -> Data {
         var collected = ByteBuffer()
-        for try await part in body {
+        var parts = body.makeAsyncIterator()
+        while true {
+            let next: ByteBuffer?
+            do {
+                next = try await parts.next()
+            } catch {
+                throw OCIError.unreadableBody(error, after: Int64(collected.readableBytes))
+            }
+            guard let part = next else { return Data(collected.readableBytesView) }
             guard collected.readableBytes + part.readableBytes <= limit else {
                 throw manifestTooLarge(collected.readableBytes + part.readableBytes, limit: limit)
             }
             collected.writeImmutableBuffer(part)
         }
-        return Data(collected.readableBytesView)
     }
 
+    /// 413 MANIFEST_INVALID, with `Connection: close`: the rest of the body is not read, so the connection ends
+    /// once the answer is out (see `ConnectionCloseHandler`) rather than reading the client's bytes to drop them.
     static func manifestTooLarge(_ size: Int, limit: Int) -> OCIError {
         OCIError(
             .manifestInvalid, "manifest of \(size) bytes or more exceeds this registry's \(limit)-byte limit",
-            status: .contentTooLarge)
+            status: .contentTooLarge, headers: [.connection: "close"])
     }
 }

@@ -118,7 +118,7 @@ extension Registry {
     /// - Returns: the bytes received.
     /// - Throws: `LayoutError` when the session cannot write (the session is then unusable); 400 SIZE_INVALID
     ///   when the body breaks off (the client closed the connection before sending all it announced; what
-    ///   arrived stays in the session).
+    ///   arrived stays in the session); the decoder's answer when the body is malformed (`MalformedRequest`).
     static func receive(_ body: RequestBody, into session: UploadSession) async throws -> Int64 {
         var count: Int64 = 0
         var buffers = body.makeAsyncIterator()
@@ -127,10 +127,7 @@ extension Registry {
             do {
                 next = try await buffers.next()
             } catch {
-                throw OCIError(
-                    .sizeInvalid,
-                    "the request body broke off after \(count) bytes: the client closed the connection or sent less "
-                        + "than it announced")
+                throw OCIError.unreadableBody(error, after: count)
             }
             guard let buffer = next else { return count }
             try session.append(BodyPiece(buffer: buffer))

@@ -105,6 +105,16 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Reads until at least `count` bytes have arrived (head included), keeping them unparsed.
+    /// - Returns: whether they arrived before the end of the stream or `timeout`.
+    func receive(atLeast count: Int, timeout: Duration = .seconds(10)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while received.count < count {
+            guard await fill(until: deadline) else { return false }
+        }
+        return true
+    }
+
     /// Reads (and drops) until the server closes the connection.
     /// - Returns: whether it closed within `timeout`.
     func waitForClose(timeout: Duration = .seconds(10)) async -> Bool {
