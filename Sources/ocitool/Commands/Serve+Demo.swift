@@ -9,12 +9,13 @@ extension ServeCommand {
         let tool = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "ocitool"
         let repository = "\(registry)/\(DemoContent.repository)"
         let image = "\(repository):\(DemoContent.tag)"
-        let transport = scheme == "http" ? "--plain-http" : "--tls-verify=false"
+        // A loopback registry needs no flag for plain HTTP (ocitool falls back to it, as docker does).
+        let transport = scheme == "http" ? "" : "--tls-verify=false "
         var commands = [
-            "  \(tool) ls \(transport) docker://\(repository)",
-            "  \(tool) inspect \(transport) docker://\(image)",
-            "  \(tool) discover \(transport) docker://\(image)",
-            "  \(tool) copy \(transport) docker://\(image) ./hello:latest",
+            "  \(tool) ls \(transport)docker://\(repository)",
+            "  \(tool) inspect \(transport)docker://\(image)",
+            "  \(tool) discover \(transport)docker://\(image)",
+            "  \(tool) copy \(transport)docker://\(image) ./hello:latest",
         ]
         if isInstalled("skopeo") {
             commands += [

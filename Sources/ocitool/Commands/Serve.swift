@@ -156,7 +156,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = ServeCommand.logger(configuration)
         let root = configuration.root
-        try ServeCommand.createStoreIfMissing(root)
+        // The demo's own temporary store is made silently; a store the user named is created only as mkdir would.
+        if demo, self.root == nil, self.config == nil {
+            try FileSystem.makeDirectories(root)
+        } else {
+            try ServeCommand.createStoreIfMissing(root)
+        }
         if demo { try DemoContent.install(in: Store(root: root)) }
         let demo = self.demo
         let host = configuration.host
