@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LayoutTests",
-            dependencies: ["Layout"],
+            dependencies: ["Layout", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

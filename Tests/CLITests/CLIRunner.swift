@@ -90,7 +90,7 @@ enum CLIRunner {
     }
 
     static func temporaryDirectory() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-cli-\(UUID().uuidString)").path
+        let path = TestScratch.directory("ocitool-cli").path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import TestSupport
 import Layout
 
 /// Builds docker-archive (legacy and docker >= 25 OCI form) and oci-archive tarballs in temporary directories,
@@ -44,7 +45,7 @@ enum ArchiveFixtures {
 
     /// A new unique directory under the system temporary directory.
     static func scratch() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-import-\(UUID().uuidString)").path
+        let path = TestScratch.directory("ocitool-import").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import TestSupport
 import Glibc
 import Layout
 import Testing
@@ -9,7 +10,7 @@ final class ExportScratch: @unchecked Sendable {
     let path: String
 
     init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-export-\(UUID().uuidString)")
+        path = TestScratch.directory("ocitool-export")
             .path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import TestSupport
 import Glibc
 import Layout
 
@@ -7,7 +8,7 @@ import Layout
 enum LayoutFixtures {
     /// A new, unique, empty directory.
     static func makeTemporaryDirectory() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-test-\(UUID().uuidString)")
+        let path = TestScratch.directory("ocitool-test")
             .path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path

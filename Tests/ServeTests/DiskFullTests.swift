@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import TestSupport
 import Glibc
 import Layout
 import Testing
@@ -140,7 +141,7 @@ struct TmpfsMount {
 
     /// Whether this process may mount a tmpfs (tried once, on a scratch directory).
     static let isPermitted: Bool = {
-        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-tmpfs-\(UUID().uuidString)")
+        let probe = TestScratch.directory("ocitool-tmpfs")
             .path
         guard (try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: true)) != nil else {
             return false

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import TestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -14,7 +15,7 @@ struct ServeFixture {
     let root: String
 
     init() {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-serve-\(UUID().uuidString)")
+        root = TestScratch.directory("ocitool-serve")
             .path
         try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     }

@@ -20,7 +20,7 @@ public final class DistributionRegistry {
 
     /// - Parameter tls: serve HTTPS with a certificate for 127.0.0.1 signed by a CA made for the test.
     public init(tls: Bool = false) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-registry-\(UUID().uuidString)")
+        root = TestScratch.directory("ocitool-registry")
             .path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         certificates = tls ? try TestCertificateAuthority.make(in: root + "/certs") : nil

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import TestSupport
 import Layout
 
 /// Temporary layouts and small random images for the Sync tests.
@@ -8,7 +9,7 @@ enum SyncFixtures {
     static let signatureType: MediaType = "application/vnd.dev.cosign.artifact.sig.v1+json"
 
     static func temporaryDirectory() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-\(UUID().uuidString)").path
+        let path = TestScratch.directory("ocitool").path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
