@@ -111,7 +111,7 @@ extension OCIError {
             return nil
         case .manifestTooLarge:
             self.init(.manifestInvalid, error.description, status: .contentTooLarge)
-        case .notALayout:
+        case .notALayout, .layoutMissing:
             self.init(.nameUnknown, "repository name not known to registry")
         default:
             self.init(error.code, error.description)

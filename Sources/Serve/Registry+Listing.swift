@@ -28,14 +28,13 @@ extension Registry {
     }
 
     /// `GET /v2/<name>/referrers/<digest>?artifactType=`: an image index of the manifests whose subject is
-    /// `digest` (empty when there are none, never 404 for a known repository), at most `maxPageSize` (or `n`)
-    /// per page, continued with `last=<digest>`.
+    /// `digest` (empty when there are none, or when the repository does not exist yet, as the conformance
+    /// suite expects: never 404), at most `maxPageSize` (or `n`) per page, continued with `last=<digest>`.
     ///
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
     func referrers(_ name: String, digest: Digest, request: Request) throws -> Response {
-        let layout = try store.layout(for: name)
         let artifactType = Registry.query(request, "artifactType").flatMap { $0.isEmpty ? nil : MediaType($0) }
-        let all = try layout.referrers(of: digest, artifactType: artifactType)
+        let all = try Registry.layoutIfPresent(store, name)?.referrers(of: digest, artifactType: artifactType) ?? []
         let page = Page(
             all.map(\.digest.description), request: request, maxPageSize: configuration.maxPageSize,
             defaultAll: false, sorted: false)
@@ -47,6 +46,17 @@ extension Registry {
         if let artifactType { query += "?artifactType=\(Registry.percentEncode(artifactType.rawValue))" }
         if let link = page.link(path: query) { headers[.link] = link }
         return .json(try JSONEncoder.ocitool.encode(index), contentType: MediaType.ociIndex.rawValue, headers: headers)
+    }
+
+    /// The repository's layout, nil when the repository does not exist.
+    /// - Throws: `LayoutError.invalidName` for a name that cannot be a repository.
+    private static func layoutIfPresent(_ store: Store, _ name: String) throws(LayoutError) -> OCILayout? {
+        do throws(LayoutError) {
+            return try store.layout(for: name)
+        } catch {
+            if case .notALayout = error { return nil }
+            throw error
+        }
     }
 
     private static func listing(_ body: some Encodable, link: String?) throws -> Response {

@@ -15,7 +15,7 @@ struct StoreTests {
         let text = try String(contentsOfFile: layout.path + "/oci-layout", encoding: .utf8)
         #expect(text == #"{"imageLayoutVersion":"1.0.0"}"#)
         #expect(try layout.readIndex().manifests.isEmpty)
-        #expect(throws: LayoutError.notALayout("/nonexistent/x")) { try OCILayout(at: "/nonexistent/x") }
+        #expect(throws: LayoutError.layoutMissing("/nonexistent/x")) { try OCILayout(at: "/nonexistent/x") }
     }
 
     /// A missing layout whose path reads like a registry reference is pointed at docker://; a path is not.

@@ -130,6 +130,11 @@ struct ListingTests {
             let invalid = try await client.execute(uri: "/v2/app/referrers/sha256:zzz", method: .get)
             #expect(invalid.status == .badRequest)
             #expect(invalid.errorCode == .digestInvalid)
+            // A repository nothing was pushed to yet has no referrers either (distribution-spec conformance).
+            let unknown = try await client.execute(
+                uri: "/v2/not/pushed/yet/referrers/\(Digest.sha256(of: Data("none".utf8)))", method: .get)
+            #expect(unknown.status == .ok)
+            #expect(try JSONDecoder().decode(ImageIndex.self, from: unknown.body.data).manifests.isEmpty)
         }
     }
 

@@ -48,7 +48,10 @@ public struct Store: Sendable, Hashable {
         guard isInsideRoot(path) else {
             throw .invalidName(name, reason: "it leads outside the store through a symbolic link")
         }
-        if !create || FileSystem.fileSize(path + "/oci-layout") != nil { return try OCILayout(at: path) }
+        if !create || FileSystem.fileSize(path + "/oci-layout") != nil {
+            // A repository of the store that does not exist is unknown, whatever is missing on disk.
+            do { return try OCILayout(at: path) } catch .layoutMissing { throw .notALayout(path) }
+        }
         return try OCILayout.create(at: path, inNamespace: isNamespace(path))
     }
 

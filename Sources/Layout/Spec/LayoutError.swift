@@ -10,6 +10,8 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidReference(String, reason: String)
     case invalidArgument(String)
     case notALayout(String)
+    /// Nothing exists at the path where a layout was expected.
+    case layoutMissing(String)
     case invalidLayout(String, reason: String)
     case blobNotFound(Digest)
     case manifestNotFound(String)
@@ -36,8 +38,8 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid tag '\(tag)': tags are 1-128 characters of [A-Za-z0-9_.-] and do not start with '.' or '-'"
         case .invalidReference(let text, let reason): "invalid reference '\(text)': \(reason)"
         case .invalidArgument(let text): text
-        case .notALayout(let path) where !FileSystem.exists(path): "\(path) does not exist"
         case .notALayout(let path): "\(path) is not an OCI image layout (no oci-layout file)"
+        case .layoutMissing(let path): "\(path) does not exist"
         case .invalidLayout(let path, let reason): "\(path): \(reason)"
         case .blobNotFound(let digest): "blob \(digest) not found"
         case .manifestNotFound(let reference): "manifest \(reference) not found"
@@ -61,9 +63,10 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the user can do next, when there is something useful to say.
     public var hint: String? {
         switch self {
-        case .notALayout(let path) where LayoutError.looksLikeRegistry(path):
+        case .notALayout(let path) where LayoutError.looksLikeRegistry(path),
+            .layoutMissing(let path) where LayoutError.looksLikeRegistry(path):
             "for a registry, write docker://\(path.hasPrefix("docker:") ? path.dropFirst(7).drop { $0 == "/" } : path[...])"
-        case .notALayout: "create one with 'ocitool init PATH', or check the path"
+        case .notALayout, .layoutMissing: "create one with 'ocitool init PATH', or check the path"
         case .blobNotFound, .manifestBlobUnknown, .digestMismatch, .sizeMismatch:
             "run 'ocitool fsck LAYOUT' to check the layout"
         case .manifestNotFound: "list what the layout holds with 'ocitool ls LAYOUT'"
@@ -92,7 +95,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidDigest, .digestMismatch, .archiveMismatch: .digestInvalid
         case .invalidName: .nameInvalid
         case .invalidTag: .tagInvalid
-        case .notALayout: .nameUnknown
+        case .notALayout, .layoutMissing: .nameUnknown
         case .blobNotFound: .blobUnknown
         case .manifestNotFound: .manifestUnknown
         case .sizeMismatch, .tooLarge: .sizeInvalid
@@ -107,7 +110,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .invalidDigest, .invalidName, .invalidTag, .invalidReference, .invalidArgument: 2
-        case .notALayout, .blobNotFound, .manifestNotFound: 3
+        case .notALayout, .layoutMissing, .blobNotFound, .manifestNotFound: 3
         case .io(_, _, let errno) where errno == ENOENT: 3
         case .digestMismatch, .sizeMismatch, .verificationFailed, .archiveMismatch: 4
         default: 1

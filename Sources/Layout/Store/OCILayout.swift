@@ -20,10 +20,13 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
     static let maxIndexSize = 64 * 1024 * 1024
 
     /// Opens an existing layout.
-    /// - Throws: `LayoutError.notALayout` when `path` has no `oci-layout` file.
+    /// - Throws: `LayoutError.layoutMissing` when nothing exists at `path`, `.notALayout` when it has no
+    ///   `oci-layout` file.
     public init(at path: String) throws(LayoutError) {
         self.path = OCILayout.normalize(path)
-        guard FileSystem.fileSize(self.path + "/oci-layout") != nil else { throw .notALayout(path) }
+        guard FileSystem.fileSize(self.path + "/oci-layout") != nil else {
+            throw FileSystem.exists(path) ? .notALayout(path) : .layoutMissing(path)
+        }
     }
 
     private init(unchecked path: String) { self.path = OCILayout.normalize(path) }

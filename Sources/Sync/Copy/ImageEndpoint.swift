@@ -7,7 +7,7 @@ public import Layout
 public enum ImageEndpoint {
     /// The source a reference names and the selector to resolve there (nil: the default, `latest` or the
     /// layout's only image).
-    /// - Throws: `.layout(.notALayout)` for a missing layout, `.invalidArgument` for an archive or a malformed
+    /// - Throws: `.layout(.layoutMissing)` for a missing layout, `.invalidArgument` for an archive or a malformed
     ///   auth file.
     public static func source(_ reference: ImageReference, registry options: RegistryOptions) throws(SyncError)
         -> (source: any ImageSource, selector: ImageReference.Selector?)

@@ -42,7 +42,9 @@ struct List: ParsableCommand {
     func run() throws {
         if let remote = path.dropPrefix("docker://") { return try listRemote(remote) }
         guard let layout = try? OCILayout(at: path) else {
-            guard FileSystem.isDirectory(path) else { throw LayoutError.notALayout(path) }
+            guard FileSystem.isDirectory(path) else {
+                throw FileSystem.exists(path) ? LayoutError.notALayout(path) : LayoutError.layoutMissing(path)
+            }
             let repositories = Store(root: path).repositories()
             if output.json { return try Console.json(repositories) }
             for name in repositories { Console.write(name + "\n") }
