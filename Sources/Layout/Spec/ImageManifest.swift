@@ -24,10 +24,6 @@ public struct ImageManifest: Codable, Hashable, Sendable {
         self.subject = subject
         self.annotations = annotations
     }
-
-    /// The artifact type a referrers list reports: `artifactType`, else the config's media type.
-    /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
-    public var effectiveArtifactType: MediaType { artifactType ?? config.mediaType }
 }
 
 /// An image index: OCI image index or Docker schema2 manifest list.

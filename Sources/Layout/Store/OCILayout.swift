@@ -59,11 +59,6 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
         return layout
     }
 
-    /// Opens `path` as a layout, creating it when it does not exist.
-    public static func openOrCreate(at path: String) throws(LayoutError) -> OCILayout {
-        try create(at: path)
-    }
-
     public var description: String { path }
 
     /// What an interrupted `create` may have left: it can be completed.
