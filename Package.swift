@@ -73,6 +73,12 @@ let package = Package(
             dependencies: ["CCrypt"],
             swiftSettings: swiftSettings
         ),
+        // Keys, signatures and MACs over libcrypto (HMAC today; signing and keys come with trust).
+        .target(
+            name: "OCICrypto",
+            dependencies: ["COpenSSL"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Layout",
             dependencies: ["CArchive", "COpenSSL", "CZlib", "CZstd"],
@@ -83,6 +89,7 @@ let package = Package(
             dependencies: [
                 "Layout",
                 "Bcrypt",
+                "OCICrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -132,6 +139,7 @@ let package = Package(
             name: "ServeTests",
             dependencies: [
                 "Serve",
+                "OCICrypto",
                 "Layout",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -3,4 +3,6 @@
 #define OCITOOL_COPENSSL_SHIM_H
 #include <openssl/evp.h>
 #include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/crypto.h>
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Layout
+import OCICrypto
 
 /// Bearer tokens as JWTs signed with HMAC-SHA256 (HS256), in the claims layout of the Docker token spec: the
 /// subject, the audience (the service), issue and expiry times, and `access`, the actions granted per resource.
@@ -56,7 +57,7 @@ struct RegistryToken: Sendable {
         let payload = RegistryToken.base64URL((try? JSONEncoder.ocitool.encode(claims)) ?? Data("{}".utf8))
         let input = header + "." + payload
         return input + "."
-            + RegistryToken.base64URL(Data(RegistryToken.hmacSHA256(key: key, message: Array(input.utf8))))
+            + RegistryToken.base64URL(Data(HMAC.sha256(key: key, message: Array(input.utf8))))
     }
 
     /// The claims of a token this service signed, still valid at `now` and meant for this audience; nil
@@ -67,8 +68,8 @@ struct RegistryToken: Sendable {
             let payload = RegistryToken.decodeBase64URL(parts[1]),
             let signature = RegistryToken.decodeBase64URL(parts[2])
         else { return nil }
-        let expected = RegistryToken.hmacSHA256(key: key, message: Array((parts[0] + "." + parts[1]).utf8))
-        guard RegistryToken.constantTimeEqual(Array(signature), expected) else { return nil }
+        let expected = HMAC.sha256(key: key, message: Array((parts[0] + "." + parts[1]).utf8))
+        guard HMAC.constantTimeEqual(Array(signature), expected) else { return nil }
         struct Header: Decodable { let alg: String }
         guard (try? JSONDecoder().decode(Header.self, from: header))?.alg == "HS256",
             let claims = try? JSONDecoder().decode(Claims.self, from: payload)
@@ -78,50 +79,6 @@ struct RegistryToken: Sendable {
             return nil
         }
         return claims
-    }
-
-    /// HMAC-SHA256 (RFC 2104) over Layout's SHA-256.
-    static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        let blockSize = 64
-        var block = key.count > blockSize ? sha256(key) : key
-        block += [UInt8](repeating: 0, count: blockSize - block.count)
-        let inner = DigestHasher(.sha256)
-        inner.update(Data(block.map { $0 ^ 0x36 }))
-        inner.update(Data(message))
-        let outer = DigestHasher(.sha256)
-        outer.update(Data(block.map { $0 ^ 0x5c }))
-        outer.update(Data(bytes(of: inner.finalize())))
-        return bytes(of: outer.finalize())
-    }
-
-    private static func sha256(_ data: [UInt8]) -> [UInt8] {
-        let hasher = DigestHasher(.sha256)
-        hasher.update(Data(data))
-        return bytes(of: hasher.finalize())
-    }
-
-    /// The raw bytes of a digest.
-    private static func bytes(of digest: Digest) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var high: UInt8?
-        for character in digest.encoded.utf8 {
-            let value =
-                character <= UInt8(ascii: "9") ? character - UInt8(ascii: "0") : character - UInt8(ascii: "a") + 10
-            if let first = high {
-                bytes.append(first << 4 | value)
-                high = nil
-            } else {
-                high = value
-            }
-        }
-        return bytes
-    }
-
-    static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
     }
 
     static func base64URL(_ data: Data) -> String {

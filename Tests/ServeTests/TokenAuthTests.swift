@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import OCICrypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -183,7 +184,7 @@ struct TokenAuthTests {
             RegistryToken(secret: "another secret, 32 characters...", issuer: "ocitool", audience: "svc").verify(token)
                 == nil)
         // HMAC-SHA256 matches RFC 4231 test case 2.
-        let mac = RegistryToken.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        let mac = HMAC.sha256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
         #expect(
             mac.map { String(format: "%02x", $0) }.joined()
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
