@@ -22,6 +22,19 @@ import TestSupport
         return (fake, layer, try source.readBlob(layer.digest, limit: 64 << 20))
     }
 
+    /// Runs `body` with a source layout holding a one-layer image, an empty target layout, and a fake
+    /// registry serving the image (see `registry(with:)`); all removed afterwards.
+    private func withPullFixture(
+        _ body: (OCILayout, OCILayout, FakeRegistry, Descriptor, Data) throws -> Void
+    ) throws {
+        let source = try SyncFixtures.layout()
+        let target = try SyncFixtures.layout()
+        defer { SyncFixtures.remove(source, target) }
+        let (fake, layer, bytes) = try registry(with: source)
+        defer { fake.stop() }
+        try body(source, target, fake, layer, bytes)
+    }
+
     private func partialPath(_ layout: OCILayout, _ digest: Digest) -> String {
         "\(layout.path)/.ocitool/tmp/partial-\(digest.algorithm.rawValue)-\(digest.encoded)"
     }
@@ -31,102 +44,87 @@ import TestSupport
     }
 
     @Test func aFailedPullLeavesItsBytesAndTheNextOneFetchesTheRest() throws {
-        let source = try SyncFixtures.layout()
-        let target = try SyncFixtures.layout()
-        defer { SyncFixtures.remove(source, target) }
-        let (fake, layer, bytes) = try registry(with: source)
-        defer { fake.stop() }
-        fake.fault.withLock {
-            $0 = { request, earlier in
-                guard request.method == "GET", request.path.hasSuffix("/blobs/\(layer.digest)"), earlier == 0 else { return nil }
-                return FakeReply(status: 200, body: bytes, cutAfter: 400_000)
+        try withPullFixture { source, target, fake, layer, bytes in
+            fake.fault.withLock {
+                $0 = { request, earlier in
+                    guard request.method == "GET", request.path.hasSuffix("/blobs/\(layer.digest)"), earlier == 0 else { return nil }
+                    return FakeReply(status: 200, body: bytes, cutAfter: 400_000)
+                }
             }
-        }
-        let once = RemoteRegistry(client: fake.client(retry: RetryPolicy(maxAttempts: 1)), repository: "app")
-        #expect(throws: SyncError.self) { try ImageSync(from: once, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0") }
-        #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == 400_000)
-        #expect(try target.check().isClean)
+            let once = RemoteRegistry(client: fake.client(retry: RetryPolicy(maxAttempts: 1)), repository: "app")
+            #expect(throws: SyncError.self) { try ImageSync(from: once, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0") }
+            #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == 400_000)
+            #expect(try target.check().isClean)
 
-        let remote = RemoteRegistry(client: fake.client(), repository: "app")
-        try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
-        #expect(gets(fake, layer.digest).last?.headers["range"] == "bytes=400000-")
-        #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
-        #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == nil)
-        #expect(try target.check().isClean)
+            let remote = RemoteRegistry(client: fake.client(), repository: "app")
+            try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+            #expect(gets(fake, layer.digest).last?.headers["range"] == "bytes=400000-")
+            #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
+            #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == nil)
+            #expect(try target.check().isClean)
+        }
     }
 
     @Test func aServerIgnoringRangeStartsThePartialFileOver() throws {
-        let source = try SyncFixtures.layout()
-        let target = try SyncFixtures.layout()
-        defer { SyncFixtures.remove(source, target) }
-        let (fake, layer, bytes) = try registry(with: source)
-        defer { fake.stop() }
-        fake.ignoreRange.withLock { $0 = true }
-        // Not even the blob's bytes: a 200 replaces them all.
-        try FileManager.default.createDirectory(atPath: target.path + "/.ocitool/tmp", withIntermediateDirectories: true)
-        try SyncFixtures.randomBytes(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
+        try withPullFixture { source, target, fake, layer, bytes in
+            fake.ignoreRange.withLock { $0 = true }
+            // Not even the blob's bytes: a 200 replaces them all.
+            try FileManager.default.createDirectory(atPath: target.path + "/.ocitool/tmp", withIntermediateDirectories: true)
+            try SyncFixtures.randomBytes(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
 
-        try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
-            .copy(.tag("1.0"), tag: "1.0")
-        #expect(gets(fake, layer.digest).map { $0.headers["range"] } == ["bytes=300000-"])
-        #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
-        #expect(try target.check().isClean)
+            try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
+                .copy(.tag("1.0"), tag: "1.0")
+            #expect(gets(fake, layer.digest).map { $0.headers["range"] } == ["bytes=300000-"])
+            #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
+            #expect(try target.check().isClean)
+        }
     }
 
     @Test func aPartialAnswerStartingElsewhereIsRefused() throws {
-        let source = try SyncFixtures.layout()
-        let target = try SyncFixtures.layout()
-        defer { SyncFixtures.remove(source, target) }
-        let (fake, layer, bytes) = try registry(with: source)
-        defer { fake.stop() }
-        fake.fault.withLock {
-            $0 = { request, _ in
-                guard request.method == "GET", request.headers["range"] != nil else { return nil }
-                return FakeReply(
-                    status: 206, headers: [("Content-Range", "bytes 0-\(bytes.count - 1)/\(bytes.count)")], body: bytes)
+        try withPullFixture { source, target, fake, layer, bytes in
+            fake.fault.withLock {
+                $0 = { request, _ in
+                    guard request.method == "GET", request.headers["range"] != nil else { return nil }
+                    return FakeReply(
+                        status: 206, headers: [("Content-Range", "bytes 0-\(bytes.count - 1)/\(bytes.count)")], body: bytes)
+                }
             }
-        }
-        try FileManager.default.createDirectory(atPath: target.path + "/.ocitool/tmp", withIntermediateDirectories: true)
-        try bytes.prefix(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
+            try FileManager.default.createDirectory(atPath: target.path + "/.ocitool/tmp", withIntermediateDirectories: true)
+            try bytes.prefix(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
 
-        let remote = RemoteRegistry(client: fake.client(), repository: "app")
-        #expect(throws: SyncError.self) { try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0") }
-        #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == 300_000, "nothing was appended")
-        #expect(target.blobSize(layer.digest) == nil)
+            let remote = RemoteRegistry(client: fake.client(), repository: "app")
+            #expect(throws: SyncError.self) { try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0") }
+            #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == 300_000, "nothing was appended")
+            #expect(target.blobSize(layer.digest) == nil)
+        }
     }
 
     @Test func aPartialFileThatDoesNotVerifyIsDroppedAndTheBlobFetchedAgain() throws {
-        let source = try SyncFixtures.layout()
-        let target = try SyncFixtures.layout()
-        defer { SyncFixtures.remove(source, target) }
-        let (fake, layer, bytes) = try registry(with: source)
-        defer { fake.stop() }
-        try FileManager.default.createDirectory(atPath: target.path + "/.ocitool/tmp", withIntermediateDirectories: true)
-        try SyncFixtures.randomBytes(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
+        try withPullFixture { source, target, fake, layer, bytes in
+            try FileManager.default.createDirectory(atPath: target.path + "/.ocitool/tmp", withIntermediateDirectories: true)
+            try SyncFixtures.randomBytes(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
 
-        try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
-            .copy(.tag("1.0"), tag: "1.0")
-        #expect(gets(fake, layer.digest).map { $0.headers["range"] } == ["bytes=300000-", nil])
-        #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
-        #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == nil)
+            try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
+                .copy(.tag("1.0"), tag: "1.0")
+            #expect(gets(fake, layer.digest).map { $0.headers["range"] } == ["bytes=300000-", nil])
+            #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
+            #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == nil)
+        }
     }
 
     @Test func aPartialFileInUseIsLeftToItsOwner() throws {
-        let source = try SyncFixtures.layout()
-        let target = try SyncFixtures.layout()
-        defer { SyncFixtures.remove(source, target) }
-        let (fake, layer, bytes) = try registry(with: source)
-        defer { fake.stop() }
-        let owner = try #require(try BlobWriter.resuming(layer.digest, size: layer.size, in: target))
-        try bytes.prefix(1000).withBytes { (chunk) throws(LayoutError) in try owner.write(chunk) }
-        #expect(try BlobWriter.resuming(layer.digest, size: layer.size, in: target) == nil)
+        try withPullFixture { source, target, fake, layer, bytes in
+            let owner = try #require(try BlobWriter.resuming(layer.digest, size: layer.size, in: target))
+            try bytes.prefix(1000).withBytes { (chunk) throws(LayoutError) in try owner.write(chunk) }
+            #expect(try BlobWriter.resuming(layer.digest, size: layer.size, in: target) == nil)
 
-        try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
-            .copy(.tag("1.0"), tag: "1.0")
-        #expect(gets(fake, layer.digest).map { $0.headers["range"] } == [nil])
-        #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
-        #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == 1000, "the owner's file is untouched")
-        withExtendedLifetime(owner) {}
+            try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
+                .copy(.tag("1.0"), tag: "1.0")
+            #expect(gets(fake, layer.digest).map { $0.headers["range"] } == [nil])
+            #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
+            #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == 1000, "the owner's file is untouched")
+            withExtendedLifetime(owner) {}
+        }
     }
 
     @Test func gcKeepsAPartialFileWhileItIsYoungOrInUse() throws {
