@@ -29,8 +29,13 @@ struct ExportTests {
         let (a, b, sbom, signature) = try twoImages()
         let path = "\(scratch.path)/images.tar"
         let progress = ExportFixtures.ByteCounter()
-        let result = try exportArchive([a, b], to: path, options: ExportOptions(progress: { progress.add($0) }))
+        let announced = ExportFixtures.ByteCounter()
+        var options = ExportOptions(progress: { progress.add($0) })
+        options.progressTotal = { announced.add($0) }
+        let result = try exportArchive([a, b], to: path, options: options)
         #expect(progress.total == result.bytes)
+        // The total announced before writing is what the progress reports add up to.
+        #expect(announced.total == result.bytes)
         let archive = try ExportFixtures.readArchive(path)
 
         #expect(Array(archive.names.prefix(2)) == ["blobs/", "blobs/sha256/"])

@@ -28,6 +28,7 @@ public func exportArchive(_ items: [ExportItem], to path: String, options: Expor
     case .ociArchive: plan = try exporter.planOCIArchive(items)
     case .dockerArchive: plan = try exporter.planDockerArchive(items)
     }
+    options.progressTotal?(plan.contentBytes)
     let bytes = try exporter.write(plan, to: path)
     return ExportResult(
         images: plan.images, referrers: plan.referrers, blobs: plan.blobCount, bytes: bytes, format: options.format,
@@ -51,6 +52,17 @@ struct ArchiveExporter {
         var entries: [Entry] = []
         var images = 0
         var referrers = 0
+
+        /// The bytes of content the entries hold (what `ExportOptions.progress` counts).
+        var contentBytes: Int64 {
+            entries.reduce(0) { total, entry in
+                switch entry {
+                case .directory: total
+                case .blob(_, let blob): total + blob.descriptor.size
+                case .file(_, let data): total + Int64(data.count)
+                }
+            }
+        }
 
         var blobCount: Int {
             entries.reduce(0) { count, entry in

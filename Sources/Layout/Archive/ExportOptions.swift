@@ -23,6 +23,8 @@ public struct ExportOptions: Sendable {
     public var platform: Platform?
     /// Called with the number of bytes each time a chunk of content is written.
     public var progress: (@Sendable (Int64) -> Void)?
+    /// Called once, before anything is written, with the total `progress` will reach.
+    public var progressTotal: (@Sendable (Int64) -> Void)?
 
     public init(
         format: ArchiveFormat = .ociArchive, compression: Compression = .none, referrers: Bool = true,

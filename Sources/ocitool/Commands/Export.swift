@@ -58,10 +58,11 @@ struct Export: ParsableCommand {
             items.append(ExportItem(layout: layout, descriptor: descriptor, tag: tag, dockerName: name))
         }
         let progress = ProgressBar("exporting", enabled: Console.isInteractive && path != "-")
-        let options = ExportOptions(
+        var options = ExportOptions(
             format: format, compression: compress, referrers: !noReferrers,
             platform: try platform.map { (text) throws(LayoutError) in try Platform(parsing: text) },
             progress: progress.increments)
+        options.progressTotal = progress.totalKnown
         let result = try exportArchive(items, to: path, options: options)
         progress.finish()
         guard path != "-" else { return }

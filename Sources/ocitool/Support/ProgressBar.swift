@@ -9,19 +9,24 @@ import Synchronization
 final class ProgressBar: Sendable {
     private struct State {
         var bytes: Int64 = 0
+        var total: Int64?
         var lastDraw = Date.distantPast
     }
 
     private let label: String
-    private let total: Int64?
     private let start = Date()
     private let enabled: Bool
     private let state = Mutex(State())
 
     init(_ label: String, total: Int64? = nil, enabled: Bool = Console.isInteractive) {
         self.label = label
-        self.total = total.flatMap { $0 > 0 ? $0 : nil }
         self.enabled = enabled
+        state.withLock { $0.total = total.flatMap { $0 > 0 ? $0 : nil } }
+    }
+
+    /// A callback for operations that learn the total once they have planned, or nil when not drawing.
+    var totalKnown: (@Sendable (Int64) -> Void)? {
+        enabled ? { @Sendable [self] total in state.withLock { $0.total = total > 0 ? total : nil } } : nil
     }
 
     /// A callback for operations that report cumulative bytes, or nil when not drawing.
@@ -41,7 +46,7 @@ final class ProgressBar: Sendable {
             let now = Date()
             guard now.timeIntervalSince(state.lastDraw) >= 0.1 else { return nil }
             state.lastDraw = now
-            return render(bytes, elapsed: now.timeIntervalSince(start))
+            return render(bytes, total: state.total, elapsed: now.timeIntervalSince(start))
         }
         if let line { Console.drawProgress(line) }
     }
@@ -51,7 +56,7 @@ final class ProgressBar: Sendable {
         if enabled { Console.clearProgress() }
     }
 
-    private func render(_ bytes: Int64, elapsed: TimeInterval) -> String {
+    private func render(_ bytes: Int64, total: Int64?, elapsed: TimeInterval) -> String {
         let rate = elapsed > 0 ? Int64(Double(bytes) / elapsed) : 0
         guard let total else { return "\(label) \(formatBytes(bytes))  \(formatBytes(rate))/s" }
         let percent = min(100, Int(Double(bytes) * 100 / Double(total)))
