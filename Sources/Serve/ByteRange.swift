@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Layout
 
 /// The `Range` header of a blob GET, resolved against the blob's size.
 ///
@@ -61,16 +62,5 @@ enum ByteRange: Equatable {
             return
         }
         self = .partial(start...end)
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs.
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[start...end])
     }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Layout
 import NIOHTTP1
 
 /// A request the connection could not read as HTTP/1: what NIO's decoder refused (`HTTPParserError`), or a

@@ -2,7 +2,6 @@
 import ArgumentParser
 import Foundation
 import Layout
-import Serve
 
 struct GarbageCollect: ParsableCommand {
     static let configuration = CommandConfiguration(
