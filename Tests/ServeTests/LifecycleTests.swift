@@ -39,7 +39,7 @@ struct LifecycleTests {
             await group.triggerGracefulShutdown()
             // New connections are refused (the listener closes), while the upload is still in flight.
             var late = try await runTool(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/healthz"])
-            let retryUntil = ContinuousClock.now + .seconds(3)
+            let retryUntil = ContinuousClock.now + .seconds(6)  // a hang guard for a loaded machine; the upload takes ~10 s
             while late.status == 0, ContinuousClock.now < retryUntil {
                 try await Task.sleep(for: .milliseconds(100))
                 late = try await runTool(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/healthz"])
