@@ -23,9 +23,9 @@ struct LifecycleTests {
         try blob.write(to: URL(fileURLWithPath: work + "/blob"))
         let (status, refused, inFlight) = try await fixture.serve { port, group in
             let base = "http://127.0.0.1:\(port)"
-            // A slow upload: 2.4 MB at 240 KB/s, so about ten seconds on the wire (room for a loaded machine).
+            // A slow upload: 2.4 MB at 120 KB/s, so about twenty seconds on the wire (room for a loaded machine).
             async let upload = runTool([
-                "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--limit-rate", "240K", "-X", "POST",
+                "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--limit-rate", "120K", "-X", "POST",
                 "-H", "Content-Type: application/octet-stream", "--data-binary", "@\(work)/blob",
                 "\(base)/v2/app/blobs/uploads/?digest=\(digest)",
             ])
@@ -39,7 +39,7 @@ struct LifecycleTests {
             await group.triggerGracefulShutdown()
             // New connections are refused (the listener closes), while the upload is still in flight.
             var late = try await runTool(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/healthz"])
-            let retryUntil = ContinuousClock.now + .seconds(6)  // a hang guard for a loaded machine; the upload takes ~10 s
+            let retryUntil = ContinuousClock.now + .seconds(6)  // a hang guard for a loaded machine; the upload takes ~20 s
             while late.status == 0, ContinuousClock.now < retryUntil {
                 try await Task.sleep(for: .milliseconds(100))
                 late = try await runTool(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/healthz"])
