@@ -139,7 +139,7 @@ extension FileDescriptor {
     /// Up to `count` bytes from `offset` (fewer at the end of the file or on error), without moving the file offset.
     func bytes(at offset: Int64, count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
-        let read = bytes.withUnsafeMutableBytes { pread(raw, $0.baseAddress, count, off_t(offset)) }
-        return Array(bytes.prefix(max(read, 0)))
+        let read = try? bytes.withUnsafeMutableBytes { (buffer) throws(LayoutError) in try self.read(into: buffer, at: offset) }
+        return Array(bytes.prefix(read ?? 0))
     }
 }
