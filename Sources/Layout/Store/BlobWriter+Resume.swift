@@ -27,15 +27,10 @@ extension BlobWriter {
         -> BlobWriter?
     {
         try FileSystem.makeDirectories(layout.temporaryPath)
-        let path = layout.partialBlobPath(digest)
-        // gc may remove the file between our open and our lock; then the name is ours to create again.
-        for _ in 0..<8 {
-            let file = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT, mode: 0o644)
-            guard try file.tryLockExclusive() else { return nil }
-            guard file.isStillAtPath else { continue }
-            return try resume(file, digest: digest, size: size, in: layout)
+        guard let file = try FileDescriptor.openLocked(path: layout.partialBlobPath(digest), mode: 0o644) else {
+            return nil
         }
-        return nil
+        return try resume(file, digest: digest, size: size, in: layout)
     }
 
     /// Hashes what a locked partial file holds and positions the writer at its end.

@@ -111,6 +111,19 @@ public final class FileDescriptor: @unchecked Sendable {
         return true
     }
 
+    /// Opens (creating when missing) the file at `path` for reading and writing and takes its exclusive `flock`
+    /// without waiting, for state one owner works on at a time (a partial download, a resume record). A file
+    /// someone removed between the open and the lock (gc does, under the lock) is created again.
+    /// - Returns: the locked file, or nil when another owner holds it.
+    public static func openLocked(path: String, mode: mode_t) throws(LayoutError) -> FileDescriptor? {
+        for _ in 0..<8 {
+            let file = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT, mode: mode)
+            guard try file.tryLockExclusive() else { return nil }
+            if file.isStillAtPath { return file }
+        }
+        return nil
+    }
+
     /// Whether `path` still names this open file (not removed or replaced since it was opened).
     public var isStillAtPath: Bool {
         var open = stat()

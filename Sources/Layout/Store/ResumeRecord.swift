@@ -25,13 +25,7 @@ public final class ResumeRecord {
     public static func open(in layout: OCILayout, key: String) throws(LayoutError) -> ResumeRecord? {
         try FileSystem.makeDirectories(layout.resumeRecordsPath)
         let path = "\(layout.resumeRecordsPath)/\(Digest.sha256(of: Data(key.utf8)).encoded)"
-        // gc may remove the record between our open and our lock: then it is created again.
-        for _ in 0..<8 {
-            let file = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT, mode: 0o600)
-            guard try file.tryLockExclusive() else { return nil }
-            if file.isStillAtPath { return ResumeRecord(file: file) }
-        }
-        return nil
+        return try FileDescriptor.openLocked(path: path, mode: 0o600).map(ResumeRecord.init(file:))
     }
 
     /// The value saved last, or nil when there is none (or a write of it was cut short).
