@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import Glibc
+import Layout
 
 extension ServeConfiguration {
     /// Checks that the configuration can be served, loading the files it names (htpasswd, certificates).
@@ -23,7 +23,7 @@ extension ServeConfiguration {
         guard idleTimeout >= .zero else {
             throw ConfigurationError("idleTimeout (--idle-timeout): must not be negative (0s: never)")
         }
-        if tls == nil, !insecureHTTP, !ServeConfiguration.isLoopback(host) {
+        if tls == nil, !insecureHTTP, !LoopbackAddress.contains(host) {
             throw ConfigurationError(
                 "host (--host): \(host) is not a loopback address, and serving plain HTTP there sends credentials "
                     + "and images in clear text: give a certificate (--tls-cert/--tls-key, tls:) or pass "
@@ -89,13 +89,5 @@ extension ServeConfiguration {
         guard auth.failedLoginWindow > .zero else {
             throw ConfigurationError("auth.failedLogins.window: must be longer than 0s")
         }
-    }
-
-    /// Whether `host` is a loopback address or name.
-    public static func isLoopback(_ host: String) -> Bool {
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        if bare == "localhost" || bare == "::1" { return true }
-        var address = in_addr()
-        return inet_pton(AF_INET, bare, &address) == 1 && (UInt32(bigEndian: address.s_addr) >> 24) == 127
     }
 }

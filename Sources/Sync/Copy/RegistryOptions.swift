@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Foundation
+import Layout
 
 /// How the command line reaches registries: credentials (`--creds`, `--authfile`, the auth files), TLS
 /// (`--tls-verify`, `--cert-dir`), `--plain-http`, retries.
@@ -49,26 +50,13 @@ public struct RegistryOptions: Sendable {
             found = try AuthFile.lookup(host: registry, repository: repository, explicit: authFile, environment: environment)
         }
         var configuration = RegistryConfiguration(
-            plainHTTP: plainHTTP, insecure: !transport.tlsVerify || RegistryOptions.isLoopback(registry),
+            plainHTTP: plainHTTP, insecure: !transport.tlsVerify || LoopbackAddress.contains(registry: registry),
             transport: transport, credentials: found, retry: retry)
         if let uploadChunkSize, uploadChunkSize > 0 {
             configuration.chunkedUploadThreshold = uploadChunkSize
             configuration.chunkSize = uploadChunkSize
         }
         return configuration
-    }
-
-    /// Whether `registry` (`host[:port]`) is a loopback address, which docker treats as an insecure registry.
-    static func isLoopback(_ registry: String) -> Bool {
-        var host = Substring(registry)
-        if host.hasPrefix("["), let end = host.firstIndex(of: "]") {
-            host = host[host.index(after: host.startIndex)..<end]
-        } else if let colon = host.lastIndex(of: ":"), host.firstIndex(of: ":") == colon {
-            host = host[..<colon]
-        }
-        if host.lowercased() == "localhost" || host == "::1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// These shared settings with one side's own over them (`--src-*`/`--dest-*` flags, or a side of a sync
