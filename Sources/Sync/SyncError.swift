@@ -26,8 +26,6 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case invalidArgument(String)
     /// A docker credential helper (`docker-credential-NAME`, the program named first) is missing or failed.
     case credentialHelper(String, reason: String)
-    /// The referrers of `image` went on past `limit` (referrers of referrers counted too).
-    case tooManyReferrers(source: String, image: Digest, limit: Int)
     /// The transfer was abandoned because the other side of a stream stopped (an upload failed while its
     /// source was still downloading).
     case cancelled
@@ -45,8 +43,6 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         case .layout(let error): error.description
         case .invalidArgument(let reason): reason
         case .credentialHelper(let program, let reason): "credential helper \(program) failed: \(reason)"
-        case .tooManyReferrers(let source, let image, let limit):
-            "more than \(limit) referrers of \(image) in \(source); stopped following them"
         case .cancelled: "the transfer was cancelled"
         }
     }
@@ -66,7 +62,6 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
             "the source's content does not match its digest, so nothing was tagged at the destination; "
                 + "a registry (or a proxy) altered it, or, for a layout source, check it with 'ocitool fsck LAYOUT'"
         case .layout(let error): error.hint
-        case .tooManyReferrers: "copy without referrers (--no-referrers), and check the source: no image carries so many"
         default: nil
         }
     }
@@ -82,6 +77,15 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the error says that a manifest, blob or repository does not exist.
+    public var isNotFound: Bool {
+        switch self {
+        case .notFound, .registry(_, 404, _, _, _): true
+        case .layout(let error): error.isNotFound
+        default: false
+        }
+    }
+
     /// Whether the same request may succeed when retried: transient network failures, 429 and 5xx.
     var isRetryable: Bool {
         switch self {
@@ -90,6 +94,24 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         default: false
         }
     }
+}
+
+extension SyncError: EndpointError {
+    /// An endpoint's error as a Sync error: itself, or a Layout error wrapped (the only two kinds endpoints
+    /// throw; anything else is described).
+    public init(_ error: any Error) {
+        switch error {
+        case let error as SyncError: self = error
+        case let error as LayoutError: self = .layout(error)
+        default: self = .layout(.invalidArgument(String(describing: error)))
+        }
+    }
+}
+
+/// Runs an endpoint or copy-engine call (whose errors are the endpoints' own), as a Sync error.
+@inline(__always)
+func endpointCall<T>(_ body: () throws -> T) throws(SyncError) -> T {
+    do { return try body() } catch { throw SyncError(error) }
 }
 
 /// Runs a Layout call, wrapping its error.

@@ -28,6 +28,11 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     case verificationFailed(String)
     /// An archive's content contradicts what the archive itself claims (a digest, diff ID, size or checksum).
     case archiveMismatch(String)
+    /// The referrers of `image` went on past `limit` (referrers of referrers counted too).
+    case tooManyReferrers(source: String, image: Digest, limit: Int)
+    /// A stream was abandoned because its other side stopped (an upload failed while its source was still
+    /// being read).
+    case cancelled
 
     public var description: String {
         switch self {
@@ -57,6 +62,9 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupported(let reason): reason
         case .verificationFailed(let reason): reason
         case .archiveMismatch(let reason): "archive content does not match: \(reason)"
+        case .tooManyReferrers(let source, let image, let limit):
+            "more than \(limit) referrers of \(image) in \(source); stopped following them"
+        case .cancelled: "the transfer was cancelled"
         }
     }
 
@@ -72,6 +80,7 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .manifestNotFound: "list what the layout holds with 'ocitool ls LAYOUT'"
         case .io(_, _, let errno) where errno == ENOSPC: "free disk space and retry; nothing was committed"
         case .archive, .unsafeArchiveEntry, .archiveMismatch: "the archive was rejected whole; nothing from it was added"
+        case .tooManyReferrers: "copy without referrers (--no-referrers), and check the source: no image carries so many"
         case .invalidReference:
             "references look like PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE, "
                 + "docker://HOST/REPO[:TAG]"
@@ -89,6 +98,14 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         return host.contains(":") || host.contains(".") || host == "localhost"
     }
 
+    /// Whether the error says that something (a layout, manifest or blob) does not exist.
+    public var isNotFound: Bool {
+        switch self {
+        case .notALayout, .layoutMissing, .blobNotFound, .manifestNotFound: true
+        default: false
+        }
+    }
+
     /// The distribution-spec error code a registry reports for this error.
     public var code: DistributionErrorCode {
         switch self {
@@ -102,7 +119,8 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .manifestInvalid, .manifestTooLarge, .invalidReference, .invalidArgument: .manifestInvalid
         case .manifestBlobUnknown: .manifestBlobUnknown
         case .unsupported: .unsupported
-        case .invalidLayout, .archive, .unsafeArchiveEntry, .io, .verificationFailed: .unsupported
+        case .invalidLayout, .archive, .unsafeArchiveEntry, .io, .verificationFailed, .tooManyReferrers, .cancelled:
+            .unsupported
         }
     }
 

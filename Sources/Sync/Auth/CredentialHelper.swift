@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Foundation
 import Glibc
+import Layout
 
 /// A docker credential helper: the program `docker-credential-NAME` on `$PATH`, which keeps registry
 /// credentials in a keychain or secret service instead of the auth file. An auth file names helpers with

@@ -8,25 +8,25 @@ extension RemoteRegistry: ImageDestination {
         return size == descriptor.size || size < 0
     }
 
-    /// Mounts from the source's repository when the source is another repository of the same registry,
-    /// else uploads from the source's stream. A chunked upload from a layout keeps its session in a
-    /// `ResumeRecord` of that layout (keyed by this registry, repository and the digest), so a push killed
-    /// mid-blob resumes the registry's session in the next run instead of sending the blob again.
+    /// Mounts from the source's repository when the source is another repository of the same registry
+    /// (its `mountOrigin`), else uploads from the source's stream. A chunked upload from a source with a local
+    /// layout keeps its session in a `ResumeRecord` of that layout (keyed by this registry, repository and the
+    /// digest), so a push killed mid-blob resumes the registry's session in the next run instead of sending
+    /// the blob again.
     public func putBlob(_ descriptor: Descriptor, from source: any ImageSource, progress: (@Sendable (Int64) -> Void)?)
         throws(SyncError) -> BlobTransfer
     {
         var mountFrom: String?
-        if let remote = source as? RemoteRegistry, remote.client.apiHost == client.apiHost,
-            remote.client.configuration.plainHTTP == client.configuration.plainHTTP, remote.repository != repository
-        {
-            mountFrom = remote.repository
+        if let origin = source.mountOrigin, origin.registry == client.origin, origin.repository != repository {
+            mountFrom = origin.repository
         }
         let highWater = Locked<Int64>(0)
         let record = resumeRecord(for: descriptor, from: source)
         let outcome = try client.pushBlob(repository, descriptor, mountFrom: mountFrom, record: record) {
             (offset) throws(SyncError) -> any BlobStream in
-            ProgressStream(
-                try source.openBlob(descriptor, from: offset), offset: offset, highWater: highWater, progress: progress)
+            let stream: any BlobStream
+            do { stream = try source.openBlob(descriptor, from: offset) } catch { throw SyncError(error) }
+            return ProgressStream(stream, offset: offset, highWater: highWater, progress: progress)
         }
         if outcome == .mounted {
             progress?(descriptor.size)
@@ -39,7 +39,7 @@ extension RemoteRegistry: ImageDestination {
     /// when another run holds the record or the layout cannot keep one (the upload then just does not
     /// outlive this run).
     private func resumeRecord(for descriptor: Descriptor, from source: any ImageSource) -> ResumeRecord? {
-        guard let layout = (source as? LayoutEndpoint)?.layout,
+        guard let layout = source.localLayout,
             descriptor.size >= client.configuration.chunkedUploadThreshold
         else { return nil }
         let key = "push \(client.apiHost) \(repository) \(descriptor.digest)"

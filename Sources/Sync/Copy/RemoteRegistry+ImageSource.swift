@@ -17,25 +17,57 @@ extension RemoteRegistry: ImageSource {
 
     /// Streams with resume (`Range`) after broken connections; not verified here (the destination verifies).
     public func readBlob(
-        _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
-    ) throws(SyncError) {
-        try client.fetchBlob(
-            repository, descriptor.digest, size: descriptor.size, from: offset, verify: false, into: body)
+        _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try fetch(descriptor, from: offset, restart: nil, into: body)
     }
 
     /// Resumes with `Range: bytes=OFFSET-`; a registry answering with the whole blob makes it start over.
     public func readBlob(
-        _ descriptor: Descriptor, from offset: Int64, restart: () throws(SyncError) -> Void,
-        into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
-    ) throws(SyncError) {
-        try withoutActuallyEscaping(restart) { (restart) throws(SyncError) in
-            try client.fetchBlob(
-                repository, descriptor.digest, size: descriptor.size, from: offset, verify: false, restart: restart,
-                into: body)
+        _ descriptor: Descriptor, from offset: Int64, restart: () throws -> Void,
+        into body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try withoutActuallyEscaping(restart) { (restart) in
+            try fetch(descriptor, from: offset, restart: restart, into: body)
         }
     }
 
     public func referrers(of digest: Digest) throws(SyncError) -> [Referrer] {
         try client.referrers(repository, of: digest)
+    }
+
+    /// This repository: a destination in the same registry mounts blobs from it.
+    public var mountOrigin: MountOrigin? { MountOrigin(registry: client.origin, repository: repository) }
+
+    /// `fetchBlob` with the destination's callbacks, whose own errors (a full disk) end the transfer and are
+    /// rethrown as they were.
+    private func fetch(
+        _ descriptor: Descriptor, from offset: Int64, restart: (() throws -> Void)?,
+        into body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        var callbackFailure: (any Error)?
+        let restarting: (() throws(SyncError) -> Void)?
+        if let restart {
+            restarting = { () throws(SyncError) in
+                do { try restart() } catch {
+                    callbackFailure = error
+                    throw SyncError.cancelled
+                }
+            }
+        } else {
+            restarting = nil
+        }
+        do {
+            try client.fetchBlob(
+                repository, descriptor.digest, size: descriptor.size, from: offset, verify: false, restart: restarting,
+                into: { (bytes) throws(SyncError) in
+                    do { try body(bytes) } catch {
+                        callbackFailure = error
+                        throw SyncError.cancelled
+                    }
+                })
+        } catch {
+            throw callbackFailure ?? error
+        }
     }
 }

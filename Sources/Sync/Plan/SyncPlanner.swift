@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import Layout
+public import Layout
 
 /// Plans a repository sync, tag by tag, at the cost of lookups only:
 /// - the source tag is looked up (a registry: one `HEAD`), and for an index copied without `all` the index
@@ -21,13 +21,13 @@ public struct SyncPlanner: Sendable {
     /// Where they go; nil for a destination that does not exist yet (every tag is new).
     public let destination: (any ImageSource & TagCatalog)?
     /// Platforms, referrers and artifact types as the copy will use them; `jobs` lookups run at once.
-    public let options: SyncOptions
+    public let options: CopyOptions
     /// Look destination tags up as a writer (a registry's push scope, which the copy needs next); false for a
     /// dry run, which needs only pull access.
     public let forWriting: Bool
 
     public init(
-        source: any ImageSource & TagCatalog, destination: (any ImageSource & TagCatalog)?, options: SyncOptions,
+        source: any ImageSource & TagCatalog, destination: (any ImageSource & TagCatalog)?, options: CopyOptions,
         forWriting: Bool = true
     ) {
         self.source = source
@@ -48,7 +48,7 @@ public struct SyncPlanner: Sendable {
         let checked = Locked<[Digest: Bool]>([:])
         let trees = Locked<[Digest: Bool]>([:])
         let planner = self
-        try? WorkerPool.run(Array(tags.enumerated()), jobs: options.jobs) { (entry) throws(SyncError) in
+        try? WorkerPool.run(Array(tags.enumerated()), jobs: options.jobs) { (entry) in
             let item = planner.plan(entry.element, checked: checked, trees: trees)
             results.withLock { $0[entry.offset] = item }
         }
@@ -64,7 +64,7 @@ public struct SyncPlanner: Sendable {
                 throw .notFound("tag \(tag) not found in \(source)")
             }
             item.source = descriptor
-            let target = try ImageSync.target(of: descriptor, in: source, options: options)
+            let target = try endpointCall { try ImageCopy.target(of: descriptor, in: source, options: options) }
             item.target = target
             guard let destination, let current = try destination.lookupTag(tag, forWriting: forWriting) else { return item }
             item.current = current.digest
@@ -72,7 +72,7 @@ public struct SyncPlanner: Sendable {
                 item.action = .copy(.changed)
                 return item
             }
-            if options.copy.referrers,
+            if options.referrers,
                 try !referrersPresent(below: current, at: destination, checked: checked, trees: trees)
             {
                 item.action = .copy(.referrers)
@@ -95,7 +95,7 @@ public struct SyncPlanner: Sendable {
         guard manifest.mediaType.isIndex else { return true }
         if let known = trees.withLock({ $0[manifest.digest] }) { return known }
         var present = true
-        if case .index(let index) = try destination.manifest(manifest).kind {
+        if case .index(let index) = try endpointCall({ try destination.manifest(manifest) }).kind {
             for child in index.manifests {
                 guard try referrersPresent(below: child, at: destination, checked: checked, trees: trees) else {
                     present = false
@@ -116,13 +116,14 @@ public struct SyncPlanner: Sendable {
         // The destination's referrers of each subject the walk passes, read once it has a referrer to look for.
         var held: [Digest: Set<Digest>] = [:]
         var present = true
-        try source.walkReferrers(of: [subject], artifactTypes: options.copy.artifactTypes) {
-            (parent, referrer) throws(SyncError) in
-            if held[parent] == nil {
-                held[parent] = Set(try destination.referrers(of: parent).map(\.descriptor.digest))
+        try endpointCall {
+            try source.walkReferrers(of: [subject], artifactTypes: options.artifactTypes) { (parent, referrer) in
+                if held[parent] == nil {
+                    held[parent] = Set(try destination.referrers(of: parent).map(\.descriptor.digest))
+                }
+                present = held[parent]?.contains(referrer.descriptor.digest) ?? false
+                return present
             }
-            present = held[parent]?.contains(referrer.descriptor.digest) ?? false
-            return present
         }
         checked.withLock { $0[subject] = present }
         return present

@@ -3,7 +3,7 @@ import Foundation
 import Layout
 
 /// Runs sync jobs: for each repository, list and filter the source's tags, plan them (`SyncPlanner`), then
-/// copy the tags that need it with `ImageSync` (digests preserved, referrers recursively, the tag set last),
+/// copy the tags that need it with `ImageCopy` (digests preserved, referrers recursively, the tag set last),
 /// one tag at a time with `jobs` blobs at once.
 ///
 /// Without `keepGoing` the first failure (a repository that cannot be listed, a tag that cannot be looked up
@@ -43,7 +43,8 @@ public struct SyncRunner: Sendable {
     }
 
     private func run(_ job: SyncJob, into report: inout SyncReport) {
-        let options = SyncOptions(job.copy, jobs: jobs)
+        var options = job.copy
+        options.jobs = jobs
         let source: any ImageSource & TagCatalog
         let destination: (any ImageSource & ImageDestination & TagCatalog)?
         let tags: [String]
@@ -82,8 +83,9 @@ public struct SyncRunner: Sendable {
                 }
                 let start = ContinuousClock.now
                 do throws(SyncError) {
-                    let result = try ImageSync(from: source, to: destination, options: options)
-                        .copy(descriptor, tag: item.tag)
+                    let result = try endpointCall {
+                        try ImageCopy(from: source, to: destination, options: options).copy(descriptor, tag: item.tag)
+                    }
                     entry.status = .copied
                     entry.target = result.descriptor.digest == descriptor.digest ? nil : result.descriptor.digest
                     entry.blobsCopied = result.blobsCopied

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Layout
 import Foundation
 
 /// Authentication: Basic, and the Bearer token flow of distribution's token auth.

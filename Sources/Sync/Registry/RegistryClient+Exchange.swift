@@ -193,7 +193,7 @@ private final class BodySender {
             return remaining
         }
         guard let stream else { return 0 }
-        do throws(SyncError) {
+        do {
             let count = try stream.read(into: target)
             guard count > 0 else {
                 failure = .invalidArgument("the blob source ended after \(sent) of \(length) bytes")
@@ -202,7 +202,7 @@ private final class BodySender {
             sent += Int64(count)
             return count
         } catch {
-            failure = error
+            failure = SyncError(error)
             return nil
         }
     }

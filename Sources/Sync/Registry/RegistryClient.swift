@@ -53,6 +53,10 @@ public final class RegistryClient: Sendable, CustomStringConvertible {
         "\(configuration.plainHTTP || fellBackToHTTP.current ? "http" : "https")://\(apiHost)/v2/"
     }
 
+    /// The registry's identity for mounts: the scheme asked for and the API host (`https://HOST:PORT`). Two
+    /// clients with one origin reach the same registry, so blobs can be mounted between their repositories.
+    public var origin: String { "\(configuration.plainHTTP ? "http" : "https")://\(apiHost)" }
+
     /// The URL of `path` under a repository: `BASE/NAME/PATH`.
     func url(_ repository: String, _ path: String) -> String { "\(baseURL)\(repository)/\(path)" }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Layout
 
 /// One request to a registry, before authentication is added.
 struct RegistryRequest {

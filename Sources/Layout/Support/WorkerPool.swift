@@ -3,18 +3,18 @@ import Foundation
 
 /// Runs blocking work (curl transfers, file copies) on a bounded number of threads, outside Swift
 /// concurrency's cooperative pool.
-enum WorkerPool {
+package enum WorkerPool {
     /// Calls `body` for every item, at most `jobs` at a time (the calling thread is one of the workers), and
     /// returns when all are done. After the first failure no new item starts; that failure is thrown.
-    static func run<Item: Sendable>(
-        _ items: [Item], jobs: Int, _ body: @escaping @Sendable (Item) throws(SyncError) -> Void
-    ) throws(SyncError) {
+    package static func run<Item: Sendable>(
+        _ items: [Item], jobs: Int, _ body: @escaping @Sendable (Item) throws -> Void
+    ) throws {
         let workers = min(max(1, jobs), items.count)
         guard workers > 1 else {
             for item in items { try body(item) }
             return
         }
-        let state = Locked((next: 0, failure: SyncError?.none))
+        let state = Locked((next: 0, failure: (any Error)?.none))
         let work: @Sendable () -> Void = {
             while true {
                 let index = state.withLock { (state) -> Int? in
@@ -23,7 +23,7 @@ enum WorkerPool {
                     return state.next
                 }
                 guard let index else { return }
-                do throws(SyncError) { try body(items[index]) } catch {
+                do { try body(items[index]) } catch {
                     state.withLock { if $0.failure == nil { $0.failure = error } }
                 }
             }

@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-import Glibc
-public import Layout
 
 extension LayoutEndpoint: ImageSource {
-    public func resolve(_ selector: ImageReference.Selector?) throws(SyncError) -> Descriptor {
-        try layoutCall { () throws(LayoutError) in try layout.resolve(selector) }
+    public func resolve(_ selector: ImageReference.Selector?) throws(LayoutError) -> Descriptor {
+        try layout.resolve(selector)
     }
 
-    public func manifest(_ descriptor: Descriptor) throws(SyncError) -> Manifest {
-        try layoutCall { () throws(LayoutError) in try layout.manifest(descriptor) }
+    public func manifest(_ descriptor: Descriptor) throws(LayoutError) -> Manifest {
+        try layout.manifest(descriptor)
     }
 
     public func readBlob(
-        _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
-    ) throws(SyncError) {
+        _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         let stream = try openBlob(descriptor, from: offset)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobReader.chunkSize, alignment: 16)
         defer { buffer.deallocate() }
@@ -25,17 +23,15 @@ extension LayoutEndpoint: ImageSource {
     }
 
     /// The blob file itself, read with `pread` (no thread, no copy through a pipe).
-    public func openBlob(_ descriptor: Descriptor, from offset: Int64) throws(SyncError) -> any BlobStream {
-        let reader = try layoutCall { () throws(LayoutError) in try layout.openBlob(descriptor.digest) }
-        return FileBlobStream(reader: reader, offset: offset)
+    public func openBlob(_ descriptor: Descriptor, from offset: Int64) throws(LayoutError) -> any BlobStream {
+        FileBlobStream(reader: try layout.openBlob(descriptor.digest), offset: offset)
     }
 
     /// The layout's referrers (subject annotations and fallback tags in index.json), plus manifests under
     /// cosign's legacy tags.
-    public func referrers(of digest: Digest) throws(SyncError) -> [Referrer] {
-        var result = try layoutCall { () throws(LayoutError) in try layout.referrers(of: digest) }
-            .map { Referrer(descriptor: $0) }
-        let index = try layoutCall { () throws(LayoutError) in try layout.readIndex() }
+    public func referrers(of digest: Digest) throws(LayoutError) -> [Referrer] {
+        var result = try layout.referrers(of: digest).map { Referrer(descriptor: $0) }
+        let index = try layout.readIndex()
         for (tag, type) in Referrer.cosignTags(of: digest) {
             guard var entry = index.entry(tagged: tag) else { continue }
             guard !result.contains(where: { $0.descriptor.digest == entry.digest }) else { continue }
@@ -46,4 +42,7 @@ extension LayoutEndpoint: ImageSource {
         }
         return result
     }
+
+    /// The layout itself: a layout destination hard-links its blobs, a push keeps resume records in it.
+    public var localLayout: OCILayout? { layout }
 }

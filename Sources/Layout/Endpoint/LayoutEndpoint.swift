@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Layout
-
 /// An OCI image layout as an image source or destination. Everything goes through Layout: blobs through
 /// `BlobWriter` (hashed while written, verified, renamed into place), manifests through `putManifest`, so the
 /// store's invariants hold whatever the other side sends.

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// What `copyImage(from:_:to:tag:options:)` copies, with skopeo's defaults. The same options serve copies
-/// whose source or destination is an archive (import/export around a layout copy).
+/// What an `ImageCopy` copies and how, with skopeo's defaults, whatever the pair of endpoints.
 public struct CopyOptions: Sendable {
     /// Copy an index whole, every child (skopeo `--all`). Without it an index with platform-specific
     /// children gives one image: the children for `platforms`, or else the host platform's image.
@@ -14,14 +13,17 @@ public struct CopyOptions: Sendable {
     /// Keep only direct referrers of these artifact types (all when empty); whatever is attached to a kept
     /// referrer (its signatures) comes along.
     public var artifactTypes: [MediaType]
-    /// Called with the number of bytes each time blob content lands in the destination (a hard-linked blob
-    /// reports its whole size at once).
+    /// Called with the number of bytes each time blob content lands in the destination (a hard-linked or
+    /// mounted blob reports its whole size at once), from several threads at once.
     public var progress: (@Sendable (Int64) -> Void)?
+    /// Blobs transferred in parallel (`--jobs`, at least 1).
+    public var jobs: Int
 
     public init(
         all: Bool = false, platforms: [Platform] = [], referrers: Bool = true, artifactTypes: [MediaType] = [],
-        progress: (@Sendable (Int64) -> Void)? = nil
+        progress: (@Sendable (Int64) -> Void)? = nil, jobs: Int = 4
     ) {
+        self.jobs = max(1, jobs)
         self.all = all
         self.platforms = platforms
         self.referrers = referrers

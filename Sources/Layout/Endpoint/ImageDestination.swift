@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Layout
 
-/// Where images are copied to: a registry repository (`RemoteRegistry`) or a layout (`LayoutEndpoint`).
+/// Where images are copied to: a layout (`LayoutEndpoint`), an archive written as blobs arrive, or a registry
+/// repository (Sync's `RemoteRegistry`). `ImageEndpoints.destination` opens the right one for a reference.
 ///
 /// Calls block their thread; `hasBlob` and `putBlob` are called from several worker threads at once,
-/// `putManifest` from one thread at a time.
+/// `putManifest` and `finish` from one thread at a time. A destination never downcasts its source: it asks
+/// the source's capabilities (`localLayout`, `mountOrigin`).
 public protocol ImageDestination: Sendable, CustomStringConvertible {
     /// Whether the destination already holds the blob (with its size).
-    func hasBlob(_ descriptor: Descriptor) throws(SyncError) -> Bool
+    func hasBlob(_ descriptor: Descriptor) throws -> Bool
 
     /// Stores a blob read from `source`, verified against the descriptor's digest and size, mounting or
     /// hard-linking it instead when source and destination allow.
     /// - Parameter progress: called with byte counts as content lands (a mount or link reports the whole size).
     /// - Returns: how the blob got there.
     func putBlob(_ descriptor: Descriptor, from source: any ImageSource, progress: (@Sendable (Int64) -> Void)?)
-        throws(SyncError) -> BlobTransfer
+        throws -> BlobTransfer
 
     /// Stores manifest bytes (everything they reference is already there).
     /// - Parameters:
@@ -23,7 +24,20 @@ public protocol ImageDestination: Sendable, CustomStringConvertible {
     ///   - role: a child of an index, a root listed untagged, or a root under a tag.
     /// - Returns: whether the destination did not have the manifest before.
     @discardableResult
-    func putManifest(_ manifest: Manifest, digest: Digest, as role: ManifestRole) throws(SyncError) -> Bool
+    func putManifest(_ manifest: Manifest, digest: Digest, as role: ManifestRole) throws -> Bool
+
+    /// Ends the copy once everything is stored: an archive writes its index and appears at its path (until
+    /// then it is a temporary file, removed if the copy fails). The default does nothing: a layout and a
+    /// registry hold each piece as soon as it is put.
+    func finish() throws
+
+    /// Whether this destination keeps referrers (a docker archive does not: a copy says so).
+    var keepsReferrers: Bool { get }
+}
+
+extension ImageDestination {
+    public func finish() throws {}
+    public var keepsReferrers: Bool { true }
 }
 
 /// How a manifest is stored at a destination.

@@ -11,7 +11,7 @@ import Foundation
 /// transfers busy; each pipe is one transfer of `jobs`, so the copy's memory stays a few MiB per job.
 ///
 /// The producer runs on its own thread, started by `start`. When the consumer closes the pipe early, the
-/// producer's next write throws `SyncError.cancelled`, which aborts its download.
+/// producer's next write throws `LayoutError.cancelled`, which aborts its download.
 ///
 /// `@unchecked Sendable`: all state is guarded by `condition`.
 final class BlobPipe: BlobStream, @unchecked Sendable {
@@ -25,7 +25,7 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
     /// Bytes waiting, from `head` on (wrapping around).
     private var buffered = 0
     private var finished = false
-    private var failure: SyncError?
+    private var failure: (any Error)?
     private var closed = false
 
     init(capacity: Int = BlobPipe.defaultCapacity) {
@@ -36,11 +36,11 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
 
     /// Starts `produce` on a new thread, writing into a new pipe.
     static func start(
-        capacity: Int = BlobPipe.defaultCapacity, _ produce: @escaping @Sendable (BlobPipe) throws(SyncError) -> Void
+        capacity: Int = BlobPipe.defaultCapacity, _ produce: @escaping @Sendable (BlobPipe) throws -> Void
     ) -> BlobPipe {
         let pipe = BlobPipe(capacity: capacity)
         let thread = Thread {
-            do throws(SyncError) {
+            do {
                 try produce(pipe)
                 pipe.finish(nil)
             } catch {
@@ -55,8 +55,8 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
     // MARK: - Producer
 
     /// Appends bytes, blocking while the pipe is full.
-    /// - Throws: `SyncError.cancelled` when the consumer has closed the pipe.
-    func write(_ bytes: UnsafeRawBufferPointer) throws(SyncError) {
+    /// - Throws: `LayoutError.cancelled` when the consumer has closed the pipe.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
         var remaining = bytes
         condition.lock()
         defer { condition.unlock() }
@@ -74,7 +74,7 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
     }
 
     /// Ends the stream, with the producer's error if it failed.
-    func finish(_ error: SyncError?) {
+    func finish(_ error: (any Error)?) {
         condition.lock()
         finished = true
         failure = error
@@ -84,7 +84,7 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
 
     // MARK: - Consumer
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(SyncError) -> Int {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
         defer { condition.unlock() }
         while buffered == 0 && !finished && !closed { condition.wait() }

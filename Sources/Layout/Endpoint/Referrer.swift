@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Layout
-
 /// A manifest that refers to another: an entry of the referrers API, or of the fallback `sha256-<hex>` tag's
 /// index, or one of cosign's legacy tags.
 ///
@@ -28,7 +26,7 @@ public struct Referrer: Sendable, Hashable {
     ]
 
     /// `sha256-<hex>.sig` and its siblings for a subject.
-    static func cosignTags(of subject: Digest) -> [(tag: String, artifactType: MediaType)] {
+    package static func cosignTags(of subject: Digest) -> [(tag: String, artifactType: MediaType)] {
         cosignSuffixes.map { ("\(subject.algorithm.rawValue)-\(subject.encoded).\($0.suffix)", $0.artifactType) }
     }
 }

@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Layout
-
 /// The most referrers one walk follows: far more than any image carries (each is a manifest request).
 public let referrerLimit = 10_000
 
@@ -10,12 +8,12 @@ extension ImageSource {
     /// whatever is attached to a kept referrer (its signatures) comes along.
     /// - Parameter visit: called with each referrer and the subject it was found under; returning false ends
     ///   the walk.
-    /// - Throws: `.tooManyReferrers` past `limit` referrers: a source that keeps inventing them (each referrer
+    /// - Throws: `LayoutError.tooManyReferrers` past `limit` referrers: a source that keeps inventing them (each referrer
     ///   with referrers of its own) cannot keep a copy busy forever.
-    func walkReferrers(
+    package func walkReferrers(
         of subjects: [Digest], artifactTypes: [MediaType], limit: Int = referrerLimit,
-        _ visit: (_ subject: Digest, _ referrer: Referrer) throws(SyncError) -> Bool
-    ) throws(SyncError) {
+        _ visit: (_ subject: Digest, _ referrer: Referrer) throws -> Bool
+    ) throws {
         var visited = Set(subjects)
         var walked = 0
         var level = subjects
@@ -31,7 +29,7 @@ extension ImageSource {
                     guard visited.insert(descriptor.digest).inserted else { continue }
                     walked += 1
                     if walked > limit {
-                        throw .tooManyReferrers(source: description, image: subjects[0], limit: limit)
+                        throw LayoutError.tooManyReferrers(source: description, image: subjects[0], limit: limit)
                     }
                     guard try visit(subject, referrer) else { return }
                     next.append(descriptor.digest)
@@ -43,16 +41,16 @@ extension ImageSource {
     }
 
     /// The referrers of `digest` as a tree (`ReferrerNode.tree`), as `ocitool discover` shows them.
-    /// - Throws: `.tooManyReferrers` past `limit` referrers listed in all (a referrer under two subjects is
+    /// - Throws: `LayoutError.tooManyReferrers` past `limit` referrers listed in all (a referrer under two subjects is
     ///   listed under each).
     public func referrerTree(of digest: Digest, artifactType: MediaType?, limit: Int = referrerLimit)
-        throws(SyncError) -> [ReferrerNode]
+        throws -> [ReferrerNode]
     {
         var listed = 0
-        return try ReferrerNode.tree(of: digest, artifactType: artifactType) { (subject) throws(SyncError) in
+        return try ReferrerNode.tree(of: digest, artifactType: artifactType) { (subject) in
             let referrers = try self.referrers(of: subject).map(\.descriptor)
             listed += referrers.count
-            if listed > limit { throw .tooManyReferrers(source: description, image: digest, limit: limit) }
+            if listed > limit { throw LayoutError.tooManyReferrers(source: description, image: digest, limit: limit) }
             return referrers
         }
     }
