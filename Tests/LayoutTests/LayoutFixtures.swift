@@ -111,3 +111,11 @@ enum LayoutFixtures {
         try data.write(to: URL(fileURLWithPath: path))
     }
 }
+
+/// A layout-to-layout copy through the one copy engine.
+func copyImage(
+    from source: OCILayout, _ descriptor: Descriptor, to destination: OCILayout, tag: String?,
+    options: CopyOptions = CopyOptions()
+) throws -> CopyResult {
+    try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(destination), options: options).copy(descriptor, tag: tag)
+}

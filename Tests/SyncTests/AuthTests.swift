@@ -17,7 +17,7 @@ import Testing
         let image = try SyncFixtures.image(in: source, tag: "1.0", layers: [1000, 2000, 3000])
 
         let pusher = RemoteRegistry(client: fake.client(AuthTests.good), repository: "team/app")
-        try ImageSync(from: LayoutEndpoint(source), to: pusher).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: pusher).copy(.tag("1.0"), tag: "1.0")
         let pushTokens = fake.content.current.tokenRequests
         #expect(pushTokens.count == 1)
         let pushToken = try #require(pushTokens.first)
@@ -27,7 +27,7 @@ import Testing
         #expect(pushToken.headers["authorization"] == "Basic \(AuthTests.good.base64)")
 
         let puller = RemoteRegistry(client: fake.client(AuthTests.good), repository: "team/app")
-        let pulled = try ImageSync(from: puller, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+        let pulled = try ImageCopy(from: puller, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
         #expect(pulled.descriptor.digest == image.digest)
         let pullTokens = fake.content.current.tokenRequests.dropFirst(pushTokens.count)
         #expect(pullTokens.map { $0.query("scope") } == [["repository:team/app:pull"]])

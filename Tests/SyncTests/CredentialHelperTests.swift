@@ -32,7 +32,7 @@ import Testing
         let image = try SyncFixtures.image(in: source, tag: "1.0", layers: [1000])
 
         let remote = RemoteRegistry(client: try options.client(registry: fake.host, repository: "team/app"), repository: "team/app")
-        let result = try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
+        let result = try ImageCopy(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
         #expect(result.descriptor.digest == image.digest)
         #expect(fake.content.current.manifests["1.0"] != nil)
         let authorizations = Set(fake.requests.compactMap { $0.headers["authorization"] })
@@ -108,7 +108,7 @@ import Testing
         defer { SyncFixtures.remove(source) }
         try SyncFixtures.image(in: source, tag: "1.0", layers: [1000])
         let remote = RemoteRegistry(client: try options.client(registry: fake.host), repository: "team/app")
-        try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
 
         let tokenRequest = try #require(fake.content.current.tokenRequests.first)
         #expect(fake.content.current.tokenRequests.count == 1)

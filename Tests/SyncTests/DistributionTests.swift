@@ -17,13 +17,13 @@ struct DistributionTests {
         let image = try SyncFixtures.image(in: source, tag: "1.0")
         let remote = registry.repository("team/app")
 
-        let pushed = try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
+        let pushed = try ImageCopy(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
         #expect(pushed.descriptor.digest == image.digest)
         #expect(pushed.blobsCopied == 3)
         #expect(pushed.manifestsCopied == 1)
         #expect(try remote.client.manifestDescriptor("team/app", .tag("1.0"))?.digest == image.digest)
 
-        let pulled = try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "copy")
+        let pulled = try ImageCopy(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "copy")
         #expect(pulled.descriptor.digest == image.digest)
         #expect(pulled.bytesCopied == pushed.bytesCopied)
         #expect(try target.resolve(.tag("copy")).digest == image.digest)
@@ -39,9 +39,9 @@ struct DistributionTests {
         defer { SyncFixtures.remove(source, target) }
         let image = try SyncFixtures.image(in: source, tag: "d", mediaType: .dockerManifest)
         let remote = registry.repository("docker/app")
-        try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("d"), tag: nil)
+        try ImageCopy(from: LayoutEndpoint(source), to: remote).copy(.tag("d"), tag: nil)
         #expect(try remote.client.manifestDescriptor("docker/app", .tag("d")) == nil)
-        let pulled = try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.digest(image.digest), tag: "d")
+        let pulled = try ImageCopy(from: remote, to: LayoutEndpoint(target)).copy(.digest(image.digest), tag: "d")
         #expect(pulled.descriptor == Descriptor(mediaType: .dockerManifest, digest: image.digest, size: image.size))
         #expect(try target.check().isClean)
     }
@@ -57,7 +57,7 @@ struct DistributionTests {
         let (sbom, sbomSignature, imageSignature) = try SyncFixtures.attachSBOMAndSignatures(in: source, to: image)
         let remote = registry.repository("app")
 
-        let pushed = try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
+        let pushed = try ImageCopy(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
         #expect(pushed.referrersCopied == 3)
 
         // The fallback indexes list each referrer once, with artifact type and annotations.
@@ -73,12 +73,12 @@ struct DistributionTests {
         #expect(Set(try client.referrers("app", of: image.digest).map(\.descriptor.digest)) == [sbom.digest, imageSignature.digest])
 
         // Pushing again adds nothing.
-        let again = try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
+        let again = try ImageCopy(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
         #expect(again.manifestsCopied == 0)
         #expect(try client.fallbackIndex("app", subject: image.digest)?.manifests.count == 2)
 
         // Pulled back: every referrer, indexed under its subject.
-        let pulled = try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+        let pulled = try ImageCopy(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
         #expect(pulled.referrersCopied == 3)
         #expect(Set(try target.referrers(of: image.digest).map(\.digest)) == [sbom.digest, imageSignature.digest])
         #expect(try target.referrers(of: sbom.digest).map(\.digest) == [sbomSignature.digest])
@@ -87,7 +87,7 @@ struct DistributionTests {
         // An artifact-type filter keeps the SBOM and its signature, not the image's signature.
         var options = CopyOptions()
         options.artifactTypes = [SyncFixtures.sbomType]
-        let some = try ImageSync(from: remote, to: LayoutEndpoint(filtered), options: SyncOptions(options))
+        let some = try ImageCopy(from: remote, to: LayoutEndpoint(filtered), options: options)
             .copy(.tag("1.0"), tag: "1.0")
         #expect(some.referrersCopied == 2)
         #expect(try filtered.referrers(of: image.digest).map(\.digest) == [sbom.digest])
@@ -108,26 +108,26 @@ struct DistributionTests {
             return nil
         }())
         let remote = registry.repository("multi")
-        let all = SyncOptions(CopyOptions(all: true))
+        let all = CopyOptions(all: true)
 
-        let pushed = try ImageSync(from: LayoutEndpoint(source), to: remote, options: all).copy(.tag("multi"), tag: "multi")
+        let pushed = try ImageCopy(from: LayoutEndpoint(source), to: remote, options: all).copy(.tag("multi"), tag: "multi")
         #expect(pushed.descriptor.digest == index.digest)
         #expect(pushed.manifestsCopied == 3)
         for child in children {
             #expect(try remote.client.manifestDescriptor("multi", .digest(child.digest)) != nil)
         }
 
-        let pulled = try ImageSync(from: remote, to: LayoutEndpoint(whole), options: all).copy(.tag("multi"), tag: "multi")
+        let pulled = try ImageCopy(from: remote, to: LayoutEndpoint(whole), options: all).copy(.tag("multi"), tag: "multi")
         #expect(pulled.descriptor.digest == index.digest)
         #expect(Set(whole.allBlobs()) == Set(source.allBlobs()))
         #expect(try whole.check().isClean)
 
-        let single = try ImageSync(from: remote, to: LayoutEndpoint(host)).copy(.tag("multi"), tag: "here")
+        let single = try ImageCopy(from: remote, to: LayoutEndpoint(host)).copy(.tag("multi"), tag: "here")
         let hostChild = try #require(children.first { $0.platform?.matches(.host) == true })
         #expect(single.descriptor.digest == hostChild.digest)
 
-        let armOnly = SyncOptions(CopyOptions(platforms: [Platform(architecture: "arm64", os: "linux")]))
-        let picked = try ImageSync(from: remote, to: LayoutEndpoint(arm), options: armOnly).copy(.tag("multi"), tag: "arm")
+        let armOnly = CopyOptions(platforms: [Platform(architecture: "arm64", os: "linux")])
+        let picked = try ImageCopy(from: remote, to: LayoutEndpoint(arm), options: armOnly).copy(.tag("multi"), tag: "arm")
         #expect(picked.filteredIndex)
         guard case .index(let list) = try arm.manifest(try arm.resolve(.tag("arm"))).kind else {
             Issue.record("not an index")
@@ -145,8 +145,8 @@ struct DistributionTests {
         let image = try SyncFixtures.image(in: source, tag: "1.0")
         try SyncFixtures.attachSBOMAndSignatures(in: source, to: image)
         let remote = registry.repository("inc")
-        let push = ImageSync(from: LayoutEndpoint(source), to: remote)
-        let pull = ImageSync(from: remote, to: LayoutEndpoint(target))
+        let push = ImageCopy(from: LayoutEndpoint(source), to: remote)
+        let pull = ImageCopy(from: remote, to: LayoutEndpoint(target))
         let first = try push.copy(.tag("1.0"), tag: "1.0")
         #expect(first.blobsCopied > 0)
         _ = try pull.copy(.tag("1.0"), tag: "1.0")
@@ -170,8 +170,8 @@ struct DistributionTests {
         let image = try SyncFixtures.image(in: source, tag: "1.0")
         let first = registry.repository("one/app")
         let second = registry.repository("two/app")
-        try ImageSync(from: LayoutEndpoint(source), to: first).copy(.tag("1.0"), tag: "1.0")
-        let mounted = try ImageSync(from: first, to: second).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: first).copy(.tag("1.0"), tag: "1.0")
+        let mounted = try ImageCopy(from: first, to: second).copy(.tag("1.0"), tag: "1.0")
         #expect(mounted.blobsMounted == 3)
         #expect(mounted.blobsCopied == 3)
         #expect(try second.client.manifestDescriptor("two/app", .tag("1.0"))?.digest == image.digest)
@@ -189,14 +189,14 @@ struct DistributionTests {
         let image = try SyncFixtures.image(in: source, tag: "1.0", layers: [3 << 20, 5, 0])
         try SyncFixtures.attachSBOMAndSignatures(in: source, to: image)
         let from = registry.repository("from/app")
-        try ImageSync(from: LayoutEndpoint(source), to: from).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: from).copy(.tag("1.0"), tag: "1.0")
         // Another name for the same registry: no mount, so every blob streams GET → upload.
         let other = RemoteRegistry(client: registry.client("localhost:\(registry.port)"), repository: "to/app")
-        let copied = try ImageSync(from: from, to: other, options: SyncOptions(jobs: 3)).copy(.tag("1.0"), tag: "2.0")
+        let copied = try ImageCopy(from: from, to: other, options: CopyOptions(jobs: 3)).copy(.tag("1.0"), tag: "2.0")
         #expect(copied.blobsMounted == 0)
         #expect(copied.referrersCopied == 3)
         #expect(copied.bytesCopied >= 3 << 20)
-        try ImageSync(from: other, to: LayoutEndpoint(target)).copy(.tag("2.0"), tag: "2.0")
+        try ImageCopy(from: other, to: LayoutEndpoint(target)).copy(.tag("2.0"), tag: "2.0")
         #expect(Set(target.allBlobs()) == Set(source.allBlobs()))
         #expect(try target.check().isClean)
     }
@@ -212,8 +212,8 @@ struct DistributionTests {
             registry: registry.host,
             configuration: RegistryConfiguration(plainHTTP: true, chunkedUploadThreshold: 0, chunkSize: 100_000))
         let remote = RemoteRegistry(client: client, repository: "chunked")
-        try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
-        try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
         #expect(Set(target.allBlobs()) == Set(source.allBlobs()))
     }
 
@@ -227,11 +227,11 @@ struct DistributionTests {
         let signatureTag = "sha256-\(image.digest.encoded).sig"
         let signature = try SyncFixtures.image(in: source, tag: signatureTag, layers: [100])
         let remote = registry.repository("cosign")
-        try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
         let referrers = try remote.referrers(of: image.digest)
         #expect(referrers.map(\.legacyTag) == [signatureTag])
         #expect(referrers.first?.descriptor.artifactType == "application/vnd.dev.cosign.artifact.sig.v1+json")
-        let pulled = try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+        let pulled = try ImageCopy(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
         #expect(pulled.referrersCopied == 1)
         #expect(try target.resolve(.tag(signatureTag)).digest == signature.digest)
     }
@@ -244,14 +244,14 @@ struct DistributionTests {
         defer { SyncFixtures.remove(source, target) }
         try SyncFixtures.image(in: source, tag: "big", layers: [(40 << 20) + 1])
         let first = registry.repository("big/one")
-        try ImageSync(from: LayoutEndpoint(source), to: first).copy(.tag("big"), tag: "big")
+        try ImageCopy(from: LayoutEndpoint(source), to: first).copy(.tag("big"), tag: "big")
         let chunked = RegistryClient(
             registry: "localhost:\(registry.port)",
             configuration: RegistryConfiguration(plainHTTP: true, chunkedUploadThreshold: 1 << 20, chunkSize: 16 << 20))
         let second = RemoteRegistry(client: chunked, repository: "big/two")
-        let copied = try ImageSync(from: first, to: second).copy(.tag("big"), tag: "big")
+        let copied = try ImageCopy(from: first, to: second).copy(.tag("big"), tag: "big")
         #expect(copied.bytesCopied > 40 << 20)
-        try ImageSync(from: second, to: LayoutEndpoint(target)).copy(.tag("big"), tag: "big")
+        try ImageCopy(from: second, to: LayoutEndpoint(target)).copy(.tag("big"), tag: "big")
         #expect(Set(target.allBlobs()) == Set(source.allBlobs()))
         #expect(try target.check().isClean)
     }
@@ -263,7 +263,7 @@ struct DistributionTests {
         defer { SyncFixtures.remove(source) }
         try SyncFixtures.image(in: source, tag: "1.0")
         let remote = registry.repository("paged/app")
-        let sync = ImageSync(from: LayoutEndpoint(source), to: remote)
+        let sync = ImageCopy(from: LayoutEndpoint(source), to: remote)
         for tag in ["c", "a", "b"] { try sync.copy(.tag("1.0"), tag: tag) }
         let tags = try remote.client.listTags("paged/app", pageSize: 1)
         #expect(tags.sorted() == ["a", "b", "c"])  // distribution 2.8 pages in storage order

@@ -46,11 +46,11 @@ import TestSupport
         let (to, tag) = try ImageEndpoint.destination(try ImageReference(parsing: "docker://\(fake.host)/team/app:2.0"), registry: options)
         #expect(selector == .tag("1.0"))
         #expect(tag == .tag("2.0"))
-        try ImageSync(from: from, to: to).copy(selector, tag: "2.0")
+        try ImageCopy(from: from, to: to).copy(selector, tag: "2.0")
 
         let (remote, remoteSelector) = try ImageEndpoint.source(try ImageReference(parsing: "docker://\(fake.host)/team/app:2.0"), registry: options)
         let (layout, _) = try ImageEndpoint.destination(try ImageReference(parsing: target), registry: options)
-        let pulled = try ImageSync(from: remote, to: layout).copy(remoteSelector, tag: "2.0")
+        let pulled = try ImageCopy(from: remote, to: layout).copy(remoteSelector, tag: "2.0")
         #expect(pulled.descriptor.digest == image.digest)
         #expect(throws: SyncError.self) {
             try ImageEndpoint.source(try ImageReference(parsing: "oci-archive:/tmp/x.tar"), registry: options)
@@ -66,8 +66,8 @@ import TestSupport
         try SyncFixtures.attachSBOMAndSignatures(in: source, to: image)
         let index = try SyncFixtures.multiArch(in: source, tag: "multi")
         let remote = registry.repository("inspect")
-        try ImageSync(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
-        try ImageSync(from: LayoutEndpoint(source), to: remote, options: SyncOptions(CopyOptions(all: true))).copy(.tag("multi"), tag: "multi")
+        try ImageCopy(from: LayoutEndpoint(source), to: remote).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: remote, options: CopyOptions(all: true)).copy(.tag("multi"), tag: "multi")
 
         for (tag, descriptor) in [("1.0", image), ("multi", index)] {
             let local = try source.summary(of: descriptor)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
-import Layout
+@testable import Layout
 @testable import Sync
 import Testing
 
@@ -13,7 +13,7 @@ import Testing
         let target = try OCILayout.create(at: (source.path as NSString).deletingLastPathComponent + "/copy")
         let image = try SyncFixtures.image(in: source, tag: "1.0")
         let (sbom, sbomSignature, _) = try SyncFixtures.attachSBOMAndSignatures(in: source, to: image)
-        let result = try ImageSync(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "2.0")
+        let result = try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "2.0")
         #expect(result.descriptor.digest == image.digest)
         #expect(result.referrersCopied == 3)
         #expect(try target.resolve(.tag("2.0")).digest == image.digest)
@@ -37,7 +37,7 @@ import Testing
             descriptor: Descriptor(mediaType: .ociManifest, digest: signature.digest, size: signature.size,
                                    artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json"),
             legacyTag: signatureTag)])
-        let result = try ImageSync(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+        let result = try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
         #expect(result.referrersCopied == 1)
         #expect(try target.resolve(.tag(signatureTag)).digest == signature.digest)
     }
@@ -50,7 +50,7 @@ import Testing
         let victim = try #require(source.allBlobs().first { source.blobSize($0) == 3000 })
         try source.removeBlob(victim)
         #expect(throws: SyncError.self) {
-            try ImageSync(from: LayoutEndpoint(source), to: LayoutEndpoint(target), options: SyncOptions(jobs: 2))
+            try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(target), options: CopyOptions(jobs: 2))
                 .copy(.tag("1.0"), tag: "1.0")
         }
         #expect(try target.readIndex().manifests.isEmpty)
@@ -80,11 +80,11 @@ import Testing
 
     @Test func thePipeDeliversEveryByteInOrderWithBoundedBuffering() throws {
         let payload = SyncFixtures.randomBytes(5_000_001)
-        let pipe = BlobPipe.start(capacity: 64 << 10) { (pipe) throws(SyncError) in
+        let pipe = BlobPipe.start(capacity: 64 << 10) { (pipe) in
             var offset = 0
             while offset < payload.count {
                 let count = min(Int.random(in: 1...100_000), payload.count - offset)
-                try payload.withBytes { (bytes) throws(SyncError) in
+                try payload.withBytes { (bytes) throws(LayoutError) in
                     try pipe.write(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
                 }
                 offset += count
@@ -102,20 +102,20 @@ import Testing
     }
 
     @Test func aProducerFailureReachesTheConsumerAndClosingStopsTheProducer() throws {
-        let failing = BlobPipe.start { (pipe) throws(SyncError) in
+        let failing = BlobPipe.start { (pipe) in
             try pipe.write(UnsafeRawBufferPointer(start: nil, count: 0))
-            throw .invalidArgument("source broke")
+            throw SyncError.invalidArgument("source broke")
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 8)
         defer { buffer.deallocate() }
         #expect { try failing.read(into: buffer) } throws: { "\($0)" == "source broke" }
 
-        let stopped = Locked<SyncError?>(nil)
+        let stopped = Locked<LayoutError?>(nil)
         let done = DispatchSemaphore(value: 0)
-        let endless = BlobPipe.start(capacity: 1024) { (pipe) throws(SyncError) in
+        let endless = BlobPipe.start(capacity: 1024) { (pipe) in
             let chunk = Data(repeating: 7, count: 512)
-            do throws(SyncError) {
-                while true { try chunk.withBytes { (bytes) throws(SyncError) in try pipe.write(bytes) } }
+            do throws(LayoutError) {
+                while true { try chunk.withBytes { (bytes) throws(LayoutError) in try pipe.write(bytes) } }
             } catch {
                 stopped.withLock { $0 = error }
                 done.signal()

@@ -33,7 +33,7 @@ import TestSupport
                 return FakeReply(status: 200, body: layerBytes, cutAfter: 400_000)
             }
         }
-        let result = try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
+        let result = try ImageCopy(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
             .copy(.tag("1.0"), tag: "1.0")
         #expect(result.bytesCopied == Int64(layerBytes.count) + manifest.config.size)
         let gets = fake.requests.filter { $0.method == "GET" && $0.path == blobPath }
@@ -79,7 +79,7 @@ import TestSupport
         fake.addBlob(SyncFixtures.randomBytes(10_000), digest: layer.digest)
 
         #expect {
-            try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
+            try ImageCopy(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
                 .copy(.tag("1.0"), tag: "1.0")
         } throws: { error in
             guard case SyncError.layout(.digestMismatch(let expected, _)) = error else { return false }
@@ -97,7 +97,7 @@ import TestSupport
         defer { SyncFixtures.remove(target) }
         fake.addManifest(Data(#"{"schemaVersion":2,"config":5,"layers":[]}"#.utf8), mediaType: .ociManifest, tag: "bad")
         #expect {
-            try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
+            try ImageCopy(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
                 .copy(.tag("bad"), tag: "bad")
         } throws: { error in
             guard case SyncError.invalidResponse(let host, let reason) = error else { return false }
@@ -208,7 +208,7 @@ import TestSupport
             configuration: RegistryConfiguration(
                 plainHTTP: true, retry: RetryPolicy(initialDelay: 0.01), chunkedUploadThreshold: 100_000,
                 chunkSize: 100_000))
-        try ImageSync(from: LayoutEndpoint(source), to: RemoteRegistry(client: client, repository: "app"))
+        try ImageCopy(from: LayoutEndpoint(source), to: RemoteRegistry(client: client, repository: "app"))
             .copy(.tag("1.0"), tag: "1.0")
         #expect(fake.content.current.blobs[layer.digest.description] == (try source.readBlob(layer.digest, limit: 1 << 20)))
         let ranges = fake.requests.filter { $0.method == "PATCH" }.compactMap { $0.headers["content-range"] }

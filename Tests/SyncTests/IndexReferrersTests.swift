@@ -31,12 +31,12 @@ struct IndexReferrersTests {
         let copied = registry.repository("copy/app")
         func plan() throws -> (SyncPlanItem, CountingSource) {
             let counting = CountingSource(origin)
-            let item = try #require(SyncPlanner(source: counting, destination: mirror, options: SyncOptions(copy)).plan(["1.0"]).first)
+            let item = try #require(SyncPlanner(source: counting, destination: mirror, options: copy).plan(["1.0"]).first)
             return (item, counting)
         }
 
         #expect(SyncRunner().run([job]).copied == 1)
-        try ImageSync(from: LayoutEndpoint(origin), to: copied, options: SyncOptions(copy)).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(origin), to: copied, options: copy).copy(.tag("1.0"), tag: "1.0")
         #expect(SyncRunner().run([job]).skipped == 1)
 
         // An SBOM, its signature and a signature on the arm64 image only.
@@ -54,7 +54,7 @@ struct IndexReferrersTests {
         let listed = Set(try mirror.referrers(of: arm.digest).map(\.descriptor.digest))
         #expect(listed == [sbom.digest, signature.digest])
         // A copy of the same index picks them up as well.
-        let again = try ImageSync(from: LayoutEndpoint(origin), to: copied, options: SyncOptions(copy)).copy(.tag("1.0"), tag: "1.0")
+        let again = try ImageCopy(from: LayoutEndpoint(origin), to: copied, options: copy).copy(.tag("1.0"), tag: "1.0")
         #expect(again.referrersCopied == 3 && again.bytesCopied < 1_000)
         #expect(Set(try copied.referrers(of: arm.digest).map(\.descriptor.digest)) == [sbom.digest, signature.digest])
 

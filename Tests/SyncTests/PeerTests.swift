@@ -36,7 +36,7 @@ struct PeerTests {
                     ("serve copy/app", serve.repository("copy/app")),
                 ]
                 for (from, to) in zip(hops, hops.dropFirst()) {
-                    let result = try ImageSync(from: from.1, to: to.1).copy(.tag("1.0"), tag: "1.0")
+                    let result = try ImageCopy(from: from.1, to: to.1).copy(.tag("1.0"), tag: "1.0")
                     #expect(result.descriptor.digest == image.digest, "\(from.0) -> \(to.0)")
                     #expect(result.referrersCopied == 3, "\(from.0) -> \(to.0)")
                     #expect(result.bytesCopied >= 1_418_591, "\(from.0) -> \(to.0)")
@@ -93,10 +93,10 @@ struct PeerTests {
                 var images: [String: Descriptor] = [:]
                 for tag in ["1.0.0", "1.1.0", "1.2.0-rc.1", "2.0.0", "latest"] {
                     images[tag] = try SyncFixtures.image(in: origin, tag: tag, layers: [40_000 + images.count])
-                    try ImageSync(from: LayoutEndpoint(origin), to: source).copy(.tag(tag), tag: tag)
+                    try ImageCopy(from: LayoutEndpoint(origin), to: source).copy(.tag(tag), tag: tag)
                 }
                 let sbom = try SyncFixtures.attachSBOMAndSignatures(in: origin, to: try #require(images["2.0.0"])).sbom
-                try ImageSync(from: LayoutEndpoint(origin), to: source).copy(.tag("2.0.0"), tag: "2.0.0")
+                try ImageCopy(from: LayoutEndpoint(origin), to: source).copy(.tag("2.0.0"), tag: "2.0.0")
 
                 let options = RegistryOptions(plainHTTP: true, retry: RetryPolicy(initialDelay: 0.05))
                 // Numeric tags (not latest), releases from 1 to below 3 (not the rc), the two highest.
@@ -132,9 +132,9 @@ struct PeerTests {
 
                 // 1.1.0 moves to another image; 2.0.0's image gets one more signature.
                 let moved = try SyncFixtures.image(in: origin, tag: "1.1.0", layers: [41_000])
-                try ImageSync(from: LayoutEndpoint(origin), to: source).copy(.tag("1.1.0"), tag: "1.1.0")
+                try ImageCopy(from: LayoutEndpoint(origin), to: source).copy(.tag("1.1.0"), tag: "1.1.0")
                 let signature = try SyncFixtures.attachSBOMAndSignatures(in: origin, to: try #require(images["2.0.0"])).imageSignature
-                try ImageSync(from: LayoutEndpoint(origin), to: source).copy(.tag("2.0.0"), tag: "2.0.0")
+                try ImageCopy(from: LayoutEndpoint(origin), to: source).copy(.tag("2.0.0"), tag: "2.0.0")
                 let third = SyncRunner().run([job])
                 #expect(third.results.map(\.reason) == [.changed, .referrers])
                 #expect(third.results.map(\.previous) == [images["1.1.0"]?.digest, images["2.0.0"]?.digest])

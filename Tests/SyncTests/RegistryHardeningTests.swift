@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
-import Layout
+@testable import Layout
 @testable import Sync
 import Testing
 
@@ -42,7 +42,7 @@ import Testing
         let start = Date()
         #expect {
             try chunkedClient(fake).pushBlob("app", descriptor) { (offset) throws(SyncError) in
-                try LayoutEndpoint(layout).openBlob(descriptor, from: offset)
+                try layoutCall { () throws(LayoutError) in try LayoutEndpoint(layout).openBlob(descriptor, from: offset) }
             }
         } throws: { error in
             guard case SyncError.registry(_, 500, _, let message, _) = error else { return false }
@@ -76,7 +76,7 @@ import Testing
         }
         #expect {
             try chunkedClient(fake).pushBlob("app", descriptor) { (offset) throws(SyncError) in
-                try LayoutEndpoint(layout).openBlob(descriptor, from: offset)
+                try layoutCall { () throws(LayoutError) in try LayoutEndpoint(layout).openBlob(descriptor, from: offset) }
             }
         } throws: { error in
             guard case SyncError.invalidResponse(let host, let reason) = error else { return false }
@@ -109,7 +109,7 @@ import Testing
         let (layout, descriptor, bytes) = try blob(10_000)
         defer { SyncFixtures.remove(layout) }
         let outcome = try fake.client(credentials).pushBlob("app", descriptor) { (offset) throws(SyncError) in
-            try LayoutEndpoint(layout).openBlob(descriptor, from: offset)
+            try layoutCall { () throws(LayoutError) in try LayoutEndpoint(layout).openBlob(descriptor, from: offset) }
         }
         #expect(outcome == .uploaded)
         let puts = storageRequests.current.filter { $0.method == "PUT" }
@@ -228,7 +228,7 @@ import Testing
         let (layout, descriptor, bytes) = try blob(10_000)
         defer { SyncFixtures.remove(layout) }
         let outcome = try fake.client().pushBlob("app", descriptor, mountFrom: "other") { (offset) throws(SyncError) in
-            try LayoutEndpoint(layout).openBlob(descriptor, from: offset)
+            try layoutCall { () throws(LayoutError) in try LayoutEndpoint(layout).openBlob(descriptor, from: offset) }
         }
         #expect(outcome == .uploaded)
         #expect(fake.content.current.blobs[descriptor.digest.description] == bytes)
@@ -245,8 +245,8 @@ import Testing
             func resolve(_ selector: ImageReference.Selector?) throws(SyncError) -> Descriptor { throw .notFound("none") }
             func manifest(_ descriptor: Descriptor) throws(SyncError) -> Manifest { throw .notFound("none") }
             func readBlob(
-                _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
-            ) throws(SyncError) { throw .notFound("none") }
+                _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws -> Void
+            ) throws { throw SyncError.notFound("none") }
             func referrers(of digest: Digest) throws(SyncError) -> [Referrer] {
                 let next = Digest.sha256(of: Data(digest.description.utf8))
                 return [Referrer(descriptor: Descriptor(mediaType: .ociManifest, digest: next, size: 2))]

@@ -52,12 +52,12 @@ import TestSupport
                 }
             }
             let once = RemoteRegistry(client: fake.client(retry: RetryPolicy(maxAttempts: 1)), repository: "app")
-            #expect(throws: SyncError.self) { try ImageSync(from: once, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0") }
+            #expect(throws: SyncError.self) { try ImageCopy(from: once, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0") }
             #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == 400_000)
             #expect(try target.check().isClean)
 
             let remote = RemoteRegistry(client: fake.client(), repository: "app")
-            try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+            try ImageCopy(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
             #expect(gets(fake, layer.digest).last?.headers["range"] == "bytes=400000-")
             #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
             #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == nil)
@@ -72,7 +72,7 @@ import TestSupport
             try FileManager.default.createDirectory(atPath: target.path + "/.ocitool/tmp", withIntermediateDirectories: true)
             try SyncFixtures.randomBytes(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
 
-            try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
+            try ImageCopy(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
                 .copy(.tag("1.0"), tag: "1.0")
             #expect(gets(fake, layer.digest).map { $0.headers["range"] } == ["bytes=300000-"])
             #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
@@ -93,7 +93,7 @@ import TestSupport
             try bytes.prefix(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
 
             let remote = RemoteRegistry(client: fake.client(), repository: "app")
-            #expect(throws: SyncError.self) { try ImageSync(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0") }
+            #expect(throws: SyncError.self) { try ImageCopy(from: remote, to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0") }
             #expect(FileSystem.fileSize(partialPath(target, layer.digest)) == 300_000, "nothing was appended")
             #expect(target.blobSize(layer.digest) == nil)
         }
@@ -104,7 +104,7 @@ import TestSupport
             try FileManager.default.createDirectory(atPath: target.path + "/.ocitool/tmp", withIntermediateDirectories: true)
             try SyncFixtures.randomBytes(300_000).write(to: URL(fileURLWithPath: partialPath(target, layer.digest)))
 
-            try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
+            try ImageCopy(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
                 .copy(.tag("1.0"), tag: "1.0")
             #expect(gets(fake, layer.digest).map { $0.headers["range"] } == ["bytes=300000-", nil])
             #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
@@ -118,7 +118,7 @@ import TestSupport
             try bytes.prefix(1000).withBytes { (chunk) throws(LayoutError) in try owner.write(chunk) }
             #expect(try BlobWriter.resuming(layer.digest, size: layer.size, in: target) == nil)
 
-            try ImageSync(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
+            try ImageCopy(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
                 .copy(.tag("1.0"), tag: "1.0")
             #expect(gets(fake, layer.digest).map { $0.headers["range"] } == [nil])
             #expect(try target.readBlob(layer.digest, limit: 64 << 20) == bytes)
@@ -166,12 +166,12 @@ import TestSupport
             }
         }
         let once = destination(retry: RetryPolicy(maxAttempts: 1))
-        #expect(throws: SyncError.self) { try ImageSync(from: LayoutEndpoint(source), to: once).copy(.tag("1.0"), tag: "1.0") }
+        #expect(throws: SyncError.self) { try ImageCopy(from: LayoutEndpoint(source), to: once).copy(.tag("1.0"), tag: "1.0") }
         let posts = fake.requests.filter { $0.method == "POST" }.count
         fake.fault.withLock { $0 = nil }
         let before = fake.requests.count
 
-        try ImageSync(from: LayoutEndpoint(source), to: destination(retry: RetryPolicy(initialDelay: 0.01)))
+        try ImageCopy(from: LayoutEndpoint(source), to: destination(retry: RetryPolicy(initialDelay: 0.01)))
             .copy(.tag("1.0"), tag: "1.0")
         let later = fake.requests.dropFirst(before)
         #expect(fake.requests.filter { $0.method == "POST" }.count == posts, "no new session")
@@ -201,7 +201,7 @@ import TestSupport
         let configuration = RegistryConfiguration(plainHTTP: true, chunkedUploadThreshold: 100_000, chunkSize: 100_000)
         let destination = RemoteRegistry(client: RegistryClient(registry: fake.host, configuration: configuration), repository: "app")
 
-        try ImageSync(from: LayoutEndpoint(source), to: destination).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: destination).copy(.tag("1.0"), tag: "1.0")
         #expect(elsewhere.requests.isEmpty)
         #expect(fake.requests.contains { $0.method == "POST" })
         #expect(fake.content.current.blobs[layer.digest.description]?.count == ResumeTests.layerSize)

@@ -24,15 +24,15 @@ import Testing
         let one = try SyncFixtures.image(in: source, tag: "1.0")
         try SyncFixtures.image(in: source, tag: "2.0")
         let counting = CountingSource(source)
-        let planner = SyncPlanner(source: counting, destination: LayoutEndpoint(target), options: SyncOptions())
+        let planner = SyncPlanner(source: counting, destination: LayoutEndpoint(target), options: CopyOptions())
 
         #expect(try planner.tags(TagFilter(allow: ["^1"])) == ["1.0"])
         var plan = planner.plan(["1.0", "2.0", "3.0"])
         #expect(SyncPlannerTests.reasons(plan) == ["1.0": "new", "2.0": "new", "3.0": "fail: tag 3.0 not found in \(source.path)"])
         #expect(plan[0].source?.digest == one.digest && plan[0].target == one.digest && plan[0].current == nil)
 
-        try ImageSync(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
-        try ImageSync(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "2.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+        try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "2.0")
         plan = planner.plan(["1.0", "2.0"])
         #expect(SyncPlannerTests.reasons(plan) == ["1.0": "skip", "2.0": "changed"])
         #expect(plan[1].current == one.digest)
@@ -46,8 +46,8 @@ import Testing
         let target = try SyncFixtures.layout()
         defer { SyncFixtures.remove(source, target) }
         let image = try SyncFixtures.image(in: source, tag: "1.0")
-        try ImageSync(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
-        let planner = SyncPlanner(source: LayoutEndpoint(source), destination: LayoutEndpoint(target), options: SyncOptions())
+        try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+        let planner = SyncPlanner(source: LayoutEndpoint(source), destination: LayoutEndpoint(target), options: CopyOptions())
         #expect(SyncPlannerTests.reasons(planner.plan(["1.0"])) == ["1.0": "skip"])
 
         // An SBOM, its signature and the image's signature attached after the first sync.
@@ -55,11 +55,11 @@ import Testing
         #expect(SyncPlannerTests.reasons(planner.plan(["1.0"])) == ["1.0": "referrers"])
         // Without referrers they are not compared.
         let noReferrers = SyncPlanner(
-            source: LayoutEndpoint(source), destination: LayoutEndpoint(target), options: SyncOptions(CopyOptions(referrers: false)))
+            source: LayoutEndpoint(source), destination: LayoutEndpoint(target), options: CopyOptions(referrers: false))
         #expect(SyncPlannerTests.reasons(noReferrers.plan(["1.0"])) == ["1.0": "skip"])
 
         // The copy moves the referrers only; then the tag is up to date again.
-        let result = try ImageSync(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
+        let result = try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(target)).copy(.tag("1.0"), tag: "1.0")
         #expect(result.referrersCopied == 3)
         #expect(SyncPlannerTests.reasons(planner.plan(["1.0"])) == ["1.0": "skip"])
 
@@ -70,7 +70,7 @@ import Testing
         var signaturesOnly = CopyOptions()
         signaturesOnly.artifactTypes = [SyncFixtures.signatureType]
         let filtered = SyncPlanner(
-            source: LayoutEndpoint(source), destination: LayoutEndpoint(target), options: SyncOptions(signaturesOnly))
+            source: LayoutEndpoint(source), destination: LayoutEndpoint(target), options: signaturesOnly)
         #expect(SyncPlannerTests.reasons(filtered.plan(["1.0"])) == ["1.0": "skip"])
         #expect(try target.referrers(of: image.digest).contains { $0.digest == sbom.digest })
     }
@@ -82,10 +82,10 @@ import Testing
         let index = try SyncFixtures.multiArch(in: source, tag: "multi")
         let arm = try Platform(parsing: "linux/arm64/v8")
         for copy in [CopyOptions(all: true), CopyOptions(platforms: [arm])] {
-            let options = SyncOptions(copy)
+            let options = copy
             let planner = SyncPlanner(source: LayoutEndpoint(source), destination: LayoutEndpoint(target), options: options)
             let first = try #require(planner.plan(["multi"]).first)
-            let stored = try ImageSync(from: LayoutEndpoint(source), to: LayoutEndpoint(target), options: options)
+            let stored = try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(target), options: options)
                 .copy(.tag("multi"), tag: "multi")
             #expect(first.target == stored.descriptor.digest)
             #expect((first.target == index.digest) == copy.all)
@@ -98,7 +98,7 @@ import Testing
         defer { SyncFixtures.remove(source) }
         try SyncFixtures.image(in: source, tag: "a")
         try SyncFixtures.image(in: source, tag: "b")
-        let planner = SyncPlanner(source: LayoutEndpoint(source), destination: nil, options: SyncOptions())
+        let planner = SyncPlanner(source: LayoutEndpoint(source), destination: nil, options: CopyOptions())
         #expect(SyncPlannerTests.reasons(planner.plan(try planner.tags(.all))) == ["a": "new", "b": "new"])
     }
 }

@@ -22,13 +22,13 @@ struct TLSTests {
         }
 
         #expect {
-            try ImageSync(from: LayoutEndpoint(source), to: remote(TransportOptions())).copy(.tag("1.0"), tag: "1.0")
+            try ImageCopy(from: LayoutEndpoint(source), to: remote(TransportOptions())).copy(.tag("1.0"), tag: "1.0")
         } throws: { error in
             guard let error = error as? SyncError, case .transfer(_, let curl) = error else { return false }
             return curl.code == 60 && error.description.contains(registry.host) && error.hint?.contains("--cert-dir") == true
         }
 
-        try ImageSync(from: LayoutEndpoint(source), to: remote(TransportOptions(caFile: "\(certificates)/ca.crt")))
+        try ImageCopy(from: LayoutEndpoint(source), to: remote(TransportOptions(caFile: "\(certificates)/ca.crt")))
             .copy(.tag("1.0"), tag: "1.0")
         let directory = SyncFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

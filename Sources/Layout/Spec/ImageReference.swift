@@ -13,6 +13,15 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
     case dockerArchive(path: String, name: DockerName?)
     case registry(host: String, repository: String, selector: Selector?)
 
+    /// The tag the reference names, if any (a docker archive's NAME:TAG gives its tag).
+    public var tag: String? {
+        switch self {
+        case .layout(_, .tag(let tag)), .registry(_, _, .tag(let tag)), .ociArchive(_, .some(let tag)): tag
+        case .dockerArchive(_, .some(let name)): name.tag
+        default: nil
+        }
+    }
+
     /// A tag or a digest within a repository.
     public enum Selector: Sendable, Hashable, CustomStringConvertible {
         case tag(String)

@@ -6,6 +6,13 @@ import Layout
 /// was written to it, the layout is removed again, with the directories created for it (`import … new/sub/app`
 /// leaves no `new/sub`), so a failure leaves nothing behind. A layout someone wrote to meanwhile is kept.
 enum NewLayout {
+    /// Runs `body`, which writes into the destination `reference` names; for a layout, removes it again when
+    /// `body` fails and the layout did not exist before.
+    static func with<T>(for reference: ImageReference, _ body: () throws -> T) throws -> T {
+        guard case .layout(let path, _) = reference else { return try body() }
+        return try with(at: path) { _ in try body() }
+    }
+
     static func with<T>(at path: String, _ body: (OCILayout) throws -> T) throws -> T {
         let fileManager = FileManager.default
         var created: [String] = []

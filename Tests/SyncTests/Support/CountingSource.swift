@@ -15,25 +15,25 @@ final class CountingSource: ImageSource, TagCatalog, @unchecked Sendable {
     private func note(_ call: String) { lock.withLock { counts[call, default: 0] += 1 } }
 
     var description: String { base.description }
-    func resolve(_ selector: ImageReference.Selector?) throws(SyncError) -> Descriptor {
+    func resolve(_ selector: ImageReference.Selector?) throws -> Descriptor {
         note("resolve")
         return try base.resolve(selector)
     }
-    func manifest(_ descriptor: Descriptor) throws(SyncError) -> Manifest {
+    func manifest(_ descriptor: Descriptor) throws -> Manifest {
         note("manifest")
         return try base.manifest(descriptor)
     }
     func readBlob(
-        _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws(SyncError) -> Void
-    ) throws(SyncError) {
+        _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         note("blob")
         try base.readBlob(descriptor, from: offset, into: body)
     }
-    func openBlob(_ descriptor: Descriptor, from offset: Int64) throws(SyncError) -> any BlobStream {
+    func openBlob(_ descriptor: Descriptor, from offset: Int64) throws -> any BlobStream {
         note("blob")
         return try base.openBlob(descriptor, from: offset)
     }
-    func referrers(of digest: Digest) throws(SyncError) -> [Referrer] {
+    func referrers(of digest: Digest) throws -> [Referrer] {
         note("referrers")
         return try base.referrers(of: digest)
     }

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Opens the references that live on this machine as endpoints: a layout (`PATH`, `oci:PATH`), an OCI archive
+/// (`oci-archive:FILE[:TAG]`) or a docker archive (`docker-archive:FILE[:NAME:TAG]`). Registries are Sync's.
+public enum LocalEndpoint {
+    /// The source a reference names and the selector to resolve there (nil: the only image; an archive's tag
+    /// or name is part of the source).
+    /// - Throws: `.layoutMissing`/`.notALayout`, the archive's errors, `.invalidReference` for a registry.
+    public static func source(_ reference: ImageReference) throws(LayoutError)
+        -> (source: any ImageSource, selector: ImageReference.Selector?)
+    {
+        switch reference {
+        case .layout(let path, let selector):
+            return (LayoutEndpoint(try OCILayout(at: path)), selector)
+        case .ociArchive, .dockerArchive:
+            throw .unsupported("\(reference): archive sources are being moved onto the copy engine")
+        case .registry:
+            throw .invalidReference("\(reference)", reason: "a registry is not a local endpoint")
+        }
+    }
+
+    /// The destination a reference names (a layout is created when missing; an archive is written at the
+    /// end of the copy) and its selector: the tag to set, or a digest the copied manifest must have.
+    public static func destination(_ reference: ImageReference) throws(LayoutError)
+        -> (destination: any ImageDestination, selector: ImageReference.Selector?)
+    {
+        switch reference {
+        case .layout(let path, let selector):
+            return (LayoutEndpoint(try OCILayout.create(at: path)), selector)
+        case .ociArchive, .dockerArchive:
+            throw .unsupported("\(reference): archive destinations are being moved onto the copy engine")
+        case .registry:
+            throw .invalidReference("\(reference)", reason: "a registry is not a local endpoint")
+        }
+    }
+}
