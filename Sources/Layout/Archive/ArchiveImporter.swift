@@ -21,7 +21,7 @@ struct ArchiveImporter {
         if let tag = options.tag { try Names.validateTag(tag) }
         let scanner = ArchiveScanner(archivePath: archivePath, storage: .layout(layout), progress: options.progress)
         let catalog = try ArchiveCatalog(scanner.scan())
-        let plan = try plan(catalog.candidates, format: catalog.format.rawValue)
+        let plan = try plan(catalog)
         return try commit(plan)
     }
 }
