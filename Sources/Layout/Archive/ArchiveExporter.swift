@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-import Foundation
-import Glibc
 
-/// Writes images from layouts into an oci-archive or docker-archive tarball.
+/// Writes images from layouts into an oci-archive or docker-archive tarball: each item is copied by the one
+/// copy engine (`ImageCopy`) from its layout (`LayoutEndpoint`) into one `ArchiveDestination`, which streams
+/// the tar as blobs arrive and appears at `path` only when every item is in.
 ///
-/// Everything is checked before the first byte is written (manifests parsed, every blob present with its
-/// size, tags unambiguous). Blobs are streamed from the layouts, never loaded whole, each written once even
-/// when several items share it, and hashed on the way: a blob whose content does not match its digest fails
-/// the export. A file destination is written to `DEST.tmp-<pid>-<random>` next to it, fsynced and renamed
-/// into place, so a failed export never leaves a partial archive at `DEST`; `-` streams to standard output.
+/// Blobs are streamed from the layouts, never loaded whole, each written once even when several items share
+/// it, and hashed on the way: a blob whose content does not match its digest fails the export. A file
+/// destination is written to `DEST.tmp-<pid>-<random>` next to it, fsynced and renamed into place, so a failed
+/// export never leaves a partial archive at `DEST`; `-` streams to standard output. When
+/// `ExportOptions.progressTotal` is set, the export is first planned (the same copy into a destination that
+/// only counts, reading manifests only), so the total is announced before the first byte.
 ///
 /// - Parameters:
 ///   - items: the images to export, with their names in the archive.
@@ -16,158 +17,96 @@ import Glibc
 ///   - options: format, compression, referrers, platform, progress.
 /// - Returns: what was written.
 /// - Throws: `.invalidArgument` (no items, a tag given to two images, no image for the platform),
-///   `.unsupported` (an artifact for docker-archive), the layouts' read errors, `.archive`/`.io` when writing.
+///   `.unsupported` (an index or artifact for docker-archive), the layouts' read errors, `.digestMismatch`,
+///   `.archive`/`.io` when writing.
 @discardableResult
 public func exportArchive(_ items: [ExportItem], to path: String, options: ExportOptions = ExportOptions())
     throws(LayoutError) -> ExportResult
 {
     guard !items.isEmpty else { throw .invalidArgument("nothing to export: no images given") }
     let exporter = ArchiveExporter(options: options)
-    let plan: ArchiveExporter.Plan
-    switch options.format {
-    case .ociArchive: plan = try exporter.planOCIArchive(items)
-    case .dockerArchive: plan = try exporter.planDockerArchive(items)
+    let resolved = try items.map { (item) throws(LayoutError) in try exporter.resolve(item) }
+    if let announce = options.progressTotal {
+        let plan = ArchiveDestination(planning: options.format)
+        try exporter.copy(resolved, into: plan)
+        announce(plan.bytesWritten)
     }
-    options.progressTotal?(plan.contentBytes)
-    let bytes = try exporter.write(plan, to: path)
+    let destination = try ArchiveDestination(
+        path: path, format: options.format, compression: options.compression, progress: options.progress)
+    do throws(LayoutError) { try exporter.copy(resolved, into: destination) } catch {
+        destination.discard()
+        throw error
+    }
     return ExportResult(
-        images: plan.images, referrers: plan.referrers, blobs: plan.blobCount, bytes: bytes, format: options.format,
-        path: path)
+        images: Set(resolved.map(\.descriptor.digest)).count, referrers: destination.referrersListed,
+        blobs: destination.blobsWritten, bytes: destination.bytesWritten, format: options.format, path: path)
 }
 
-/// The work behind `exportArchive`: a format-specific plan (ArchiveExporter+OCI, ArchiveExporter+Docker),
-/// then one writer for both.
+/// The work behind `exportArchive`.
 struct ArchiveExporter {
     let options: ExportOptions
 
-    /// One entry of the archive, in writing order.
-    enum Entry {
-        case directory(String)
-        case blob(String, ContentClosure.Blob)
-        case file(String, Data)
+    /// The manifest an item stands for in the archive. oci-archive: the item itself, or with a platform the
+    /// matching child of an index (a plain image under the item's tag). docker-archive, which holds images
+    /// only: the item, or the child of an index for the platform (the host's by default).
+    func resolve(_ item: ExportItem) throws(LayoutError) -> ExportItem {
+        var resolved = item
+        if options.format == .ociArchive, let tag = item.tag { try Names.validateTag(tag) }
+        let platform = options.format == .dockerArchive ? options.platform ?? .host : options.platform
+        guard let platform else { return resolved }
+        while case .index(let index) = try item.layout.manifest(resolved.descriptor).kind {
+            resolved.descriptor = try PlatformSelection.child(
+                of: index, digest: resolved.descriptor.digest, matching: platform)
+        }
+        return resolved
     }
 
-    /// What to write.
-    struct Plan {
-        var entries: [Entry] = []
-        var images = 0
-        var referrers = 0
-
-        /// The bytes of content the entries hold (what `ExportOptions.progress` counts).
-        var contentBytes: Int64 {
-            entries.reduce(0) { total, entry in
-                switch entry {
-                case .directory: total
-                case .blob(_, let blob): total + blob.descriptor.size
-                case .file(_, let data): total + Int64(data.count)
-                }
+    /// Copies every item into `destination`, names each, and finishes it.
+    func copy(_ items: [ExportItem], into destination: ArchiveDestination) throws(LayoutError) {
+        // One member at a time in a fixed order: the same images always give the same archive bytes.
+        let copyOptions = CopyOptions(
+            all: true, referrers: options.referrers && options.format == .ociArchive, progress: options.progress,
+            jobs: 1)
+        let target = UnfinishedDestination(base: destination)
+        for item in items {
+            let copied: CopyResult
+            do { copied = try ImageCopy(from: LayoutEndpoint(item.layout), to: target, options: copyOptions)
+                .copy(item.descriptor, tag: nil) } catch {
+                throw error as? LayoutError ?? .archive("\(error)")
+            }
+            switch options.format {
+            case .ociArchive:
+                var entry = item.descriptor
+                entry.mediaType = copied.descriptor.mediaType
+                entry.size = copied.descriptor.size
+                try destination.list(entry, tag: item.tag)
+            case .dockerArchive:
+                if let name = item.dockerName { try destination.name(copied.descriptor.digest, as: name) }
             }
         }
+        try destination.finish()
+    }
+}
 
-        var blobCount: Int {
-            entries.reduce(0) { count, entry in
-                if case .blob = entry { return count + 1 }
-                return count
-            }
-        }
+/// An archive destination whose `finish` waits for the last item: each `ImageCopy` finishes its destination,
+/// and an export makes one copy per item.
+private struct UnfinishedDestination: ImageDestination {
+    let base: ArchiveDestination
+
+    var description: String { base.description }
+    var keepsReferrers: Bool { base.keepsReferrers }
+
+    func hasBlob(_ descriptor: Descriptor) -> Bool { base.hasBlob(descriptor) }
+
+    func putBlob(_ descriptor: Descriptor, from source: any ImageSource, progress: (@Sendable (Int64) -> Void)?)
+        throws -> BlobTransfer
+    {
+        try base.putBlob(descriptor, from: source, progress: progress)
     }
 
-    /// Writes the plan atomically to `path` (or to standard output for `-`).
-    /// - Returns: the content bytes written.
-    func write(_ plan: Plan, to path: String) throws(LayoutError) -> Int64 {
-        if path == "-" {
-            let writer = try ArchiveWriter(path: "-", compression: options.compression)
-            let bytes = try write(plan.entries, into: writer)
-            try writer.finish()
-            return bytes
-        }
-        if FileSystem.isDirectory(path) { throw .invalidArgument("\(path) is a directory, not an archive file") }
-        let directory = FileSystem.parentDirectory(of: path)
-        guard FileSystem.isDirectory(directory) else {
-            throw .invalidArgument("cannot write \(path): the directory \(directory) does not exist")
-        }
-        removeLeftovers(of: path)
-        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let bytes: Int64
-        do throws(LayoutError) {
-            let writer = try ArchiveWriter(path: temporary, compression: options.compression)
-            bytes = try write(plan.entries, into: writer)
-            try writer.finish()
-            try FileDescriptor(path: temporary, flags: O_RDONLY).sync()
-            try FileSystem.rename(temporary, to: path)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        try FileSystem.syncDirectory(directory)
-        return bytes
+    func putManifest(_ manifest: Manifest, digest: Digest, as role: ManifestRole) throws -> Bool {
+        try base.putManifest(manifest, digest: digest, as: role)
     }
 
-    /// Removes what earlier exports to `path` left when they were killed: regular files named exactly as this
-    /// writer names its own (`DEST.tmp-<pid>-<random>`, both numbers), of writers that are gone, once older
-    /// than the grace period fsck and gc give temporary files. Any other file is the user's.
-    private func removeLeftovers(of path: String) {
-        let directory = FileSystem.parentDirectory(of: path)
-        let prefix = FileSystem.baseName(of: path) + ".tmp-"
-        for name in FileSystem.list(directory) where name.hasPrefix(prefix) {
-            let numbers = name.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
-            let digits = numbers.allSatisfy { !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } }
-            guard numbers.count == 2, digits else { continue }
-            var info = stat()
-            guard lstat("\(directory)/\(name)", &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-            let file = TemporaryFile(
-                relativePath: name, path: "\(directory)/\(name)",
-                writerProcess: OCILayout.writerProcess(in: name, after: prefix))
-            if !file.mayBeInFlight(grace: FsckChecker.temporaryFileGrace) { unlink(file.path) }
-        }
-    }
-
-    private func write(_ entries: [Entry], into writer: ArchiveWriter) throws(LayoutError) -> Int64 {
-        var total: Int64 = 0
-        for entry in entries {
-            switch entry {
-            case .directory(let name):
-                try writer.addDirectory(name)
-            case .file(let name, let data):
-                try writer.addFile(name, contents: data)
-                total += Int64(data.count)
-                options.progress?(Int64(data.count))
-            case .blob(let name, let blob):
-                try stream(blob, as: name, into: writer)
-                total += blob.descriptor.size
-            }
-        }
-        return total
-    }
-
-    /// Streams one blob into the archive, hashing it on the way.
-    private func stream(_ blob: ContentClosure.Blob, as name: String, into writer: ArchiveWriter) throws(LayoutError) {
-        let digest = blob.descriptor.digest
-        let reader = try blob.layout.openBlob(digest)
-        guard reader.size == blob.descriptor.size else {
-            throw .sizeMismatch(digest, expected: blob.descriptor.size, actual: reader.size)
-        }
-        let hasher = digest.makeHasher()
-        let progress = options.progress
-        try writer.addFile(name, size: reader.size) { (write) throws(LayoutError) in
-            try reader.forEachChunk { (chunk) throws(LayoutError) in
-                hasher.update(chunk)
-                try write(chunk)
-                progress?(Int64(chunk.count))
-            }
-        }
-        let actual = hasher.finalize()
-        guard actual == digest else { throw .digestMismatch(expected: digest, actual: actual) }
-    }
-
-    /// Rejects one tag (or docker name) given to two different manifests.
-    static func checkUnique(_ names: [(name: String, digest: Digest)], what: String) throws(LayoutError) {
-        var owners: [String: Digest] = [:]
-        for (name, digest) in names {
-            if let owner = owners[name], owner != digest {
-                throw .invalidArgument("\(what) '\(name)' is given to two different images: \(owner) and \(digest)")
-            }
-            owners[name] = digest
-        }
-    }
+    func finish() {}
 }

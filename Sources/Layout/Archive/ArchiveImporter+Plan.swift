@@ -12,24 +12,16 @@ struct ImportPlan {
 
 extension ArchiveImporter {
     /// Applies the selection and `--tag`, pulls in referrers, and checks that no tag is claimed twice.
-    func plan(_ candidates: [ImportCandidate], format: String) throws(LayoutError) -> ImportPlan {
-        let images = candidates.filter { !$0.isReferrer }
-        var referrers = candidates.filter(\.isReferrer)
+    func plan(_ catalog: ArchiveCatalog) throws(LayoutError) -> ImportPlan {
+        let images = catalog.images
+        var referrers = catalog.candidates.filter(\.isReferrer)
         if options.tag != nil || options.selection != nil {
             // Only the chosen image is tagged then.
             for position in referrers.indices { referrers[position].tags = [] }
         }
         var chosen: [ImportCandidate]
         if let selection = options.selection {
-            let matches = images.filter { $0.matches(selection) }
-            guard var image = matches.first else {
-                throw .manifestNotFound("\(archivePath == "-" ? "standard input" : archivePath):\(selection)")
-            }
-            guard matches.count == 1 else {
-                let labels = matches.map(\.label).joined(separator: ", ")
-                throw .invalidArgument(
-                    "'\(selection)' names \(matches.count) images in the archive (\(labels)): select one by NAME:TAG")
-            }
+            var image = try catalog.select(selection, archive: archivePath == "-" ? "standard input" : archivePath)
             switch selection {
             case .tag(let tag): image.tags = [options.tag ?? tag]
             case .dockerName(let name): image.tags = [options.tag ?? name.tag]
@@ -53,7 +45,7 @@ extension ArchiveImporter {
         var blobs: [ArchiveFile] = []
         var seen = Set<Digest>()
         for file in chosen.flatMap(\.closure) where seen.insert(file.digest).inserted { blobs.append(file) }
-        return ImportPlan(images: chosen, blobs: blobs, format: format)
+        return ImportPlan(images: chosen, blobs: blobs, format: catalog.format.rawValue)
     }
 
     /// The referrers whose subject is in the closure of `images` (or of another such referrer).

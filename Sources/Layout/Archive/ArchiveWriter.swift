@@ -14,6 +14,8 @@ public final class ArchiveWriter {
     /// The output file; opened here, not by libarchive, so open errors carry their errno.
     private let file: FileDescriptor
     private var closed = false
+    /// The regular file being written: its name, declared size and bytes written so far.
+    private var current: (path: String, size: Int64, written: Int64)?
 
     /// Opens `path` for writing (created or truncated); `-` writes standard output.
     public init(path: String, compression: Compression = .none) throws(LayoutError) {
@@ -44,20 +46,41 @@ public final class ArchiveWriter {
         _ path: String, size: Int64,
         produce: ((UnsafeRawBufferPointer) throws(LayoutError) -> Void) throws(LayoutError) -> Void
     ) throws(LayoutError) {
+        try beginFile(path, size: size)
+        try produce { (bytes) throws(LayoutError) in try writeData(bytes) }
+        try endFile()
+    }
+
+    /// Starts a regular file of `size` bytes: `writeData` then delivers exactly that many, and `endFile` checks
+    /// they all came (for content produced by a caller that throws errors of its own).
+    public func beginFile(_ path: String, size: Int64) throws(LayoutError) {
         try writeHeader(path, type: S_IFREG, mode: 0o644, size: size)
-        var written: Int64 = 0
-        try produce { (bytes) throws(LayoutError) in
-            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let count = archive_write_data(handle, base + offset, bytes.count - offset)
-                guard count >= 0 else { throw .archive("\(name): \(message())") }
-                offset += count
-            }
-            written += Int64(bytes.count)
+        current = (path, size, 0)
+    }
+
+    /// Appends content to the file `beginFile` started.
+    /// - Throws: `LayoutError.archive` past the declared size or when writing fails.
+    public func writeData(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        guard let file = current, file.written + Int64(bytes.count) <= file.size else {
+            throw .archive("\(name): more bytes than the entry \(current?.path ?? "") declared")
         }
-        guard written == size else {
-            throw .archive("\(name): entry \(path) declared \(size) bytes but \(written) were written")
+        var offset = 0
+        while offset < bytes.count {
+            let count = archive_write_data(handle, base + offset, bytes.count - offset)
+            guard count > 0 else { throw .archive("\(name): \(message())") }
+            offset += count
+        }
+        current?.written += Int64(bytes.count)
+    }
+
+    /// Ends the file `beginFile` started.
+    /// - Throws: `LayoutError.archive` when fewer bytes than declared were written.
+    public func endFile() throws(LayoutError) {
+        guard let file = current else { return }
+        current = nil
+        guard file.written == file.size else {
+            throw .archive("\(name): entry \(file.path) declared \(file.size) bytes but \(file.written) were written")
         }
     }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
-extension ArchiveImporter {
+extension ArchiveCatalog {
     /// The images of an archive in OCI layout form (oci-archive, or docker 25 and later): each top-level
     /// index.json entry, its manifests kept byte for byte, with everything it references.
-    func ociCandidates(_ contents: ArchiveContents) throws(LayoutError) -> [ImportCandidate] {
+    static func ociCandidates(_ contents: ArchiveContents) throws(LayoutError) -> [ImportCandidate] {
         let index: ImageIndex
         do {
             index = try JSONDecoder().decode(ImageIndex.self, from: contents.metadata["index.json"] ?? Data())
@@ -98,10 +98,10 @@ struct ClosureWalker {
             let config = try contents.blob(image.config.digest)
         else { return }
         let configName = "\(image.config.digest) (config of \(owner))"
-        guard let diffIDs = try ArchiveImporter.imageConfig(config, member: configName).rootfs?.diffIDs else { return }
+        guard let diffIDs = try ArchiveCatalog.imageConfig(config, member: configName).rootfs?.diffIDs else { return }
         var layers: [(member: String, file: ArchiveFile?)] = []
         for layer in image.layers { layers.append((layer.digest.blobPath, try contents.blob(layer.digest))) }
-        try ArchiveImporter.verifyDiffIDs(diffIDs, configName: configName, layers: layers)
+        try ArchiveCatalog.verifyDiffIDs(diffIDs, configName: configName, layers: layers)
     }
 
     /// The archive's content for a descriptor, or nil for a foreign layer the archive does not carry.

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
-extension ArchiveImporter {
+extension ArchiveCatalog {
     /// The images of a legacy `docker save` tarball: manifest.json lists each image's config file and layer
     /// files; their blobs are those files exactly as stored (digest-preserving), and an OCI image manifest is
     /// generated for each with `JSONEncoder.ocitool`, so importing twice gives the same digest. Nothing else
     /// vouches for these files, so each layer must match its config's diff ID before the manifest is made.
-    func dockerCandidates(_ contents: ArchiveContents) throws(LayoutError) -> [ImportCandidate] {
+    static func dockerCandidates(_ contents: ArchiveContents) throws(LayoutError) -> [ImportCandidate] {
         let entries = try Self.dockerManifest(contents)
         var candidates: [ImportCandidate] = []
         for entry in entries {

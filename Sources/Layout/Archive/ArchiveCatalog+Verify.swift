@@ -4,7 +4,7 @@ import Foundation
 /// What an archive claims about its images, checked against what it holds: a config is a valid image
 /// configuration, the layers match its `rootfs.diff_ids` in number and content, and names that carry a digest
 /// carry the right one. A mismatch is `LayoutError.archiveMismatch` (exit 4), naming the member and both values.
-extension ArchiveImporter {
+extension ArchiveCatalog {
     /// The image configuration in `file`.
     /// - Parameter member: the config's name in the archive, for messages.
     /// - Throws: `LayoutError.archive` when it is not a JSON image configuration.
