@@ -52,9 +52,9 @@ import TestSupport
         let (layout, _) = try ImageEndpoint.destination(try ImageReference(parsing: target), registry: options)
         let pulled = try ImageCopy(from: remote, to: layout).copy(remoteSelector, tag: "2.0")
         #expect(pulled.descriptor.digest == image.digest)
-        #expect(throws: SyncError.self) {
-            try ImageEndpoint.source(try ImageReference(parsing: "oci-archive:/tmp/x.tar"), registry: options)
-        }
+        // Archives are endpoints too: one that does not exist is a Layout error naming the file.
+        #expect { try ImageEndpoint.source(try ImageReference(parsing: "oci-archive:/nonexistent/x.tar"), registry: options) }
+            throws: { "\($0)".contains("/nonexistent/x.tar") }
     }
 
     @Test(.enabled(if: DockerRegistry.isAvailable)) func remoteSummariesMatchLayoutSummaries() throws {

@@ -49,7 +49,7 @@ import Testing
         let image = try SyncFixtures.image(in: source, tag: "1.0", layers: [1000, 2000, 3000, 4000])
         let victim = try #require(source.allBlobs().first { source.blobSize($0) == 3000 })
         try source.removeBlob(victim)
-        #expect(throws: SyncError.self) {
+        #expect(throws: LayoutError.blobNotFound(victim)) {
             try ImageCopy(from: LayoutEndpoint(source), to: LayoutEndpoint(target), options: CopyOptions(jobs: 2))
                 .copy(.tag("1.0"), tag: "1.0")
         }

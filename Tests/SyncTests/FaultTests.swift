@@ -82,7 +82,7 @@ import TestSupport
             try ImageCopy(from: RemoteRegistry(client: fake.client(), repository: "app"), to: LayoutEndpoint(target))
                 .copy(.tag("1.0"), tag: "1.0")
         } throws: { error in
-            guard case SyncError.layout(.digestMismatch(let expected, _)) = error else { return false }
+            guard case LayoutError.digestMismatch(let expected, _) = error else { return false }
             return expected == layer.digest
         }
         #expect(try target.readIndex().manifests.isEmpty)

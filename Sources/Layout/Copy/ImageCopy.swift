@@ -48,18 +48,25 @@ public struct ImageCopy: Sendable {
     /// Copies the manifest `descriptor` points at and finishes the destination.
     @discardableResult
     public func copy(_ descriptor: Descriptor, tag: String?) throws -> CopyResult {
-        let result = try copyWithoutFinishing(descriptor, tag: tag)
-        try destination.finish()
-        return result
+        try finishing { () throws in try copyWithoutFinishing(descriptor, tag: tag) }
     }
 
     /// Copies several images into one destination (an archive holding them all), then finishes it once.
     /// - Returns: one result per image, in order.
     public func copy(_ images: [(descriptor: Descriptor, tag: String?)]) throws -> [CopyResult] {
-        var results: [CopyResult] = []
-        for image in images { results.append(try copyWithoutFinishing(image.descriptor, tag: image.tag)) }
-        try destination.finish()
-        return results
+        try finishing { () throws in try images.map { (image) throws in try copyWithoutFinishing(image.descriptor, tag: image.tag) } }
+    }
+
+    /// Runs `body`, then finishes the destination; discards it when either fails.
+    private func finishing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            let result = try body()
+            try destination.finish()
+            return result
+        } catch {
+            destination.discard()
+            throw error
+        }
     }
 
     private func copyWithoutFinishing(_ descriptor: Descriptor, tag: String?) throws -> CopyResult {

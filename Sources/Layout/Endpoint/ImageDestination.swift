@@ -31,12 +31,17 @@ public protocol ImageDestination: Sendable, CustomStringConvertible {
     /// registry hold each piece as soon as it is put.
     func finish() throws
 
+    /// Gives up a copy that failed: an archive removes its temporary file. The default does nothing (a layout
+    /// or registry keeps the blobs it got, for the next attempt; gc removes them otherwise).
+    func discard()
+
     /// Whether this destination keeps referrers (a docker archive does not: a copy says so).
     var keepsReferrers: Bool { get }
 }
 
 extension ImageDestination {
     public func finish() throws {}
+    public func discard() {}
     public var keepsReferrers: Bool { true }
 }
 

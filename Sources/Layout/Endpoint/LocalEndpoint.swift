@@ -12,8 +12,10 @@ public enum LocalEndpoint {
         switch reference {
         case .layout(let path, let selector):
             return (LayoutEndpoint(try OCILayout(at: path)), selector)
-        case .ociArchive, .dockerArchive:
-            throw .unsupported("\(reference): archive sources are being moved onto the copy engine")
+        case .ociArchive(let path, let tag):
+            return (try ArchiveSource(path: path), tag.map { .tag($0) })
+        case .dockerArchive(let path, let name):
+            return (try ArchiveSource(path: path), name.map { .tag($0.description) })
         case .registry:
             throw .invalidReference("\(reference)", reason: "a registry is not a local endpoint")
         }
@@ -27,8 +29,11 @@ public enum LocalEndpoint {
         switch reference {
         case .layout(let path, let selector):
             return (LayoutEndpoint(try OCILayout.create(at: path)), selector)
-        case .ociArchive, .dockerArchive:
-            throw .unsupported("\(reference): archive destinations are being moved onto the copy engine")
+        case .ociArchive(let path, let tag):
+            return (try ArchiveDestination(path: path, format: .ociArchive), tag.map { .tag($0) })
+        case .dockerArchive(let path, let name):
+            return (try ArchiveDestination(path: path, format: .dockerArchive, repository: name?.repository),
+                    name.map { .tag($0.tag) })
         case .registry:
             throw .invalidReference("\(reference)", reason: "a registry is not a local endpoint")
         }
