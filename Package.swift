@@ -154,7 +154,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Layout", "TestSupport"],
+            // ocitool itself for its error mapping (ErrorReportTests); the other tests run the built binary.
+            dependencies: ["ocitool", "Layout", "Serve", "Sync", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]
