@@ -84,10 +84,17 @@ let package = Package(
             dependencies: ["CArchive", "COpenSSL", "CZlib", "CZstd"],
             swiftSettings: swiftSettings
         ),
+        // The strict, located YAML reader of serve.yaml and sync.yaml (Serve and Sync may not import each other).
+        .target(
+            name: "YAMLConfig",
+            dependencies: ["Layout", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Serve",
             dependencies: [
                 "Layout",
+                "YAMLConfig",
                 "Bcrypt",
                 "OCICrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -110,7 +117,7 @@ let package = Package(
         ),
         .target(
             name: "Sync",
-            dependencies: ["Layout", "CCurl", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Layout", "YAMLConfig", "CCurl", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -154,7 +161,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Layout", "TestSupport"],
+            // ocitool itself for its error mapping (ErrorReportTests); the other tests run the built binary.
+            dependencies: ["ocitool", "Layout", "Serve", "Sync", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

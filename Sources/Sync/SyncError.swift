@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Layout
 
-/// Every failure of a Sync operation, each naming the registry (and repository) involved, with a hint and the
-/// CLI exit code (1 failure, 2 usage, 3 not found, 4 verification failed).
+/// Every failure of a Sync operation, each naming the registry (and repository) involved. (Hints and exit codes
+/// are the CLI's: it maps each case to them.)
 public enum SyncError: Error, Sendable, CustomStringConvertible {
     /// The registry could not be reached (name resolution, connection refused), after retries.
     case unreachable(host: String, CurlError)
@@ -44,36 +44,6 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         case .invalidArgument(let reason): reason
         case .credentialHelper(let program, let reason): "credential helper \(program) failed: \(reason)"
         case .cancelled: "the transfer was cancelled"
-        }
-    }
-
-    /// What the user can do next, when there is something useful to say.
-    public var hint: String? {
-        switch self {
-        case .unreachable: "check the host and port, and that the registry is running"
-        case .transfer(_, let error) where [35, 51, 53, 58, 60, 77, 83, 90, 91].contains(error.code):
-            "for a self-signed certificate pass --cert-dir DIR (its *.crt files), or --tls-verify=false; for HTTP --plain-http"
-        case .authenticationFailed(let host, _): "log in with 'ocitool login \(host)' or pass --creds USER:PASSWORD"
-        case .accessDenied: "the credentials are valid but lack this permission: ask the registry's administrator"
-        case .registry(_, 429, _, _, _): "the registry is rate limiting; retry later or lower --jobs"
-        case .credentialHelper(let program, _):
-            "check that \(program) is installed and works, or remove it from credHelpers/credsStore in the auth file"
-        case .layout(.digestMismatch), .layout(.sizeMismatch):
-            "the source's content does not match its digest, so nothing was tagged at the destination; "
-                + "a registry (or a proxy) altered it, or, for a layout source, check it with 'ocitool fsck LAYOUT'"
-        case .layout(let error): error.hint
-        default: nil
-        }
-    }
-
-    /// The CLI exit code: 1 failure, 2 usage, 3 not found, 4 verification failed.
-    public var exitCode: Int32 {
-        switch self {
-        case .notFound: 3
-        case .registry(_, 404, _, _, _): 3
-        case .invalidArgument: 2
-        case .layout(let error): error.exitCode
-        default: 1
         }
     }
 

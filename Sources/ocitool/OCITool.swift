@@ -37,11 +37,9 @@ struct OCITool: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as LayoutError {
-            Console.error(error.description, hint: error.hint)
-            Foundation.exit(error.exitCode)
+            fail(ErrorReport(error))
         } catch let error as SyncError {
-            Console.error(error.description, hint: error.hint)
-            Foundation.exit(error.exitCode)
+            fail(ErrorReport(error))
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {
@@ -54,6 +52,12 @@ struct OCITool: AsyncParsableCommand {
             Console.error(usageMessage(for: error), hint: usage ? "see '\(commandPath(in: CommandLine.arguments)) --help'" : nil)
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+
+    /// Prints a library error's line and hint and exits with its code.
+    private static func fail(_ report: ErrorReport) -> Never {
+        report.print()
+        Foundation.exit(report.exitCode)
     }
 
     /// The first line of ArgumentParser's message, in the style of ocitool's own errors ("unknown option …").

@@ -124,9 +124,16 @@ struct SyncCLITests {
             .write(toFile: config, atomically: true, encoding: .utf8)
         var result = try CLIRunner.run(["sync", "--config", config])
         #expect(result.status == 2)
-        #expect(result.stderr == "error: \(config): repositories[0].tags.semver: invalid version range '>=1.x.2': '1.x.2' is not a version (a wildcard may only end it, as in 1.x)\n")
+        #expect(result.stderr == "error: \(config):3:41: repositories[0].tags.semver: invalid version range '>=1.x.2': '1.x.2' is not a version (a wildcard may only end it, as in 1.x)\n")
         result = try CLIRunner.run(["sync", "--config", config, "--latest", "2"])
         #expect(result.status == 2 && result.stderr.contains("--latest applies to SOURCE DESTINATION"))
+        // A typo is one line at FILE:LINE:COLUMN, as in serve.yaml.
+        try "source: {registry: a}\ndestination: {layout: m}\nrepositories: [{name: x, tag: {latest: 1}}]\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        result = try CLIRunner.run(["sync", "--config", config])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("error: \(config):3:26: unknown setting 'repositories[0].tag' (did you mean 'tags'?)"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
         result = try CLIRunner.run(["sync", "docker://h/team/app:1.0", directory + "/x"])
         #expect(result.status == 2 && result.stderr.contains("sync takes a repository"))
         result = try CLIRunner.run(["sync", "--tag-regex", "(", directory + "/a", directory + "/b"])

@@ -18,16 +18,6 @@ struct StoreTests {
         #expect(throws: LayoutError.layoutMissing("/nonexistent/x")) { try OCILayout(at: "/nonexistent/x") }
     }
 
-    /// A missing layout whose path reads like a registry reference is pointed at docker://; a path is not.
-    @Test func aPathThatReadsLikeARegistryGetsTheDockerHint() {
-        #expect(LayoutError.notALayout("127.0.0.1:5000/team/app").hint == "for a registry, write docker://127.0.0.1:5000/team/app")
-        #expect(LayoutError.notALayout("registry.example.com/app").hint == "for a registry, write docker://registry.example.com/app")
-        #expect(LayoutError.notALayout("docker:/host/app").hint == "for a registry, write docker://host/app")
-        for path in ["/srv/images/app", "./images/app", "images/app", "app"] {
-            #expect(LayoutError.notALayout(path).hint == "create one with 'ocitool init PATH', or check the path")
-        }
-    }
-
     /// What a failed command that created a layout may remove: the layout only while nothing was written to it.
     @Test func removeIfEmptyKeepsALayoutAnyoneWroteTo() throws {
         let other = try OCILayout.create(at: LayoutFixtures.makeTemporaryDirectory() + "/other")

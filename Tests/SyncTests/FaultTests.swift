@@ -180,8 +180,9 @@ import TestSupport
         #expect {
             try RemoteRegistry(client: fake.client(), repository: "team/app").resolve(.tag("nope"))
         } throws: { error in
-            guard let error = error as? SyncError else { return false }
-            return error.description == "manifest nope not found in \(fake.host)/team/app" && error.exitCode == 3
+            // .notFound exits 3 (ErrorReportTests).
+            guard let error = error as? SyncError, case .notFound = error else { return false }
+            return error.description == "manifest nope not found in \(fake.host)/team/app"
         }
     }
 

@@ -88,25 +88,25 @@ import Testing
     /// Each broken configuration and the message it must give.
     static let mistakes: [(String, String)] = [
         ("", "sync.yaml: the document"),
-        ("source: [", "sync.yaml: invalid YAML"),
-        ("source: {registry: a}\nrepositories: []", "sync.yaml: missing key 'destination'"),
-        (minimal, "missing key 'repositories'"),
+        ("source: [", "invalid YAML"),
+        ("source: {registry: a}\nrepositories: []", "sync.yaml:1:1: missing setting 'destination'"),
+        (minimal, "missing setting 'repositories'"),
         (minimal + "repositories: []", "repositories: list at least one repository"),
-        (minimal + "repository: [{name: x}]", "sync.yaml: unknown key 'repository' (did you mean 'repositories'?)"),
-        (minimal + "repositories: {name: x}", "repositories: expected a list"),
-        (minimal + "repositories: [{destination: y}]", "repositories[0]: missing key 'name'"),
-        (minimal + "repositories: [{name: x, tag: {latest: 1}}]", "repositories[0]: unknown key 'tag' (did you mean 'tags'?)"),
-        (minimal + "repositories: [{name: x}, {name: y, tags: {latest: many}}]", "repositories[1].tags.latest: expected a whole number"),
+        (minimal + "repository: [{name: x}]", "sync.yaml:3:1: unknown setting 'repository' (did you mean 'repositories'?)"),
+        (minimal + "repositories: {name: x}", "'repositories' must be a list"),
+        (minimal + "repositories: [{destination: y}]", "missing setting 'repositories[0].name'"),
+        (minimal + "repositories: [{name: x, tag: {latest: 1}}]", "unknown setting 'repositories[0].tag' (did you mean 'tags'?)"),
+        (minimal + "repositories: [{name: x}, {name: y, tags: {latest: many}}]", "'repositories[1].tags.latest' must be a whole number"),
         (minimal + "repositories: [{name: x, tags: {latest: 0}}]", "repositories[0].tags.latest: latest must be at least 1"),
         (minimal + "repositories: [{name: x, tags: {allow: ['^a', '(']}}]", "repositories[0].tags.allow[1]: invalid regular expression '('"),
         (minimal + "repositories: [{name: x, tags: {deny: ['']}}]", "repositories[0].tags.deny[0]: invalid regular expression ''"),
         (minimal + "repositories: [{name: x, tags: {semver: '>=1.x.2'}}]", "repositories[0].tags.semver: invalid version range '>=1.x.2'"),
-        (minimal + "repositories: [{name: x, tags: {regex: a}}]", "repositories[0].tags: unknown key 'regex'"),
+        (minimal + "repositories: [{name: x, tags: {regex: a}}]", "unknown setting 'repositories[0].tags.regex'"),
         (minimal + "repositories: [{name: Team/App}]", "repositories[0].name: invalid repository name 'Team/App'"),
         (minimal + "repositories: [{name: x, destination: 'm/{repo}'}]", "repositories[0].destination: '{repo}' is not a placeholder"),
         (minimal + "repositories: [{name: x, destination: 'm//{name}'}]", "repositories[0].destination: invalid repository name 'm//x'"),
         (minimal + "repositories: [{name: x, platforms: [linux]}]", "repositories[0].platforms[0]:"),
-        (minimal + "repositories: [{name: x, all: yes-please}]", "repositories[0].all: expected true or false"),
+        (minimal + "repositories: [{name: x, all: yes-please}]", "'repositories[0].all' must be true or false"),
         (minimal + "repositories: [{name: x, all: true, platforms: [linux/amd64]}]", "repositories[0]: 'all' copies every platform"),
         (minimal + "repositories: [{name: x, artifactTypes: [spdx]}]", "repositories[0].artifactTypes[0]: 'spdx' is not a media type"),
         (minimal + "repositories: [{name: x, referrers: false, artifactTypes: [a/b]}]", "repositories[0]: 'artifactTypes' selects referrers, but 'referrers' is false"),
@@ -117,7 +117,7 @@ import Testing
         ("source: {registry: a, credentials: nobody}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source.credentials: must be USER:PASSWORD"),
         ("source: {registry: a, noCreds: true, credentials: u:p}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source.noCreds: cannot be combined with 'credentials' or 'authfile'"),
         ("source: {registry: a}\ndestination: {layout: /m, noCreds: true}\nrepositories: [{name: x}]", "destination.noCreds: applies to a registry, not to a layout"),
-        ("source: {registry: a, plainHttp: true}\ndestination: {registry: b}\nrepositories: [{name: x}]", "source: unknown key 'plainHttp' (did you mean 'plainHTTP'?)"),
+        ("source: {registry: a, plainHttp: true}\ndestination: {registry: b}\nrepositories: [{name: x}]", "unknown setting 'source.plainHttp' (did you mean 'plainHTTP'?)"),
     ]
 
     @Test(arguments: mistakes)
@@ -127,6 +127,27 @@ import Testing
         } throws: { error in
             guard let error = error as? SyncError, case .invalidArgument = error else { return false }
             return error.description.contains(message)
+        }
+    }
+
+    /// As in serve.yaml, every mistake is one line at FILE:LINE:COLUMN, those `jobs` finds later included.
+    static let located: [(String, String)] = [
+        ("source: [", "sync.yaml:2:1: invalid YAML: did not find expected node content"),
+        ("source: {registry: a}\nrepositories: []", "sync.yaml:1:1: missing setting 'destination'"),
+        (minimal + "repository: [{name: x}]", "sync.yaml:3:1: unknown setting 'repository' (did you mean 'repositories'?)"),
+        (minimal + "repositories: [{name: x}, {name: y, tags: {latest: many}}]", "sync.yaml:3:52: 'repositories[1].tags.latest' must be a whole number"),
+        (minimal + "repositories: [{name: x, tags: {allow: ['^a', '(']}}]", "sync.yaml:3:47: repositories[0].tags.allow[1]: invalid regular expression '('"),
+        ("source:\n  registry: a\ndestination:\n  registry: b\nrepositories:\n  - name: x\n    tags:\n      latest: 0\n",
+         "sync.yaml:8:15: repositories[0].tags.latest: latest must be at least 1"),
+    ]
+
+    @Test(arguments: located)
+    func errorsNameFileLineAndColumn(text: String, expected: String) {
+        #expect {
+            _ = try SyncConfig(yaml: text, name: "sync.yaml").jobs()
+        } throws: { error in
+            let message = (error as? SyncError)?.description ?? ""
+            return message.hasPrefix(expected) && !message.contains("\n")
         }
     }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import Glibc
 
-/// Every failure of a Layout operation: a precise message, a hint for the user, the OCI error code a
-/// registry reports for it, and the CLI exit code.
+/// Every failure of a Layout operation: a precise message and the OCI error code a registry reports for it.
+/// (Hints and exit codes are the CLI's: it maps each case to them.)
 public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidDigest(String)
     case invalidName(String, reason: String)
@@ -68,36 +68,6 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// What the user can do next, when there is something useful to say.
-    public var hint: String? {
-        switch self {
-        case .notALayout(let path) where LayoutError.looksLikeRegistry(path),
-            .layoutMissing(let path) where LayoutError.looksLikeRegistry(path):
-            "for a registry, write docker://\(path.hasPrefix("docker:") ? path.dropFirst(7).drop { $0 == "/" } : path[...])"
-        case .notALayout, .layoutMissing: "create one with 'ocitool init PATH', or check the path"
-        case .blobNotFound, .manifestBlobUnknown, .digestMismatch, .sizeMismatch:
-            "run 'ocitool fsck LAYOUT' to check the layout"
-        case .manifestNotFound: "list what the layout holds with 'ocitool ls LAYOUT'"
-        case .io(_, _, let errno) where errno == ENOSPC: "free disk space and retry; nothing was committed"
-        case .archive, .unsafeArchiveEntry, .archiveMismatch: "the archive was rejected whole; nothing from it was added"
-        case .tooManyReferrers: "copy without referrers (--no-referrers), and check the source: no image carries so many"
-        case .invalidReference:
-            "references look like PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE, "
-                + "docker://HOST/REPO[:TAG]"
-        default: nil
-        }
-    }
-
-    /// Whether a path that is not a layout reads like a registry reference without its `docker://`
-    /// (`127.0.0.1:5000/team/app`, `registry.example.com/app`, `docker:/host/app`): no such directory, and a
-    /// first component with a port or a dot that is no directory either.
-    static func looksLikeRegistry(_ path: String) -> Bool {
-        guard !FileSystem.isDirectory(path), let slash = path.firstIndex(of: "/") else { return false }
-        let host = path[..<slash]
-        guard !host.isEmpty, !host.hasPrefix("."), !FileSystem.isDirectory(String(host)) else { return false }
-        return host.contains(":") || host.contains(".") || host == "localhost"
-    }
-
     /// Whether the error says that something (a layout, manifest or blob) does not exist.
     public var isNotFound: Bool {
         switch self {
@@ -121,17 +91,6 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupported: .unsupported
         case .invalidLayout, .archive, .unsafeArchiveEntry, .io, .verificationFailed, .tooManyReferrers, .cancelled:
             .unsupported
-        }
-    }
-
-    /// The CLI exit code: 1 failure, 2 usage, 3 not found, 4 verification failed.
-    public var exitCode: Int32 {
-        switch self {
-        case .invalidDigest, .invalidName, .invalidTag, .invalidReference, .invalidArgument: 2
-        case .notALayout, .layoutMissing, .blobNotFound, .manifestNotFound: 3
-        case .io(_, _, let errno) where errno == ENOENT: 3
-        case .digestMismatch, .sizeMismatch, .verificationFailed, .archiveMismatch: 4
-        default: 1
         }
     }
 }

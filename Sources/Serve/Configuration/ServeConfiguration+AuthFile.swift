@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import YAMLConfig
 import Yams
 
 /// The `auth:` section of the configuration file.

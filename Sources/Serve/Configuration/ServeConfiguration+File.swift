@@ -2,6 +2,7 @@
 import Foundation
 import Layout
 import Logging
+import YAMLConfig
 import Yams
 
 /// The YAML configuration file of `ocitool serve --config FILE`: every flag has a setting (flags given on the
@@ -30,17 +31,9 @@ extension ServeConfiguration {
     )
         throws(ConfigurationError) -> ServeConfiguration
     {
-        let reader = ConfigReader(file: file)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw ConfigurationError("\(file):\(ServeConfiguration.describe(error))")
-        } catch {
-            throw ConfigurationError("\(file): \(error)")
-        }
+        let reader = ConfigReader(file: file, error: ConfigurationError.init)
         var configuration = base
-        guard let root else { return configuration }
+        guard let root = try reader.document(yaml) else { return configuration }
         let top = try reader.mapping(
             root, "",
             allowed: [
@@ -129,19 +122,5 @@ extension ServeConfiguration {
             clientCA: try entries["clientCA"].map { (node) throws(ConfigurationError) in
                 try reader.path(node, "tls.clientCA")
             })
-    }
-
-    /// `LINE:COLUMN: message`, or ` message` when the error has no position (to follow `FILE:`).
-    private static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            return "\(mark.line):\(mark.column): invalid YAML: \(problem)"
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return
-                "\(context.mark.line):\(context.mark.column): duplicate setting \(duplicates.joined(separator: ", "))"
-        default:
-            return " invalid YAML: \(error)"
-        }
     }
 }

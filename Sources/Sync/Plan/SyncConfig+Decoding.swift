@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import YAMLConfig
 import Yams
 
+/// Reading `sync.yaml` the way `serve.yaml` is read (`YAMLReader`): unknown keys and values of the wrong type are
+/// errors, each `FILE:LINE:COLUMN: message` at the offending node.
 extension SyncConfig {
     /// Parses a configuration from YAML (JSON is YAML too).
     /// - Parameter name: what error messages call the text (the file's path).
-    /// - Throws: `.invalidArgument("NAME: PLACE: PROBLEM")`: YAML syntax with line and column, a missing or
-    ///   unknown key, a value of the wrong type, with the place as a path (`repositories[1].tags.latest`).
+    /// - Throws: `.invalidArgument("NAME:LINE:COLUMN: PROBLEM")`: YAML syntax, a missing or unknown key, a value of
+    ///   the wrong type, with the setting's path (`'repositories[1].tags.latest' must be a whole number`).
     public init(yaml text: String, name: String = "the configuration") throws(SyncError) {
-        do {
-            self = try YAMLDecoder().decode(SyncConfig.self, from: text)
-        } catch let error as DecodingError {
-            throw .invalidArgument("\(name): \(SyncConfig.describe(error))")
-        } catch let error as YamlError {
-            throw .invalidArgument("\(name): invalid YAML: \(SyncConfig.describe(error))")
-        } catch {
-            throw .invalidArgument("\(name): \(error)")
+        let reader = YAMLReader<SyncError>(file: name, error: SyncError.invalidArgument)
+        guard let root = try reader.document(text) else { throw reader.error(nil, "the document is empty") }
+        let top = try reader.mapping(root, "", allowed: ["source", "destination", "repositories"])
+        source = try Endpoint(try reader.required(top, "source", of: root, ""), "source", reader)
+        destination = try Endpoint(try reader.required(top, "destination", of: root, ""), "destination", reader)
+        repositories = []
+        for (index, node) in try reader.sequence(try reader.required(top, "repositories", of: root, ""), "repositories")
+            .enumerated()
+        {
+            repositories.append(try Repository(node, "repositories[\(index)]", reader))
         }
+        locations = reader.settings
     }
 
     /// Reads and parses a configuration file.
@@ -30,106 +36,62 @@ extension SyncConfig {
         }
         return try SyncConfig(yaml: text, name: path)
     }
+}
 
-    /// `repositories[1].tags.latest`.
-    static func place(_ path: [any CodingKey]) -> String {
-        var text = ""
-        for key in path {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                text += (text.isEmpty ? "" : ".") + key.stringValue
+extension SyncConfig.Endpoint {
+    init(_ node: Node, _ path: String, _ reader: YAMLReader<SyncError>) throws(SyncError) {
+        let entries = try reader.mapping(
+            node, path,
+            allowed: ["registry", "layout", "plainHTTP", "tlsVerify", "certDir", "credentials", "authfile", "noCreds"])
+        self.init()
+        for (key, node) in entries {
+            let place = path + "." + key
+            switch key {
+            case "registry": registry = try reader.string(node, place)
+            case "layout": layout = try reader.string(node, place)
+            case "plainHTTP": plainHTTP = try reader.bool(node, place)
+            case "tlsVerify": tlsVerify = try reader.bool(node, place)
+            case "certDir": certDir = try reader.string(node, place)
+            case "credentials": credentials = try reader.string(node, place)
+            case "authfile": authfile = try reader.string(node, place)
+            default: noCreds = try reader.bool(node, place)
             }
         }
-        return text.isEmpty ? "the document" : text
     }
+}
 
-    /// `place: message`, or just the message at the top of the document.
-    private static func at(_ path: [any CodingKey], _ message: String) -> String {
-        path.isEmpty ? message : "\(place(path)): \(message)"
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context):
-            return at(context.codingPath, "missing key '\(key.stringValue)'")
-        case .typeMismatch(let type, let context):
-            return "\(place(context.codingPath)): expected \(typeName(type))"
-        case .valueNotFound(let type, let context):
-            return "\(place(context.codingPath)): expected \(typeName(type)), found nothing"
-        case .dataCorrupted(let context):
-            if let yaml = context.underlyingError as? YamlError { return "invalid YAML: \(describe(yaml))" }
-            if context.codingPath.isEmpty, context.debugDescription.contains("empty") {
-                return "the document is empty"
+extension SyncConfig.Repository {
+    init(_ node: Node, _ path: String, _ reader: YAMLReader<SyncError>) throws(SyncError) {
+        let entries = try reader.mapping(
+            node, path, allowed: ["name", "destination", "tags", "platforms", "all", "referrers", "artifactTypes"])
+        self.init(name: try reader.string(try reader.required(entries, "name", of: node, path), path + ".name"))
+        for (key, node) in entries {
+            let place = path + "." + key
+            switch key {
+            case "name": break
+            case "destination": destination = try reader.string(node, place)
+            case "tags": tags = try SyncConfig.Tags(node, place, reader)
+            case "platforms": platforms = try reader.strings(node, place)
+            case "all": all = try reader.bool(node, place)
+            case "referrers": referrers = try reader.bool(node, place)
+            default: artifactTypes = try reader.strings(node, place)
             }
-            return at(context.codingPath, context.debugDescription)
-        @unknown default:
-            return "\(error)"
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is Bool.Type: return "true or false"
-        case is Int.Type: return "a whole number"
-        case is String.Type: return "a string"
-        default:
-            let name = String(describing: type)
-            if name.contains("Array") || name.contains("Sequence") || name.hasPrefix("[") { return "a list" }
-            return "a mapping of keys to values"
-        }
-    }
-
-    private static func describe(_ error: YamlError) -> String {
-        String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-    }
-}
-
-/// Any key, to list the keys a mapping holds.
-private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-extension Decoder {
-    /// Throws `dataCorrupted` naming the first key that is not one of `Keys` (with a suggestion when it is
-    /// another spelling of one).
-    func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
-        let container = try self.container(keyedBy: AnyKey.self)
-        let known = Keys.allCases.map(\.stringValue)
-        for key in container.allKeys where !known.contains(key.stringValue) {
-            let suggestion = known.min { distance(key.stringValue, $0) < distance(key.stringValue, $1) }
-                .flatMap { distance(key.stringValue, $0) <= max(2, $0.count / 3) ? $0 : nil }
-            var message = "unknown key '\(key.stringValue)'"
-            if let suggestion { message += " (did you mean '\(suggestion)'?)" }
-            message += "; known keys: " + known.joined(separator: ", ")
-            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: codingPath, debugDescription: message))
         }
     }
 }
 
-/// The edit distance between two keys, ignoring case (to suggest the key a typo meant).
-private func distance(_ a: String, _ b: String) -> Int {
-    let left = Array(a.lowercased())
-    let right = Array(b.lowercased())
-    var previous = Array(0...right.count)
-    for (i, x) in left.enumerated() {
-        var current = [i + 1]
-        for (j, y) in right.enumerated() {
-            current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+extension SyncConfig.Tags {
+    init(_ node: Node, _ path: String, _ reader: YAMLReader<SyncError>) throws(SyncError) {
+        let entries = try reader.mapping(node, path, allowed: ["allow", "deny", "semver", "latest"])
+        self.init()
+        for (key, node) in entries {
+            let place = path + "." + key
+            switch key {
+            case "allow": allow = try reader.strings(node, place)
+            case "deny": deny = try reader.strings(node, place)
+            case "semver": semver = try reader.string(node, place)
+            default: latest = try reader.integer(node, place)
+            }
         }
-        previous = current
-    }
-    return previous[right.count]
-}
-
-extension KeyedDecodingContainer {
-    /// A list of strings, or a single string as a list of one.
-    func decodeList(forKey key: Key) throws -> [String]? {
-        guard contains(key) else { return nil }
-        if let single = try? decode(String.self, forKey: key) { return [single] }
-        return try decodeIfPresent([String].self, forKey: key)
     }
 }

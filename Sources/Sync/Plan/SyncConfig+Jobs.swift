@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Layout
+import YAMLConfig
 
 extension SyncConfig {
     /// Checks the configuration and turns each repository into a `SyncJob`.
@@ -9,11 +10,23 @@ extension SyncConfig {
     ///   - baseDirectory: what relative paths (`layout`, `certDir`, `authfile`) are relative to: the
     ///     configuration file's directory.
     ///   - progress: passed to every job's copy options.
-    /// - Throws: `.invalidArgument("PLACE: PROBLEM")` for the first problem, e.g.
-    ///   `repositories[0].tags.allow[1]: invalid regular expression '(': …`.
+    /// - Throws: `.invalidArgument("FILE:LINE:COLUMN: PLACE: PROBLEM")` for the first problem, e.g.
+    ///   `sync.yaml:9:18: repositories[0].tags.allow[1]: invalid regular expression '(': …` (without the location
+    ///   for a configuration made in code).
     public func jobs(
         defaults: RegistryOptions = RegistryOptions(), baseDirectory: String? = nil,
         progress: (@Sendable (Int64) -> Void)? = nil
+    ) throws(SyncError) -> [SyncJob] {
+        do throws(SyncError) {
+            return try checkedJobs(defaults: defaults, baseDirectory: baseDirectory, progress: progress)
+        } catch {
+            guard case .invalidArgument(let message) = error else { throw error }
+            throw .invalidArgument(locations.locate(message))
+        }
+    }
+
+    private func checkedJobs(
+        defaults: RegistryOptions, baseDirectory: String?, progress: (@Sendable (Int64) -> Void)?
     ) throws(SyncError) -> [SyncJob] {
         let from = try SyncConfig.resolve(source, "source", defaults: defaults, base: baseDirectory)
         let to = try SyncConfig.resolve(destination, "destination", defaults: defaults, base: baseDirectory)
@@ -52,7 +65,8 @@ extension SyncConfig {
     }
 
     /// Reads a configuration file and turns it into jobs, relative paths taken from the file's directory.
-    /// - Throws: `.invalidArgument("FILE: PLACE: PROBLEM")`.
+    /// - Throws: `.invalidArgument("FILE:LINE:COLUMN: PLACE: PROBLEM")` (`FILE: PROBLEM` for a problem no
+    ///   setting locates).
     public static func jobs(
         fromFile path: String, defaults: RegistryOptions = RegistryOptions(), progress: (@Sendable (Int64) -> Void)? = nil
     ) throws(SyncError) -> [SyncJob] {
@@ -61,7 +75,7 @@ extension SyncConfig {
         do throws(SyncError) {
             return try config.jobs(defaults: defaults, baseDirectory: base.isEmpty ? "/" : base, progress: progress)
         } catch {
-            guard case .invalidArgument(let message) = error else { throw error }
+            guard case .invalidArgument(let message) = error, !message.hasPrefix(path + ":") else { throw error }
             throw .invalidArgument("\(path): \(message)")
         }
     }

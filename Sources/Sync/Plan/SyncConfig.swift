@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import YAMLConfig
 
 /// What `ocitool sync --config FILE` mirrors: repositories of a source (a registry, or a store of layouts) into
 /// a destination, with per-repository tag filters. Read from YAML (or JSON, which is YAML):
@@ -26,14 +27,18 @@
 /// ```
 ///
 /// A `layout:` endpoint is a store root: repository `team/app` is the layout `ROOT/team/app` (what
-/// `ocitool serve --root ROOT` serves). Unknown keys are errors, so a misspelt filter never widens a sync.
-public struct SyncConfig: Codable, Sendable, Hashable {
+/// `ocitool serve --root ROOT` serves). Unknown keys are errors (at FILE:LINE:COLUMN, as in `serve.yaml`), so a
+/// misspelt filter never widens a sync.
+public struct SyncConfig: Sendable, Hashable {
     /// Where repositories are read.
     public var source: Endpoint
     /// Where they are written.
     public var destination: Endpoint
     /// What to mirror (at least one).
     public var repositories: [Repository]
+    /// Where each setting stands in the file read (empty for a configuration made in code), so that `jobs`
+    /// locates what it refuses at `FILE:LINE:COLUMN`.
+    public var locations = SettingLocations()
 
     public init(source: Endpoint, destination: Endpoint, repositories: [Repository]) {
         self.source = source
@@ -42,7 +47,7 @@ public struct SyncConfig: Codable, Sendable, Hashable {
     }
 
     /// A registry (`registry: HOST[:PORT]`) or a store of layouts (`layout: DIR`), and how to reach it.
-    public struct Endpoint: Codable, Sendable, Hashable {
+    public struct Endpoint: Sendable, Hashable {
         /// `HOST[:PORT]` of a registry.
         public var registry: String?
         /// The root directory of a store of layouts.
@@ -73,27 +78,10 @@ public struct SyncConfig: Codable, Sendable, Hashable {
             self.authfile = authfile
             self.noCreds = noCreds
         }
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case registry, layout, plainHTTP, tlsVerify, certDir, credentials, authfile, noCreds
-        }
-
-        public init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            registry = try container.decodeIfPresent(String.self, forKey: .registry)
-            layout = try container.decodeIfPresent(String.self, forKey: .layout)
-            plainHTTP = try container.decodeIfPresent(Bool.self, forKey: .plainHTTP)
-            tlsVerify = try container.decodeIfPresent(Bool.self, forKey: .tlsVerify)
-            certDir = try container.decodeIfPresent(String.self, forKey: .certDir)
-            credentials = try container.decodeIfPresent(String.self, forKey: .credentials)
-            authfile = try container.decodeIfPresent(String.self, forKey: .authfile)
-            noCreds = try container.decodeIfPresent(Bool.self, forKey: .noCreds)
-        }
     }
 
     /// One repository to mirror.
-    public struct Repository: Codable, Sendable, Hashable {
+    public struct Repository: Sendable, Hashable {
         /// The repository at the source.
         public var name: String
         /// The repository at the destination; `{name}` stands for `name` (default: `name`).
@@ -121,26 +109,10 @@ public struct SyncConfig: Codable, Sendable, Hashable {
             self.referrers = referrers
             self.artifactTypes = artifactTypes
         }
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, destination, tags, platforms, all, referrers, artifactTypes
-        }
-
-        public init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            name = try container.decode(String.self, forKey: .name)
-            destination = try container.decodeIfPresent(String.self, forKey: .destination)
-            tags = try container.decodeIfPresent(Tags.self, forKey: .tags)
-            platforms = try container.decodeList(forKey: .platforms)
-            all = try container.decodeIfPresent(Bool.self, forKey: .all)
-            referrers = try container.decodeIfPresent(Bool.self, forKey: .referrers)
-            artifactTypes = try container.decodeList(forKey: .artifactTypes)
-        }
     }
 
     /// A repository's tag filter (see `TagFilter`); a single expression may be written without a list.
-    public struct Tags: Codable, Sendable, Hashable {
+    public struct Tags: Sendable, Hashable {
         public var allow: [String]?
         public var deny: [String]?
         public var semver: String?
@@ -152,26 +124,5 @@ public struct SyncConfig: Codable, Sendable, Hashable {
             self.semver = semver
             self.latest = latest
         }
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case allow, deny, semver, latest }
-
-        public init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            allow = try container.decodeList(forKey: .allow)
-            deny = try container.decodeList(forKey: .deny)
-            semver = try container.decodeIfPresent(String.self, forKey: .semver)
-            latest = try container.decodeIfPresent(Int.self, forKey: .latest)
-        }
-    }
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case source, destination, repositories }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        source = try container.decode(Endpoint.self, forKey: .source)
-        destination = try container.decode(Endpoint.self, forKey: .destination)
-        repositories = try container.decode([Repository].self, forKey: .repositories)
     }
 }

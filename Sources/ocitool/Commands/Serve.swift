@@ -178,8 +178,9 @@ struct ServeCommand: AsyncParsableCommand {
             try await buildApplication(configuration, logger: logger).runService()
         } catch {
             guard let failure = ListenError(error, host: host, port: configuration.port) else { throw error }
-            Console.error(failure.description, hint: failure.hint)
-            throw ExitCode.failure
+            let report = ErrorReport(failure)
+            report.print()
+            throw ExitCode(report.exitCode)
         }
         // A demo store this run made up is removed on shutdown; a --root store is the user's.
         if demo, self.root == nil, self.config == nil { try? FileManager.default.removeItem(atPath: root) }

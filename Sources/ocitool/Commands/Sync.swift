@@ -160,8 +160,9 @@ struct SyncCommand: ParsableCommand {
             Console.error("\(result.failed) of \(result.results.count) failed (see above\(report.map { " and \($0)" } ?? ""))")
             throw ExitCode(1)
         }
-        Console.error(failure.description, hint: failure.hint)
-        throw ExitCode(failure.exitCode)
+        let failureReport = ErrorReport(failure)
+        failureReport.print()
+        throw ExitCode(failureReport.exitCode)
     }
 
     private func makeJobs(progress: (@Sendable (Int64) -> Void)?) throws -> [SyncJob] {
