@@ -17,9 +17,9 @@ extension OCILayout {
     /// a day (`TemporaryFile.mayBeInFlight`).
     ///
     /// Writers are serialized (`BlobStorage.serializingWriters`: the layout's exclusive lock on the file system)
-    /// from the mark to the end of the sweep, so a concurrent `tag` or
-    /// `putManifest` waits rather than losing its index.json change. index.json is rewritten (atomically) before
-    /// any blob is removed, so a crash at any point leaves a consistent layout.
+    /// from the mark to the end of the sweep, so a concurrent `tag` or `putManifest` waits rather than losing its
+    /// index.json change. index.json is rewritten (atomically) before any blob is removed, so a crash at any
+    /// point leaves a consistent layout.
     ///
     /// - Parameter options: dry run, grace period, untagged.
     /// - Returns: what was removed, or with `dryRun` the plan (identical to what a real run would report).
