@@ -19,7 +19,7 @@ extension ArchiveFile {
             }
             return
         case .staged(let staged):
-            file = try FileDescriptor(path: staged.temporaryPath, flags: O_RDONLY)
+            file = try FileDescriptor(path: staged.location, flags: O_RDONLY)
             start = 0
         case .range(let descriptor, let position):
             file = descriptor

@@ -67,7 +67,7 @@ struct ArchiveFile {
         guard size <= Int64(limit) else { throw .manifestTooLarge(size: size, limit: limit) }
         switch content {
         case .memory(let data): return data
-        case .staged(let staged): return try FileSystem.readFile(staged.temporaryPath, limit: limit)
+        case .staged(let staged): return try FileSystem.readFile(staged.location, limit: limit)
         case .range:
             var data = Data(capacity: Int(size))
             do { try read(from: 0) { (chunk) in data.append(chunk.assumingMemoryBound(to: UInt8.self)) } } catch {

@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import Glibc
-
 /// A blob's bytes pulled in pieces, as an upload's read callback wants them. Used by one thread at a time.
 public protocol BlobStream: AnyObject {
     /// Fills `buffer` with the next bytes.
@@ -10,7 +8,7 @@ public protocol BlobStream: AnyObject {
     func close()
 }
 
-/// A blob of a layout read from `offset` with `pread`.
+/// A blob of a layout read from `offset` (positional reads of the opened blob).
 final class FileBlobStream: BlobStream {
     private let reader: BlobReader
     private var offset: Int64
@@ -24,15 +22,10 @@ final class FileBlobStream: BlobStream {
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(LayoutError) -> Int {
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        while true {
-            let count = pread(reader.fileDescriptor, base, buffer.count, off_t(offset))
-            if count >= 0 {
-                offset += Int64(count)
-                return count
-            }
-            guard errno == EINTR else { throw .io("read", path: "blob", errno: errno) }
-        }
+        guard buffer.count > 0 else { return 0 }
+        let count = try reader.read(into: buffer, at: offset)
+        offset += Int64(count)
+        return count
     }
 
     func close() {}

@@ -16,9 +16,10 @@ extension OCILayout {
     /// downloads, upload resume records) only when no copy holds it and it is older than the grace period and
     /// a day (`TemporaryFile.mayBeInFlight`).
     ///
-    /// The layout's exclusive lock is held from the mark to the end of the sweep, so a concurrent `tag` or
-    /// `putManifest` waits rather than losing its index.json change. index.json is rewritten (atomically) before
-    /// any blob is removed, so a crash at any point leaves a consistent layout.
+    /// Writers are serialized (`BlobStorage.serializingWriters`: the layout's exclusive lock on the file system)
+    /// from the mark to the end of the sweep, so a concurrent `tag` or `putManifest` waits rather than losing its
+    /// index.json change. index.json is rewritten (atomically) before any blob is removed, so a crash at any
+    /// point leaves a consistent layout.
     ///
     /// - Parameter options: dry run, grace period, untagged.
     /// - Returns: what was removed, or with `dryRun` the plan (identical to what a real run would report).
@@ -26,15 +27,18 @@ extension OCILayout {
     ///   references is unknown, so nothing is removed; run `check(repair: true)` first); I/O errors.
     @discardableResult
     public func collectGarbage(_ options: GCOptions = GCOptions()) throws(LayoutError) -> GCReport {
-        let lock = try lockExclusive()
-        defer { withExtendedLifetime(lock) {} }
-        let index = try readIndex()
+        try storage.serializingWriters { () throws(LayoutError) -> GCReport in try collectSerialized(options) }
+    }
+
+    /// `collectGarbage`, for a caller inside `serializingWriters`.
+    private func collectSerialized(_ options: GCOptions) throws(LayoutError) -> GCReport {
+        let (index, version) = try readVersionedIndex()
         let reachable = try reachability(of: index, keepUntagged: !options.untagged, grace: options.grace)
         var report = GCReport(droppedEntries: reachable.dropped, dryRun: options.dryRun)
         if !options.dryRun, !reachable.dropped.isEmpty {
             var updated = index
             updated.manifests = reachable.kept
-            try writeIndex(updated)
+            try replaceIndex(updated, at: version)
         }
         let now = Date()
         for digest in allBlobs().sorted() where !reachable.live.contains(digest) {

@@ -8,15 +8,22 @@ extension Store {
     /// Deletes a manifest from a repository: every index.json entry for it goes (with its tags), and so does its
     /// blob unless a listed index still holds it as a child. What it referenced stays until `gc`.
     ///
-    /// Runs under the layout's lock, so a concurrent push of the same manifest either lands before (and is
-    /// deleted) or after (and stays whole).
+    /// Runs with the repository's writers serialized (its lock on the file system), so a concurrent push of the
+    /// same manifest either lands before (and is deleted) or after (and stays whole).
     /// - Throws: `.manifestNotFound` when the repository has no such manifest; `.unsupported` when it is only
     ///   present as the child of a listed index (delete the index first); `.notALayout` for an unknown repository.
     public func deleteManifest(_ digest: Digest, repository name: String) throws(LayoutError) {
         let layout = try layout(for: name)
-        let lock = try layout.lockExclusive()
-        defer { withExtendedLifetime(lock) {} }
-        var index = try layout.readIndex()
+        try layout.storage.serializingWriters { () throws(LayoutError) in
+            try deleteManifestSerialized(digest, repository: name, layout: layout)
+        }
+    }
+
+    private func deleteManifestSerialized(_ digest: Digest, repository name: String, layout: OCILayout)
+        throws(LayoutError)
+    {
+        let (read, version) = try layout.readVersionedIndex()
+        var index = read
         let listed = !index.entries(for: digest).isEmpty
         guard listed || layout.blobSize(digest) != nil else { throw .manifestNotFound("\(name)@\(digest)") }
         if listed {
@@ -29,30 +36,32 @@ extension Store {
             throw .unsupported(
                 "manifest \(digest) is part of index \(parent) in \(name): delete the index first")
         }
-        if listed { try layout.writeIndex(index) }
+        if listed { try layout.replaceIndex(index, at: version) }
         if parent == nil { try layout.removeBlob(digest) }
     }
 
     /// Deletes a blob from a repository only (other repositories and the pool keep their links). A blob that a
     /// listed manifest is or uses stays: deleting it would leave index.json pointing at missing content.
     ///
-    /// Runs under the layout's lock, so a manifest push that lands first protects its blobs.
+    /// Runs with the repository's writers serialized (its lock on the file system), so a manifest push that lands
+    /// first protects its blobs.
     /// - Throws: `.blobNotFound`; `.unsupported` for a blob in use (delete the manifest first); `.notALayout`
     ///   for an unknown repository.
     public func deleteBlob(_ digest: Digest, repository name: String) throws(LayoutError) {
         let layout = try layout(for: name)
-        let lock = try layout.lockExclusive()
-        defer { withExtendedLifetime(lock) {} }
-        guard layout.blobSize(digest) != nil else { throw .blobNotFound(digest) }
-        let index = try layout.readIndex()
-        if !index.entries(for: digest).isEmpty {
-            throw .unsupported(
-                "\(digest) is a manifest in \(name): delete it with DELETE /v2/\(name)/manifests/\(digest)")
+        try layout.storage.serializingWriters { () throws(LayoutError) in
+            guard layout.blobSize(digest) != nil else { throw .blobNotFound(digest) }
+            let index = try layout.readIndex()
+            if !index.entries(for: digest).isEmpty {
+                throw .unsupported(
+                    "\(digest) is a manifest in \(name): delete it with DELETE /v2/\(name)/manifests/\(digest)")
+            }
+            if let user = listedUser(of: digest, in: index, layout: layout) {
+                throw .unsupported(
+                    "blob \(digest) is used by manifest \(user) in \(name): delete that manifest first")
+            }
+            try layout.removeBlob(digest)
         }
-        if let user = listedUser(of: digest, in: index, layout: layout) {
-            throw .unsupported("blob \(digest) is used by manifest \(user) in \(name): delete that manifest first")
-        }
-        try layout.removeBlob(digest)
     }
 
     /// A listed manifest that uses `digest` as its config, a layer or (through an index) a child's blob. Manifests

@@ -57,7 +57,7 @@ extension BlobWriter {
         }
         try file.truncate(to: position)
         return BlobWriter(
-            layout: layout, file: file, hasher: hasher, keepsPartialFile: true, count: position, magic: magic)
+            storage: layout.storage, file: file, hasher: hasher, keepsPartialFile: true, count: position, magic: magic)
     }
 
     /// Drops everything written so far and starts again from byte 0 (the source could not resume).

@@ -7,14 +7,14 @@ import Glibc
 /// `commit`. Readers never see partial content, and an abandoned writer removes its temporary file.
 ///
 /// Confined to one task at a time.
-public final class BlobWriter {
+public final class BlobWriter: BlobIngest {
     /// Blocks at least this large are hashed and written in parallel.
     static let parallelThreshold = 256 * 1024
     /// Bytes mapped for hashing, and copied, per step of `append(from:offset:length:)`.
     static let copyWindow: Int64 = 8 * 1024 * 1024
     var writeback = ProgressiveWriteback()
 
-    let layout: OCILayout
+    let storage: FileSystemStorage
     let file: FileDescriptor
     var hasher: DigestHasher
     private var done = false
@@ -28,16 +28,21 @@ public final class BlobWriter {
 
     /// Starts a blob in `layout`, hashed with `algorithm`.
     public convenience init(layout: OCILayout, algorithm: DigestAlgorithm = .sha256) throws(LayoutError) {
-        try FileSystem.makeDirectories(layout.temporaryPath)
-        let path = "\(layout.temporaryPath)/blob-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        try self.init(storage: layout.storage, algorithm: algorithm)
+    }
+
+    /// Starts a blob in `storage`'s temporary directory, hashed with `algorithm`.
+    convenience init(storage: FileSystemStorage, algorithm: DigestAlgorithm) throws(LayoutError) {
+        try FileSystem.makeDirectories(storage.temporaryPath)
+        let path = "\(storage.temporaryPath)/blob-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let file = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
-        self.init(layout: layout, file: file, hasher: DigestHasher(algorithm), keepsPartialFile: false)
+        self.init(storage: storage, file: file, hasher: DigestHasher(algorithm), keepsPartialFile: false)
     }
 
     /// A writer appending to `file`, which already holds `count` bytes that `hasher` has seen.
-    init(layout: OCILayout, file: FileDescriptor, hasher: DigestHasher, keepsPartialFile: Bool, count: Int64 = 0,
-         magic: [UInt8] = []) {
-        self.layout = layout
+    init(storage: FileSystemStorage, file: FileDescriptor, hasher: DigestHasher, keepsPartialFile: Bool,
+         count: Int64 = 0, magic: [UInt8] = []) {
+        self.storage = storage
         self.file = file
         self.hasher = hasher
         self.keepsPartialFile = keepsPartialFile
@@ -129,69 +134,15 @@ public final class BlobWriter {
         done = true
         let digest = hasher.finalize()
         do throws(LayoutError) {
-            if let expectedSize, expectedSize != count {
-                throw .sizeMismatch(expected ?? digest, expected: expectedSize, actual: count)
-            }
-            if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest) }
+            try StagedBlob.verify(digest: digest, size: count, expected: expected, expectedSize: expectedSize)
             try file.sync()
         } catch {
             unlink(file.path)
             throw error
         }
-        let staged = StagedBlob(layout: layout, temporaryPath: file.path, digest: digest, size: count, magic: magic)
+        let staged = StagedBlob(storage: storage, location: file.path, digest: digest, size: count, magic: magic)
         // A partial file stays locked (its descriptor open) until it is renamed into place or dropped.
         if keepsPartialFile { staged.lockHolder = file }
         return staged
     }
-}
-
-/// A verified, durable blob waiting in `.ocitool/tmp/` to be committed into `blobs/`. Removed on deinit if
-/// never committed.
-public final class StagedBlob {
-    public let digest: Digest
-    public let size: Int64
-    /// The first bytes of the content.
-    public let magic: [UInt8]
-    private let layout: OCILayout
-    /// Where the content waits (read back by importers that need a staged manifest).
-    let temporaryPath: String
-    private var settled = false
-    /// The open, `flock`ed file of a resumed download, released once the blob is committed or dropped.
-    var lockHolder: FileDescriptor?
-
-    init(layout: OCILayout, temporaryPath: String, digest: Digest, size: Int64, magic: [UInt8]) {
-        self.layout = layout
-        self.temporaryPath = temporaryPath
-        self.digest = digest
-        self.size = size
-        self.magic = magic
-    }
-
-    deinit { if !settled { unlink(temporaryPath) } }
-
-    /// Renames the blob into `blobs/<alg>/<hex>` and makes the rename durable, replacing any copy already there
-    /// (atomically: readers see the old file or the new one).
-    public func commit() throws(LayoutError) {
-        guard !settled else { return }
-        let target = layout.blobPath(digest)
-        let directory = FileSystem.parentDirectory(of: target)
-        // Renaming over an existing copy is atomic and gives it a fresh mtime, so gc's grace period covers it
-        // until its manifest is listed; a corrupt copy of the same size is replaced with verified content.
-        try FileSystem.makeDirectories(directory)
-        try FileSystem.rename(temporaryPath, to: target)
-        settled = true
-        lockHolder = nil
-        try FileSystem.syncDirectory(directory)
-    }
-
-    /// Drops the staged content.
-    public func discard() {
-        guard !settled else { return }
-        settled = true
-        unlink(temporaryPath)
-        lockHolder = nil
-    }
-
-    /// The compression the content starts with, judged from its magic bytes.
-    public var compression: Compression { Compression(magic: magic) }
 }

@@ -112,10 +112,14 @@ public enum FileSystem {
 
     /// Reads a whole small file, refusing files larger than `limit`.
     public static func readFile(_ path: String, limit: Int) throws(LayoutError) -> Data {
-        let file = try FileDescriptor(path: path, flags: O_RDONLY)
+        try readFile(FileDescriptor(path: path, flags: O_RDONLY), limit: limit)
+    }
+
+    /// Reads a whole small open file from its start, refusing files larger than `limit`.
+    static func readFile(_ file: FileDescriptor, limit: Int) throws(LayoutError) -> Data {
         let size = try file.size()
         guard size <= Int64(limit) else {
-            throw .tooLarge(path, size: size, limit: limit)
+            throw .tooLarge(file.path, size: size, limit: limit)
         }
         var data = Data(count: Int(size))
         let count = try data.withMutableBytes { (buffer) throws(LayoutError) -> Int in

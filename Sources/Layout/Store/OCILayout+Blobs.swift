@@ -4,24 +4,20 @@ import Glibc
 
 extension OCILayout {
     /// The size of a blob without reading it, or nil when the layout does not have it.
-    public func blobSize(_ digest: Digest) -> Int64? { FileSystem.fileSize(blobPath(digest)) }
+    public func blobSize(_ digest: Digest) -> Int64? { storage.size(of: digest) }
 
-    /// Opens a blob for streaming.
+    /// Opens a blob for streaming or ranged reads: the reader keeps reading the content it opened, even if the
+    /// blob is removed meanwhile.
     /// - Throws: `LayoutError.blobNotFound`.
-    public func openBlob(_ digest: Digest) throws(LayoutError) -> BlobReader {
-        do { return try BlobReader(path: blobPath(digest)) } catch .io(_, _, let code) where code == ENOENT {
-            throw .blobNotFound(digest)
-        }
-    }
+    public func openBlob(_ digest: Digest) throws(LayoutError) -> BlobReader { BlobReader(try storage.open(digest)) }
 
     /// Reads a small blob (manifest, config) whole, verifying its digest.
-    /// - Throws: `.blobNotFound`, `.digestMismatch`, or `.invalidArgument` past `limit`.
+    /// - Throws: `.blobNotFound`, `.digestMismatch`, or `.tooLarge` past `limit`.
     public func readBlob(_ digest: Digest, limit: Int = Manifest.maxSize) throws(LayoutError) -> Data {
-        let data: Data
-        do { data = try FileSystem.readFile(blobPath(digest), limit: limit) } catch .io(_, _, let code)
-        where code == ENOENT {
-            throw .blobNotFound(digest)
-        }
+        let reader = try openBlob(digest)
+        guard reader.size <= Int64(limit) else { throw .tooLarge(blobPath(digest), size: reader.size, limit: limit) }
+        var data = Data(count: Int(reader.size))
+        try data.withMutableBytes { (buffer) throws(LayoutError) in try reader.readExactly(into: buffer, at: 0) }
         let hasher = digest.makeHasher()
         hasher.update(data)
         let actual = hasher.finalize()
@@ -36,9 +32,9 @@ extension OCILayout {
         hasher.update(data)
         let digest = hasher.finalize()
         if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest) }
-        let writer = try BlobWriter(layout: self, algorithm: digest.algorithm)
-        try writer.write(data)
-        try writer.finish(expected: digest).commit()
+        let writer = try storage.makeIngest(algorithm: digest.algorithm)
+        try data.withBytes { (bytes) throws(LayoutError) in try writer.write(bytes) }
+        try writer.finish(expected: digest, expectedSize: nil).commit()
         return (digest, Int64(data.count))
     }
 
@@ -105,16 +101,8 @@ extension OCILayout {
     }
 
     /// Every blob file under `blobs/` whose name is a valid digest.
-    public func allBlobs() -> [Digest] {
-        DigestAlgorithm.allCases.flatMap { algorithm in
-            FileSystem.list("\(path)/blobs/\(algorithm.rawValue)").compactMap { name in
-                try? Digest("\(algorithm.rawValue):\(name)")
-            }
-        }
-    }
+    public func allBlobs() -> [Digest] { storage.list() }
 
     /// Deletes a blob; succeeds when it is already gone.
-    public func removeBlob(_ digest: Digest) throws(LayoutError) {
-        try FileSystem.remove(blobPath(digest))
-    }
+    public func removeBlob(_ digest: Digest) throws(LayoutError) { try storage.delete(digest) }
 }

@@ -1,53 +1,68 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Foundation
-import Glibc
 
 extension OCILayout {
     /// Reads index.json.
     /// - Throws: `LayoutError.invalidLayout` when it is missing or malformed.
-    public func readIndex() throws(LayoutError) -> ImageIndex {
-        let data: Data
-        do {
-            data = try FileSystem.readFile(indexPath, limit: OCILayout.maxIndexSize)
-        } catch .io(_, _, let code) where code == ENOENT {
+    public func readIndex() throws(LayoutError) -> ImageIndex { try readVersionedIndex().index }
+
+    /// Reads index.json with the version of what was read: anything derived from the index stays valid while
+    /// `indexVersion()` still returns that version.
+    /// - Throws: `LayoutError.invalidLayout` when it is missing or malformed.
+    public func readVersionedIndex() throws(LayoutError) -> (index: ImageIndex, version: IndexVersion) {
+        guard let (data, version) = try storage.readIndex(limit: OCILayout.maxIndexSize) else {
             throw .invalidLayout(path, reason: "index.json is missing")
         }
         do {
-            return try JSONDecoder().decode(ImageIndex.self, from: data)
+            return (try JSONDecoder().decode(ImageIndex.self, from: data), version)
         } catch {
             throw .invalidLayout(path, reason: "index.json is malformed: \(Manifest.describe(error))")
         }
     }
 
-    /// Read-modify-writes index.json under the layout's exclusive lock, so concurrent writers in any number of
-    /// processes all win. The new index is written to a temporary file, fsynced and renamed into place; when
-    /// `body` leaves the index unchanged nothing is written.
+    /// The current version of index.json, without reading it (nil when it is missing): caches compare it with
+    /// the version they read.
+    public func indexVersion() -> IndexVersion? { storage.indexVersion() }
+
+    /// Read-modify-writes index.json, so concurrent writers in any number of processes all win: the new index
+    /// replaces the one `body` saw only if nobody changed it meanwhile (compare-and-swap), else `body` runs
+    /// again on the new one. On the file system writers take turns under the layout's exclusive lock, so `body`
+    /// runs once. When `body` leaves the index unchanged nothing is written.
     /// - Returns: what `body` returns.
     @discardableResult
     public func updateIndex<T>(_ body: (inout ImageIndex) throws(LayoutError) -> T) throws(LayoutError) -> T {
-        let lock = try lockExclusive()
-        defer { withExtendedLifetime(lock) {} }
-        var index = try readIndex()
-        let before = index
-        let result = try body(&index)
-        if index != before { try writeIndex(index) }
-        return result
+        try storage.serializingWriters { () throws(LayoutError) -> T in
+            while true {
+                let (before, version) = try readVersionedIndex()
+                var index = before
+                let result = try body(&index)
+                if index == before { return result }
+                if try writeIndex(index, replacing: version) != nil { return result }
+            }
+        }
     }
 
     /// Takes the layout's exclusive lock; it is held until the returned descriptor is released.
-    func lockExclusive() throws(LayoutError) -> FileDescriptor {
-        try FileSystem.makeDirectories(privatePath)
-        let lock = try FileDescriptor(path: lockPath, flags: O_RDWR | O_CREAT, mode: 0o644)
-        try lock.lockExclusive()
-        return lock
-    }
+    func lockExclusive() throws(LayoutError) -> FileDescriptor { try storage.lockExclusive() }
 
-    func writeIndex(_ index: ImageIndex) throws(LayoutError) {
+    /// Replaces index.json if it is still at `version` (nil: if there is none).
+    /// - Returns: the new version, nil when index.json changed meanwhile.
+    @discardableResult
+    func writeIndex(_ index: ImageIndex, replacing version: IndexVersion?) throws(LayoutError) -> IndexVersion? {
         let data: Data
         do { data = try JSONEncoder.ocitool.encode(index) } catch {
             throw .invalidLayout(path, reason: "cannot encode index.json: \(error)")
         }
-        try FileSystem.writeAtomically(data, to: indexPath)
+        return try storage.replaceIndex(with: data, ifVersion: version)
+    }
+
+    /// Replaces index.json, which must still be at `version`: for writers that hold `serializingWriters` all
+    /// along (gc, deletes), which no other writer can interleave with on the file system.
+    /// - Throws: `.invalidLayout` when another writer changed it anyway (a storage without locks).
+    func replaceIndex(_ index: ImageIndex, at version: IndexVersion) throws(LayoutError) {
+        guard try writeIndex(index, replacing: version) != nil else {
+            throw .invalidLayout(path, reason: "index.json changed meanwhile; try again")
+        }
     }
 }
 

@@ -8,14 +8,15 @@ extension OCILayout {
     /// - Returns: whether the layout was removed.
     @discardableResult
     public func removeIfEmpty() -> Bool {
-        guard let lock = try? lockExclusive() else { return false }
-        defer { withExtendedLifetime(lock) {} }
-        let own: Set<String> = ["oci-layout", "index.json", "blobs", ".ocitool"]
-        guard (try? readIndex())?.manifests.isEmpty == true, allBlobs().isEmpty,
-            FileSystem.list(path).allSatisfy(own.contains),
-            FileSystem.list(privatePath).allSatisfy({ $0 == "lock" || $0 == "tmp" }),
-            FileSystem.list(temporaryPath).isEmpty
-        else { return false }
-        return (try? FileManager.default.removeItem(atPath: path)) != nil
+        let removed = try? storage.serializingWriters { () throws(LayoutError) -> Bool in
+            let own: Set<String> = ["oci-layout", "index.json", "blobs", ".ocitool"]
+            guard (try? readIndex())?.manifests.isEmpty == true, allBlobs().isEmpty,
+                FileSystem.list(path).allSatisfy(own.contains),
+                FileSystem.list(privatePath).allSatisfy({ $0 == "lock" || $0 == "tmp" }),
+                FileSystem.list(temporaryPath).isEmpty
+            else { return false }
+            return (try? FileManager.default.removeItem(atPath: path)) != nil
+        }
+        return removed ?? false
     }
 }

@@ -6,13 +6,15 @@ import Glibc
 ///
 /// Spec: https://github.com/opencontainers/image-spec/blob/v1.1.0/image-layout.md
 ///
-/// A value is just a path; every operation goes to disk, so several processes may share a layout. Writers
-/// follow one order: blobs durable, then the manifest blob, then index.json (under an exclusive `flock` on
-/// `.ocitool/lock`, replaced by atomic rename). Temporary files live in `.ocitool/tmp/` and are never
-/// visible under `blobs/`.
+/// A value is just a path; every operation goes to its storage (`storage`, the one seam to the bytes), so
+/// several processes may share a layout. Writers follow one order: blobs durable, then the manifest blob, then
+/// index.json (compare-and-swap, serialized on the file system by an exclusive `flock` on `.ocitool/lock`,
+/// replaced by atomic rename). Temporary files live in `.ocitool/tmp/` and are never visible under `blobs/`.
 public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
     /// The layout directory.
     public let path: String
+    /// Where the layout's blobs and index.json live.
+    public let storage: FileSystemStorage
 
     /// The `oci-layout` file content ocitool writes.
     static let layoutFileContent = Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8)
@@ -23,13 +25,20 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `LayoutError.layoutMissing` when nothing exists at `path`, `.notALayout` when it has no
     ///   `oci-layout` file.
     public init(at path: String) throws(LayoutError) {
-        self.path = OCILayout.normalize(path)
+        self.init(unchecked: path)
         guard FileSystem.fileSize(self.path + "/oci-layout") != nil else {
             throw FileSystem.exists(path) ? .notALayout(path) : .layoutMissing(path)
         }
     }
 
-    private init(unchecked path: String) { self.path = OCILayout.normalize(path) }
+    private init(unchecked path: String) {
+        self.path = OCILayout.normalize(path)
+        self.storage = FileSystemStorage(root: self.path)
+    }
+
+    public static func == (lhs: OCILayout, rhs: OCILayout) -> Bool { lhs.path == rhs.path }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(path) }
 
     /// Creates a layout at `path` (and its parents), or opens it when it already is one.
     /// - Throws: `LayoutError.invalidLayout` when `path` is a non-empty directory that is not a layout.
@@ -48,15 +57,15 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
         {
             throw .invalidLayout(path, reason: "directory exists, is not empty and is not an OCI layout")
         }
-        // Under the layout lock, so two processes creating it at once never overwrite each other's index.json.
-        let lock = try layout.lockExclusive()
-        defer { withExtendedLifetime(lock) {} }
-        if FileSystem.fileSize(layout.path + "/oci-layout") != nil { return layout }
-        try FileSystem.makeDirectories(layout.path + "/blobs/sha256")
-        if FileSystem.fileSize(layout.indexPath) == nil { try layout.writeIndex(ImageIndex(manifests: [])) }
-        // oci-layout last: a layout is only a layout once its index.json exists.
-        try FileSystem.writeAtomically(layoutFileContent, to: layout.path + "/oci-layout")
-        return layout
+        // Serialized, so two processes creating it at once never overwrite each other's index.json.
+        return try layout.storage.serializingWriters { () throws(LayoutError) -> OCILayout in
+            if FileSystem.fileSize(layout.path + "/oci-layout") != nil { return layout }
+            try FileSystem.makeDirectories(layout.path + "/blobs/sha256")
+            if layout.indexVersion() == nil { try layout.writeIndex(ImageIndex(manifests: []), replacing: nil) }
+            // oci-layout last: a layout is only a layout once its index.json exists.
+            try FileSystem.writeAtomically(layoutFileContent, to: layout.path + "/oci-layout")
+            return layout
+        }
     }
 
     public var description: String { path }
@@ -68,14 +77,12 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `.ocitool/`: ocitool's private state inside the layout (lock file, temporary files).
-    var privatePath: String { path + "/.ocitool" }
+    var privatePath: String { storage.privatePath }
     /// Where blobs are staged before they are renamed into `blobs/`.
-    var temporaryPath: String { privatePath + "/tmp" }
-    var indexPath: String { path + "/index.json" }
-    var lockPath: String { privatePath + "/lock" }
+    var temporaryPath: String { storage.temporaryPath }
 
     /// The absolute path of a blob (which may not exist).
-    public func blobPath(_ digest: Digest) -> String { path + "/" + digest.blobPath }
+    public func blobPath(_ digest: Digest) -> String { storage.blobPath(digest) }
 
     private static func normalize(_ path: String) -> String {
         var trimmed = path

@@ -237,7 +237,7 @@ public final class UploadSession: @unchecked Sendable {
             try BlobReader(path: dataPath).forEachChunk { (chunk) throws(LayoutError) in rehash.update(chunk) }
             actual = rehash.finalize()
         }
-        guard actual == expected else { throw .digestMismatch(expected: expected, actual: actual) }
+        try StagedBlob.verify(digest: actual, size: written, expected: expected, expectedSize: nil)
         return (actual, written)
     }
 

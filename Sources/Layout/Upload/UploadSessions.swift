@@ -135,7 +135,8 @@ public actor UploadSessions {
     }
 
     /// Finishes a checked-out session: the data is made durable, checked against `expected`, and committed as a
-    /// blob of the session's repository (created if needed), deduplicated through the store's pool. The session
+    /// blob of the session's repository (created if needed) by the same commit step as every other writer
+    /// (`StagedBlob.commit`), deduplicated through the store's pool. The session
     /// is gone afterwards, whether it succeeded or not; on failure nothing becomes visible.
     /// - Returns: the blob's size.
     /// - Throws: `.layout(.digestMismatch)`, `.layout(.invalidName)`, I/O errors.

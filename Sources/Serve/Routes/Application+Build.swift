@@ -30,7 +30,7 @@ public func buildApplication(
 {
     try configuration.validate()
     let store = Store(root: configuration.root)
-    try FileSystem.makeDirectories(store.root)
+    try store.createRoot()
     let io = StoreIO()
     let registry = Registry(store: store, configuration: configuration, io: io)
     let metrics = ServeMetrics()
@@ -112,7 +112,7 @@ private func addOperationsRoutes(
             Response.text("ok\n", status: .ok, head: request.method == .head)
         }
         router.on("/readyz", method: method) { request, _ in
-            let ready = await offload { StoreMonitor.isReady(store) }
+            let ready = await offload { store.isReadyForWrites() }
             return Response.text(
                 ready ? "ready\n" : "the store root \(store.root) is not readable and writable\n",
                 status: ready ? .ok : .serviceUnavailable, head: request.method == .head)

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import Glibc
 import Hummingbird
 import Layout
 import NIOCore
@@ -7,7 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// A byte range of an open blob file as a response body.
+/// A byte range of an opened blob as a response body.
 ///
 /// Small ranges are read whole and go out in one write with the head. Larger ones are read in `chunkSize` buffers
 /// on NIO's thread pool and streamed through the body writer, or, with `sendfile` on a plain HTTP/1 connection,
@@ -25,11 +24,12 @@ import NIOSSL
 /// socket (the head carries `Content-Length`, so the body needs no framing), and the response then ends through
 /// the writer as usual. The head and the region cannot overtake each other: the head is handed to the channel's
 /// event loop before the body closure runs, and the region is written by a task submitted to that loop afterwards.
-/// Under TLS (NIOSSL in the pipeline), HTTP/2, or without a channel (router tests), the body is streamed instead.
+/// Under TLS (NIOSSL in the pipeline), HTTP/2, without a channel (router tests), or when the storage gives no file
+/// (`BlobReader.file` is nil), the body is streamed instead.
 /// Whatever is ever added to the pipeline below the HTTP/1 encoder must pass `IOData` through.
 struct BlobBody: Sendable {
-    /// The open file; it is closed when the last copy of this body goes away.
-    let file: Layout.FileDescriptor
+    /// The opened blob; it is closed when the last copy of this body goes away.
+    let blob: BlobReader
     /// The bytes to send (inclusive).
     let range: ClosedRange<Int64>
     /// The connection, when known.
@@ -49,7 +49,7 @@ struct BlobBody: Sendable {
     /// The response body: the range read whole when small, else sent from the file.
     func responseBody() throws(LayoutError) -> ResponseBody {
         if count <= BlobBody.inlineLimit {
-            return ResponseBody(byteBuffer: try BlobBody.read(file, at: range.lowerBound, count: Int(count)))
+            return ResponseBody(byteBuffer: try BlobBody.read(blob, at: range.lowerBound, count: Int(count)))
         }
         return ResponseBody(contentLength: Int(count)) { writer in
             if sendfile, let channel, try await self.sendFile(on: channel) {
@@ -62,9 +62,9 @@ struct BlobBody: Sendable {
     }
 
     /// Writes the range as a `FileRegion` below the HTTP/1 encoder and waits until the socket took all of it.
-    /// - Returns: false, having written nothing, when the connection is not plain HTTP/1.
+    /// - Returns: false, having written nothing, when the connection is not plain HTTP/1 or the blob is no file.
     private func sendFile(on channel: any Channel) async throws -> Bool {
-        let file = self.file
+        guard let file = blob.file else { return false }
         let range = self.range
         return try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Bool> in
             guard let context = BlobBody.socketSideContext(of: channel) else {
@@ -90,14 +90,14 @@ struct BlobBody: Sendable {
 
     /// Streams the range through the body writer, reading on NIO's thread pool.
     private func stream(to writer: inout any ResponseBodyWriter) async throws {
-        let file = self.file
+        let blob = self.blob
         var offset = range.lowerBound
         let end = range.upperBound + 1
         while offset < end {
             let length = Int(min(Int64(BlobBody.chunkSize), end - offset))
             let position = offset
             let buffer = try await NIOThreadPool.singleton.runIfActive {
-                try BlobBody.read(file, at: position, count: length)
+                try BlobBody.read(blob, at: position, count: length)
             }
             try await writer.write(buffer)
             offset += Int64(length)
@@ -105,28 +105,21 @@ struct BlobBody: Sendable {
     }
 
     /// Reads exactly `count` bytes at `offset` into a new buffer.
-    /// - Throws: `LayoutError.io` on a read error, or when the file ends early (blobs never shrink, but a broken
+    /// - Throws: `LayoutError.io` on a read error, or when the blob ends early (blobs never shrink, but a broken
     ///   store must not make the server send fewer bytes than its `Content-Length` said).
-    static func read(_ file: Layout.FileDescriptor, at offset: Int64, count: Int) throws(LayoutError) -> ByteBuffer {
+    static func read(_ blob: BlobReader, at offset: Int64, count: Int) throws(LayoutError) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: count)
-        var failure: Int32 = 0
+        var failure: LayoutError?
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
-            guard let base = bytes.baseAddress else { return 0 }
-            var done = 0
-            while done < count {
-                let result = pread(file.raw, base + done, count - done, off_t(offset) + off_t(done))
-                if result > 0 {
-                    done += result
-                } else if result < 0, errno == EINTR {
-                    continue
-                } else {
-                    failure = result < 0 ? errno : EIO  // EIO: the file ended early
-                    break
-                }
+            do throws(LayoutError) {
+                try blob.readExactly(into: UnsafeMutableRawBufferPointer(rebasing: bytes[..<count]), at: offset)
+                return count
+            } catch {
+                failure = error
+                return 0
             }
-            return done
         }
-        guard failure == 0 else { throw .io("read", path: file.path, errno: failure) }
+        if let failure { throw failure }
         return buffer
     }
 }

@@ -1,32 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
-import Glibc
 import Layout
 
-/// Parsed index.json per repository, kept while the file is unchanged.
+/// Parsed index.json per repository, kept while its version is unchanged.
 ///
-/// Every lookup stats index.json (one syscall) and compares device, inode, size and modification and change
-/// times with what was cached: writers replace index.json by rename, so any write (by this server or by the CLI
-/// running beside it) changes at least the inode, and the next request reads the new file.
+/// Every lookup asks Layout for the index's current version (on the file system one `stat`) and compares it
+/// with what was cached: every write (by this server or by the CLI running beside it) gives a new version, and
+/// the next request reads the new index.
 final class IndexCache: @unchecked Sendable {
     /// Guards `entries`; held only to look up or store, never across I/O.
     private let lock = NSLock()
-    private var entries: [String: (stamp: FileStamp, index: ImageIndex)] = [:]
+    private var entries: [OCILayout: (version: IndexVersion, index: ImageIndex)] = [:]
 
     /// index.json of `layout`, from memory when it has not changed.
     func index(of layout: OCILayout) throws(LayoutError) -> ImageIndex {
-        try stampedIndex(of: layout).index
+        try versionedIndex(of: layout).index
     }
 
-    /// index.json of `layout` and the stamp of the file it was read from (nil when it could not be stamped).
-    /// Anything derived from the index stays valid while `FileStamp(path:)` of the file still equals the stamp.
-    func stampedIndex(of layout: OCILayout) throws(LayoutError) -> (index: ImageIndex, stamp: FileStamp?) {
-        let key = layout.path
-        guard let stamp = FileStamp(path: key + "/index.json") else { return (try layout.readIndex(), nil) }
-        if let cached = lock.withLock({ entries[key] }), cached.stamp == stamp { return (cached.index, stamp) }
-        // Stamped before reading: if the file changes meanwhile, the next lookup sees another stamp and reads again.
-        let index = try layout.readIndex()
-        lock.withLock { entries[key] = (stamp, index) }
-        return (index, stamp)
+    /// index.json of `layout` and the version read (nil when it could not be had). Anything derived from the
+    /// index stays valid while `layout.indexVersion()` still equals that version.
+    func versionedIndex(of layout: OCILayout) throws(LayoutError) -> (index: ImageIndex, version: IndexVersion?) {
+        guard let current = layout.indexVersion() else { return (try layout.readIndex(), nil) }
+        if let cached = lock.withLock({ entries[layout] }), cached.version == current {
+            return (cached.index, current)
+        }
+        let (index, version) = try layout.readVersionedIndex()
+        lock.withLock { entries[layout] = (version, index) }
+        return (index, version)
     }
 }

@@ -5,23 +5,23 @@ import Hummingbird
 import Layout
 
 /// Finished manifest responses by request path (`/v2/<name>/manifests/<reference>`), so that a repeated pull
-/// costs two `stat`s and an `Accept` check: no path parsing, name validation, `realpath`, index lookup or
-/// header building.
+/// costs two metadata lookups (on the file system two `stat`s) and an `Accept` check: no path parsing, name
+/// validation, `realpath`, index lookup or header building.
 ///
-/// An entry holds what one successful GET produced for a reference found in index.json, with the stamp of
-/// that index.json and the manifest blob's path and size. It answers only while index.json still has that stamp
-/// (any change to the file, by this server or the CLI, replaces it and so changes the stamp) and the blob is still
-/// there with that size, the conditions under which the slow path would answer the same bytes. A request whose
+/// An entry holds what one successful GET produced for a reference found in index.json, with the version of
+/// that index.json and the manifest blob's digest and size. It answers only while index.json still has that
+/// version (any change, by this server or the CLI, gives a new one) and the layout still has the blob with that
+/// size, the conditions under which the slow path would answer the same bytes. A request whose
 /// `Accept` list rules the manifest out goes to the slow path, which produces the error.
 final class ManifestResponseCache: @unchecked Sendable {
     /// One ready response.
     struct Entry: Sendable {
-        /// The repository's index.json.
-        let indexPath: String
+        /// The repository.
+        let layout: OCILayout
         /// index.json as it was when the reference was resolved.
-        let stamp: FileStamp
+        let version: IndexVersion
         /// The manifest's blob and its size.
-        let blobPath: String
+        let digest: Digest
         let blobSize: Int64
         /// The manifest's media type, for content negotiation.
         let mediaType: String
@@ -48,9 +48,9 @@ final class ManifestResponseCache: @unchecked Sendable {
     /// The response to a GET or HEAD of `path`, when an entry for it is still valid and acceptable.
     func response(to request: Request, path: String) -> Response? {
         guard let entry = lock.withLock({ entries[path] }) else { return nil }
-        guard FileStamp(path: entry.indexPath) == entry.stamp, FileSystem.fileSize(entry.blobPath) == entry.blobSize
+        guard entry.layout.indexVersion() == entry.version, entry.layout.blobSize(entry.digest) == entry.blobSize
         else {
-            remove(path, ifStamped: entry.stamp)
+            remove(path, ifVersion: entry.version)
             return nil
         }
         guard Registry.accepts(request, entry.mediaType) else { return nil }
@@ -70,10 +70,10 @@ final class ManifestResponseCache: @unchecked Sendable {
         }
     }
 
-    /// Removes the entry of `path` if it is still the one stamped `stamp` (a newer one stays).
-    private func remove(_ path: String, ifStamped stamp: FileStamp) {
+    /// Removes the entry of `path` if it is still the one of `version` (a newer one stays).
+    private func remove(_ path: String, ifVersion version: IndexVersion) {
         lock.withLock {
-            guard let current = entries[path], current.stamp == stamp else { return }
+            guard let current = entries[path], current.version == version else { return }
             entries.removeValue(forKey: path)
             bytes -= current.body.readableBytes
         }

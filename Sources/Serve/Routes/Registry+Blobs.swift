@@ -1,30 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
-import Glibc
 import HTTPTypes
 import Hummingbird
 import Layout
 
 extension Registry {
-    /// `GET`/`HEAD /v2/<name>/blobs/<digest>`: the blob sent from its file (a `Range` gives 206 or 416), streamed
-    /// in 1 MiB reads, or with `sendfile(2)` when configured (see `BlobBody`).
+    /// `GET`/`HEAD /v2/<name>/blobs/<digest>`: the blob as Layout opens it (a `Range` gives 206 or 416), streamed
+    /// in 1 MiB reads, or with `sendfile(2)` when configured and the storage gives a file (see `BlobBody`).
     ///
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-blobs
     func getBlob(_ name: String, digest: Digest, request: Request, context: some RequestContext) async throws
         -> Response
     {
         let layout = try store.layout(for: name)
-        let path = layout.blobPath(digest)
-        // A GET opens the file first: its size and its bytes then come from the same file, even if the blob is
+        // A GET opens the blob first: its size and its bytes then come from the same content, even if the blob is
         // removed meanwhile.
-        var file: FileDescriptor?
+        var blob: BlobReader?
         let size: Int64
         if request.method == .head {
-            guard let found = FileSystem.fileSize(path) else { throw LayoutError.blobNotFound(digest) }
+            guard let found = layout.blobSize(digest) else { throw LayoutError.blobNotFound(digest) }
             size = found
         } else {
-            let opened = try Registry.open(path, digest: digest)
-            size = try opened.size()
-            file = opened
+            let opened = try layout.openBlob(digest)
+            size = opened.size
+            blob = opened
         }
         var headers: HTTPFields = [
             .contentType: "application/octet-stream",
@@ -50,21 +48,11 @@ extension Registry {
         }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
         headers[.contentLength] = String(length)
-        guard let file, let range else { return Response(status: status, headers: headers, body: ResponseBody()) }
+        guard let blob, let range else { return Response(status: status, headers: headers, body: ResponseBody()) }
         let channel = (context as? RegistryRequestContext)?.channel
-        let body = try BlobBody(file: file, range: range, channel: channel, sendfile: configuration.sendfile)
+        let body = try BlobBody(blob: blob, range: range, channel: channel, sendfile: configuration.sendfile)
             .responseBody()
         return Response(status: status, headers: headers, body: body)
-    }
-
-    /// Opens a blob's file for reading.
-    /// - Throws: `.blobNotFound` when it does not exist.
-    private static func open(_ path: String, digest: Digest) throws(LayoutError) -> FileDescriptor {
-        do {
-            return try FileDescriptor(path: path, flags: O_RDONLY)
-        } catch .io(_, _, let code) where code == ENOENT || code == ENOTDIR {
-            throw .blobNotFound(digest)
-        }
     }
 
     /// `DELETE /v2/<name>/blobs/<digest>`: the blob leaves this repository only.

@@ -15,7 +15,7 @@ extension Registry {
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-manifests
     func getManifest(_ name: String, reference: DistributionRoute.Reference, request: Request) throws -> Response {
         let layout = try store.layout(for: name)
-        let (descriptor, stamp) = try resolve(reference, in: layout, name: name)
+        let (descriptor, version) = try resolve(reference, in: layout, name: name)
         guard Registry.accepts(request, descriptor.mediaType) else {
             throw OCIError(
                 .manifestUnknown,
@@ -25,12 +25,11 @@ extension Registry {
         let response = Response.json(
             bytes, contentType: descriptor.mediaType.rawValue, head: request.method == .head,
             headers: [.dockerContentDigest: descriptor.digest.description, .eTag: "\"\(descriptor.digest)\""])
-        if let stamp {
+        if let version {
             // Listed in index.json: the next pull of this path is answered from memory while nothing changed.
             let entry = ManifestResponseCache.Entry(
-                indexPath: layout.path + "/index.json", stamp: stamp, blobPath: layout.blobPath(descriptor.digest),
-                blobSize: Int64(bytes.count), mediaType: descriptor.mediaType.rawValue, headers: response.headers,
-                body: ByteBuffer(bytes: bytes))
+                layout: layout, version: version, digest: descriptor.digest, blobSize: Int64(bytes.count),
+                mediaType: descriptor.mediaType.rawValue, headers: response.headers, body: ByteBuffer(bytes: bytes))
             manifestResponses.insert(entry, for: request.uri.path)
         }
         return response
@@ -100,18 +99,18 @@ extension Registry {
 
     // MARK: - Helpers
 
-    /// The descriptor of a tag or digest: from the cached index.json (with the stamp of that file), else (a child
-    /// of an index) from the blob (without a stamp).
+    /// The descriptor of a tag or digest: from the cached index.json (with the version of that index), else (a
+    /// child of an index) from the blob (without a version).
     private func resolve(_ reference: DistributionRoute.Reference, in layout: OCILayout, name: String)
-        throws(LayoutError) -> (Descriptor, FileStamp?)
+        throws(LayoutError) -> (Descriptor, IndexVersion?)
     {
-        let (index, stamp) = try indexes.stampedIndex(of: layout)
+        let (index, version) = try indexes.versionedIndex(of: layout)
         switch reference {
         case .tag(let tag):
             guard let entry = index.entry(tagged: tag) else { throw .manifestNotFound("\(name):\(tag)") }
-            return (entry, stamp)
+            return (entry, version)
         case .digest(let digest):
-            if let entry = index.entries(for: digest).first { return (entry, stamp) }
+            if let entry = index.entries(for: digest).first { return (entry, version) }
             do {
                 return (try layout.resolve(.digest(digest)), nil)
             } catch .io(let operation, let path, let code) {
