@@ -44,11 +44,11 @@ struct ExportTests {
         // Every blob of both closures and both referrers, each once, each matching its name.
         var expected = Set<Digest>()
         for item in [a, b] {
-            let image = try ExportFixtures.image(item.layout, item.descriptor)
+            let image = try ExportFixtures.image(try #require(item.source.localLayout), item.descriptor)
             expected.formUnion([item.descriptor.digest, image.config.digest] + image.layers.map(\.digest))
         }
         for artifact in [sbom, signature] {
-            let image = try ExportFixtures.image(a.layout, artifact)
+            let image = try ExportFixtures.image(try #require(a.source.localLayout), artifact)
             expected.formUnion([artifact.digest, image.config.digest] + image.layers.map(\.digest))
         }
         let blobNames = archive.names.filter { $0.hasPrefix("blobs/sha256/") && $0 != "blobs/sha256/" }
@@ -230,7 +230,7 @@ struct ExportTests {
 
     @Test func dockerArchiveRefusesArtifacts() throws {
         let (a, _, sbom, _) = try twoImages()
-        let item = ExportItem(layout: a.layout, descriptor: sbom)
+        let item = ExportItem(source: a.source, descriptor: sbom)
         let path = "\(scratch.path)/artifact.tar"
         #expect(throws: LayoutError.self) {
             try exportArchive([item], to: path, options: ExportOptions(format: .dockerArchive))

@@ -71,7 +71,7 @@ import TestSupport
 
         for (tag, descriptor) in [("1.0", image), ("multi", index)] {
             let local = try source.summary(of: descriptor)
-            let remoteSummary = try remote.summary(of: try remote.resolve(.tag(tag)), tags: [tag])
+            let remoteSummary = try ImageSummary(of: try remote.resolve(.tag(tag)), in: remote, tags: [tag])
             #expect(remoteSummary.kind == local.kind)
             #expect(remoteSummary.totalSize == local.totalSize)
             #expect(remoteSummary.platforms == local.platforms)

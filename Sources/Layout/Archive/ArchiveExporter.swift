@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// Writes images from layouts into an oci-archive or docker-archive tarball: each item is copied by the one
-/// copy engine (`ImageCopy`) from its layout (`LayoutEndpoint`) into one `ArchiveDestination`, which streams
+/// Writes images from any sources into an oci-archive or docker-archive tarball: each item is copied by the one
+/// copy engine (`ImageCopy`) from its source into one `ArchiveDestination`, which streams
 /// the tar as blobs arrive and appears at `path` only when every item is in.
 ///
-/// Blobs are streamed from the layouts, never loaded whole, each written once even when several items share
+/// Blobs are streamed from the sources, never loaded whole, each written once even when several items share
 /// it, and hashed on the way: a blob whose content does not match its digest fails the export. A file
 /// destination is written to `DEST.tmp-<pid>-<random>` next to it, fsynced and renamed into place, so a failed
 /// export never leaves a partial archive at `DEST`; `-` streams to standard output. When
@@ -17,15 +17,15 @@
 ///   - options: format, compression, referrers, platform, progress.
 /// - Returns: what was written.
 /// - Throws: `.invalidArgument` (no items, a tag given to two images, no image for the platform),
-///   `.unsupported` (an index or artifact for docker-archive), the layouts' read errors, `.digestMismatch`,
+///   `.unsupported` (an index or artifact for docker-archive), the sources' read errors, `.digestMismatch`,
 ///   `.archive`/`.io` when writing.
 @discardableResult
 public func exportArchive(_ items: [ExportItem], to path: String, options: ExportOptions = ExportOptions())
-    throws(LayoutError) -> ExportResult
+    throws -> ExportResult
 {
-    guard !items.isEmpty else { throw .invalidArgument("nothing to export: no images given") }
+    guard !items.isEmpty else { throw LayoutError.invalidArgument("nothing to export: no images given") }
     let exporter = ArchiveExporter(options: options)
-    let resolved = try items.map { (item) throws(LayoutError) in try exporter.resolve(item) }
+    let resolved = try items.map { (item) in try exporter.resolve(item) }
     if let announce = options.progressTotal {
         let plan = ArchiveDestination(planning: options.format)
         try exporter.copy(resolved, into: plan)
@@ -33,7 +33,7 @@ public func exportArchive(_ items: [ExportItem], to path: String, options: Expor
     }
     let destination = try ArchiveDestination(
         path: path, format: options.format, compression: options.compression, progress: options.progress)
-    do throws(LayoutError) { try exporter.copy(resolved, into: destination) } catch {
+    do { try exporter.copy(resolved, into: destination) } catch {
         destination.discard()
         throw error
     }
@@ -49,12 +49,12 @@ struct ArchiveExporter {
     /// The manifest an item stands for in the archive. oci-archive: the item itself, or with a platform the
     /// matching child of an index (a plain image under the item's tag). docker-archive, which holds images
     /// only: the item, or the child of an index for the platform (the host's by default).
-    func resolve(_ item: ExportItem) throws(LayoutError) -> ExportItem {
+    func resolve(_ item: ExportItem) throws -> ExportItem {
         var resolved = item
         if options.format == .ociArchive, let tag = item.tag { try Names.validateTag(tag) }
         let platform = options.format == .dockerArchive ? options.platform ?? .host : options.platform
         guard let platform else { return resolved }
-        while case .index(let index) = try item.layout.manifest(resolved.descriptor).kind {
+        while case .index(let index) = try item.source.manifest(resolved.descriptor).kind {
             resolved.descriptor = try PlatformSelection.child(
                 of: index, digest: resolved.descriptor.digest, matching: platform)
         }
@@ -62,18 +62,14 @@ struct ArchiveExporter {
     }
 
     /// Copies every item into `destination`, names each, and finishes it.
-    func copy(_ items: [ExportItem], into destination: ArchiveDestination) throws(LayoutError) {
+    func copy(_ items: [ExportItem], into destination: ArchiveDestination) throws {
         // One member at a time in a fixed order: the same images always give the same archive bytes.
         let copyOptions = CopyOptions(
             all: true, referrers: options.referrers && options.format == .ociArchive, progress: options.progress,
             jobs: 1)
         let target = UnfinishedDestination(base: destination)
         for item in items {
-            let copied: CopyResult
-            do { copied = try ImageCopy(from: LayoutEndpoint(item.layout), to: target, options: copyOptions)
-                .copy(item.descriptor, tag: nil) } catch {
-                throw error as? LayoutError ?? .archive("\(error)")
-            }
+            let copied = try ImageCopy(from: item.source, to: target, options: copyOptions).copy(item.descriptor, tag: nil)
             switch options.format {
             case .ociArchive:
                 var entry = item.descriptor

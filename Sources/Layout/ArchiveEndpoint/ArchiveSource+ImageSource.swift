@@ -29,6 +29,11 @@ extension ArchiveSource: ImageSource {
         }
     }
 
+    /// The tags the archive gives the image (an OCI archive's ref names, a docker archive's RepoTags' tags).
+    public func tags(of digest: Digest) -> [String] {
+        catalog.images.first { $0.descriptor.digest == digest }?.tags ?? []
+    }
+
     /// The image `text` names: a tag first, else a docker `NAME:TAG`.
     private func select(_ text: String) throws(LayoutError) -> ImportCandidate {
         let archive = path == "-" ? "standard input" : path

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import Foundation
 
 /// Where images are copied from: a layout (`LayoutEndpoint`), an archive read in place, or a registry
 /// repository (Sync's `RemoteRegistry`). `ImageEndpoints.source` opens the right one for a reference.
@@ -35,6 +36,10 @@ public protocol ImageSource: Sendable, CustomStringConvertible {
     /// The referrers of a manifest (referrers API, fallback tag and cosign's legacy tags for a registry;
     /// index.json for a layout or an OCI archive; none for a docker archive).
     func referrers(of digest: Digest) throws -> [Referrer]
+
+    /// The tags that point at `digest`, as far as the source can tell cheaply (a layout's index.json, an
+    /// archive's names); none by default (a registry would have to resolve every tag).
+    func tags(of digest: Digest) throws -> [String]
 
     /// Capability: the layout whose blob files this source reads, when it is a layout on this machine. A
     /// layout destination hard-links blobs from it (after checking them), and a push keeps its resume record
@@ -75,6 +80,31 @@ extension ImageSource {
         BlobPipe.start { (pipe) in
             try self.readBlob(descriptor, from: offset) { (bytes) in try pipe.write(bytes) }
         }
+    }
+
+    public func tags(of digest: Digest) throws -> [String] { [] }
+
+    /// A small blob (an image config) read whole and verified against its digest and size.
+    /// - Throws: `LayoutError.tooLarge` past `limit` bytes, `.digestMismatch`, `.sizeMismatch`, the source's errors.
+    public func blobData(_ descriptor: Descriptor, limit: Int = Manifest.maxSize) throws -> Data {
+        guard descriptor.size <= Int64(limit) else {
+            throw LayoutError.tooLarge("blob \(descriptor.digest)", size: descriptor.size, limit: limit)
+        }
+        var data = Data()
+        let hasher = descriptor.digest.makeHasher()
+        try readBlob(descriptor, from: 0) { (bytes) in
+            guard data.count + bytes.count <= descriptor.size else {
+                throw LayoutError.sizeMismatch(descriptor.digest, expected: descriptor.size, actual: Int64(data.count + bytes.count))
+            }
+            hasher.update(bytes)
+            data.append(contentsOf: bytes)
+        }
+        guard Int64(data.count) == descriptor.size else {
+            throw LayoutError.sizeMismatch(descriptor.digest, expected: descriptor.size, actual: Int64(data.count))
+        }
+        let actual = hasher.finalize()
+        guard actual == descriptor.digest else { throw LayoutError.digestMismatch(expected: descriptor.digest, actual: actual) }
+        return data
     }
 
     public var localLayout: OCILayout? { nil }

@@ -43,6 +43,11 @@ extension LayoutEndpoint: ImageSource {
         return result
     }
 
+    /// The tags index.json lists for the digest, sorted.
+    public func tags(of digest: Digest) throws(LayoutError) -> [String] {
+        try layout.readIndex().entries(for: digest).compactMap(\.refName).sorted()
+    }
+
     /// The layout itself: a layout destination hard-links its blobs, a push keeps resume records in it.
     public var localLayout: OCILayout? { layout }
 }

@@ -2,6 +2,23 @@
 public import Foundation
 
 extension ImageSummary {
+    /// Summarises a manifest wherever it lives (a layout, an archive, a registry): kind, platform(s), config
+    /// (an image config is read whole, verified and decoded leniently; an artifact's is not read), layers,
+    /// total size (each distinct blob once; a child manifest the source does not hold counts with its size
+    /// only), artifact type, annotations, subject and referrers.
+    /// - Parameters:
+    ///   - descriptor: the manifest, e.g. from `resolve(_:)`.
+    ///   - tags: the tags to report.
+    public init(of descriptor: Descriptor, in source: any ImageSource, tags: [String]) throws {
+        try self.init(
+            manifest: try source.manifest(descriptor), descriptor: descriptor, tags: tags,
+            referrers: try source.referrers(of: descriptor.digest).map(\.descriptor),
+            readConfig: { (config) throws in try source.blobData(config) },
+            readManifest: { (child) throws -> Manifest? in
+                do { return try source.manifest(child) } catch where error.isEndpointNotFound { return nil }
+            })
+    }
+
     /// Summarises `manifest` from wherever it lives: the caller says how to read a config blob and a child
     /// manifest, so a layout and a registry share one definition of kind, platform(s), config, layers and total
     /// size (each distinct blob once, child manifests read when `readManifest` returns them).

@@ -12,14 +12,8 @@ extension OCILayout {
     /// - Parameter descriptor: the manifest, e.g. from `resolve(_:)`.
     /// - Throws: `.manifestNotFound`, `.manifestInvalid`, `.digestMismatch`, or `.blobNotFound` for a
     ///   missing image config.
-    public func summary(of descriptor: Descriptor) throws(LayoutError) -> ImageSummary {
-        let manifest = try self.manifest(descriptor)
-        let tags = try readIndex().entries(for: descriptor.digest).compactMap(\.refName).sorted()
-        return try ImageSummary(
-            manifest: manifest, descriptor: descriptor, tags: tags, referrers: try referrers(of: descriptor.digest),
-            readConfig: { (config) throws(LayoutError) in try readBlob(config.digest) },
-            readManifest: { (child) throws(LayoutError) in
-                blobSize(child.digest) == nil ? nil : try self.manifest(child)
-            })
+    public func summary(of descriptor: Descriptor) throws -> ImageSummary {
+        let endpoint = LayoutEndpoint(self)
+        return try ImageSummary(of: descriptor, in: endpoint, tags: try endpoint.tags(of: descriptor.digest))
     }
 }

@@ -22,6 +22,17 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The repository an image under this reference would be named after in a docker archive: the layout
+    /// directory's or archive file's base name, the registry repository's last component, a docker archive's
+    /// NAME.
+    public var repositoryName: String? {
+        switch self {
+        case .layout(let path, _), .ociArchive(let path, _): FileSystem.baseName(of: path)
+        case .dockerArchive(let path, let name): name?.repository ?? FileSystem.baseName(of: path)
+        case .registry(_, let repository, _): repository.split(separator: "/").last.map(String.init)
+        }
+    }
+
     /// A tag or a digest within a repository.
     public enum Selector: Sendable, Hashable, CustomStringConvertible {
         case tag(String)

@@ -9,17 +9,19 @@ struct Discover: ParsableCommand {
         discussion: """
             Lists every artifact whose subject is IMAGE, and their own referrers (a signature of an SBOM), with
             artifact type, digest, size and annotations. For a registry they come from the referrers API, else
-            the sha256-<hex> fallback tag, and cosign's .sig/.att/.sbom tags.
+            the sha256-<hex> fallback tag, and cosign's .sig/.att/.sbom tags; for a layout or an OCI archive from
+            index.json (subjects and cosign's tags). A docker archive holds none.
 
             Examples:
               ocitool discover ./images/app:1.0
+              ocitool discover oci-archive:bundle.tar:1.0
               ocitool discover --plain-http docker://127.0.0.1:5000/team/app:1.0
               ocitool discover --artifact-type application/spdx+json --format json \\
                   ./images/app:1.0
             """.reflowed
     )
 
-    @Argument(help: "The image: PATH[:TAG|@DIGEST] or docker://HOST/REPO[:TAG|@DIGEST].")
+    @Argument(help: "The image: PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or docker://HOST/REPO[:TAG|@DIGEST].")
     var image: String
 
     @Option(help: "Only referrers of this artifact type.")
@@ -31,18 +33,9 @@ struct Discover: ParsableCommand {
 
     func run() throws {
         let type = artifactType.map(MediaType.init(rawValue:))
-        let descriptor: Descriptor
-        let tree: [ReferrerNode]
-        let reference = try ImageReference(parsing: image)
-        if case .registry = reference {
-            let (source, selector) = try ImageEndpoint.source(reference, registry: try registry.options())
-            descriptor = try source.resolve(selector)
-            tree = try source.referrerTree(of: descriptor.digest, artifactType: type)
-        } else {
-            let layout: OCILayout
-            (layout, descriptor) = try ImageLocator.image(image)
-            tree = try layout.referrerTree(of: descriptor.digest, artifactType: type)
-        }
+        let (source, selector) = try ImageEndpoint.source(try ImageReference(parsing: image), registry: try registry.options())
+        let descriptor = try source.resolve(selector)
+        let tree = try source.referrerTree(of: descriptor.digest, artifactType: type)
         if output.json { return try Console.json(tree) }
         Console.write("\(image)@\(descriptor.digest)\n")
         guard !tree.isEmpty else {

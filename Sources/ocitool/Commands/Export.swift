@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Layout
+import Sync
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,10 +18,11 @@ struct Export: ParsableCommand {
               ocitool export --compress zstd ./images/app:1.0 bundle.tar.zst
               ocitool export ./images/app:1.0 docker-archive:app.tar:registry.local/app:1.0
               ocitool export ./images/app:1.0 - | ssh host ocitool import - /srv/app
+              ocitool export --plain-http docker://127.0.0.1:5000/team/app:1.0 oci-archive:app.tar
             """.reflowed
     )
 
-    @Argument(help: "Images (PATH:TAG or PATH@DIGEST), then the destination: oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], FILE or -.")
+    @Argument(help: "Images (PATH:TAG, PATH@DIGEST, an archive or docker://HOST/REPO:TAG), then the destination: oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], FILE or -.")
     var references: [String]
 
     @Option(help: "How to compress the archive.")
@@ -31,6 +33,8 @@ struct Export: ParsableCommand {
 
     @Option(help: "For indexes in a docker-archive: the platform to export (os/arch[/variant]).")
     var platform: String?
+
+    @OptionGroup(title: "Registry options") var registry: RegistryFlags
 
     @OptionGroup var output: OutputOptions
 
@@ -45,17 +49,15 @@ struct Export: ParsableCommand {
             throw LayoutError.invalidArgument("a tag on the destination needs exactly one source image")
         }
         var items: [ExportItem] = []
-        for source in sources {
-            let (layout, descriptor) = try ImageLocator.image(source)
-            let (_, selector) = try ImageLocator.layoutReference(source)
-            var tag = destinationTag
-            if tag == nil, case .tag(let own) = selector { tag = own }
+        for text in sources {
+            let reference = try ImageReference(parsing: text)
+            let (source, selector) = try ImageEndpoint.source(reference, registry: try registry.options())
+            let tag = destinationTag ?? reference.tag
             var name = dockerName
-            if name == nil, format == .dockerArchive, let tag {
-                let repository = FileSystem.baseName(of: layout.path).lowercased()
-                name = try? ImageReference.DockerName(parsing: "\(repository):\(tag)")
+            if name == nil, format == .dockerArchive, let tag, let repository = reference.repositoryName {
+                name = try? ImageReference.DockerName(parsing: "\(repository.lowercased()):\(tag)")
             }
-            items.append(ExportItem(layout: layout, descriptor: descriptor, tag: tag, dockerName: name))
+            items.append(ExportItem(source: source, descriptor: try source.resolve(selector), tag: tag, dockerName: name))
         }
         let progress = ProgressBar("exporting", enabled: Console.isInteractive && path != "-")
         var options = ExportOptions(

@@ -32,7 +32,9 @@ struct Import: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let (path, selector) = try ImageLocator.layoutReference(destination)
+        guard case .layout(let path, let selector) = try ImageReference(parsing: destination) else {
+            throw LayoutError.invalidReference(destination, reason: "import writes into a layout (PATH[:TAG]); to push an archive to a registry, use 'ocitool copy'")
+        }
         var options = ImportOptions()
         switch selector {
         case .tag(let tag): options.tag = tag

@@ -35,44 +35,18 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
-        if case .registry(let host, let repository, let selector) = try ImageReference(parsing: image) {
-            return try inspectRemote(host: host, repository: repository, selector: selector)
-        }
-        try ImageLocator.withImage(image) { (layout, descriptor) throws(LayoutError) in
-            if raw {
-                Console.write(bytes: try layout.manifest(descriptor).bytes)
-                return
-            }
-            if config {
-                guard case .image(let manifest) = try layout.manifest(descriptor).kind else {
-                    throw .invalidArgument("\(image) is an index and has no config; pick a platform's manifest by digest")
-                }
-                Console.write(bytes: try layout.readBlob(manifest.config.digest))
-                return
-            }
-            let summary = try layout.summary(of: descriptor)
-            if output.json {
-                do { try Console.json(summary) } catch { throw .invalidArgument("cannot encode JSON: \(error)") }
-                return
-            }
-            printText(summary)
-        }
-    }
-
-    private func inspectRemote(host: String, repository: String, selector: ImageReference.Selector?) throws {
-        let remote = RemoteRegistry(
-            client: try registry.options().client(registry: host, repository: repository), repository: repository)
-        let descriptor = try remote.resolve(selector)
-        if raw { return Console.write(bytes: try remote.manifest(descriptor).bytes) }
+        let (source, selector) = try ImageEndpoint.source(try ImageReference(parsing: image), registry: try registry.options())
+        let descriptor = try source.resolve(selector)
+        if raw { return Console.write(bytes: try source.manifest(descriptor).bytes) }
         if config {
-            guard case .image(let manifest) = try remote.manifest(descriptor).kind else {
+            guard case .image(let manifest) = try source.manifest(descriptor).kind else {
                 throw LayoutError.invalidArgument("\(image) is an index and has no config; pick a platform's manifest by digest")
             }
-            return Console.write(bytes: try remote.client.fetchBlobData(repository, manifest.config.digest))
+            return Console.write(bytes: try source.blobData(manifest.config))
         }
-        var tags: [String] = []
-        if case .tag(let tag) = selector { tags = [tag] }
-        let summary = try remote.summary(of: descriptor, tags: tags)
+        var tags = try source.tags(of: descriptor.digest)
+        if tags.isEmpty, case .tag(let tag) = selector { tags = [tag] }
+        let summary = try ImageSummary(of: descriptor, in: source, tags: tags)
         if output.json { return try Console.json(summary) }
         printText(summary)
     }
