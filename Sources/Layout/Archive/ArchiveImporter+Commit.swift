@@ -11,7 +11,7 @@ extension ArchiveImporter {
             blobsAdded += 1
             bytesAdded += file.size
         }
-        let entries = plan.images.map { layout.indexEntry(for: $0.manifest, digest: $0.digest, size: $0.file.size) }
+        let entries = plan.images.map { $0.manifest.indexEntry(digest: $0.digest, size: $0.file.size) }
         var moved: [TagMove] = []
         try layout.updateIndex { (index) throws(LayoutError) in
             for (image, descriptor) in zip(plan.images, entries) {

@@ -45,14 +45,7 @@ extension ArchiveDestination {
             try addFile(digest.blobPath, manifest.bytes)
             state.written[digest] = Int64(manifest.bytes.count)
         }
-        var entry = Descriptor(mediaType: manifest.mediaType, digest: digest, size: Int64(manifest.bytes.count))
-        if let subject = manifest.subject {
-            entry.artifactType = manifest.artifactType
-            var annotations = manifest.annotations ?? [:]
-            annotations.removeValue(forKey: Annotation.refName)
-            annotations[Annotation.subject] = subject.digest.description
-            entry.annotations = annotations
-        }
+        let entry = manifest.indexEntry(digest: digest, size: Int64(manifest.bytes.count))
         switch role {
         case .child: return stored
         case .root: try listEntry(entry, tag: nil, replacing: false)

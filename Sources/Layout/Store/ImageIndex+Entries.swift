@@ -66,3 +66,20 @@ extension ImageIndex {
         addUntagged(previous)
     }
 }
+
+extension Manifest {
+    /// The descriptor an index.json lists for this manifest: media type, digest, size, and for a referrer its
+    /// artifact type, its annotations and its subject's digest (so referrers are found without opening
+    /// manifests). Used by layouts and OCI archives alike.
+    func indexEntry(digest: Digest, size: Int64) -> Descriptor {
+        var descriptor = Descriptor(mediaType: mediaType, digest: digest, size: size)
+        if let subject {
+            descriptor.artifactType = artifactType
+            var annotations = self.annotations ?? [:]
+            annotations.removeValue(forKey: Annotation.refName)
+            annotations[Annotation.subject] = subject.digest.description
+            descriptor.annotations = annotations
+        }
+        return descriptor
+    }
+}

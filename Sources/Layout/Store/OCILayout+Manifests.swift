@@ -28,27 +28,12 @@ extension OCILayout {
         if let tag { try Names.validateTag(tag) }
         try checkReferences(of: manifest)
         let (digest, size) = try writeBlob(manifest.bytes, expected: expected)
-        let descriptor = indexEntry(for: manifest, digest: digest, size: size)
+        let descriptor = manifest.indexEntry(digest: digest, size: size)
         try updateIndex { (index) throws(LayoutError) in
             // Checked again under the lock gc holds while it sweeps, through child manifests: what is present
             // now stays until listed.
             try checkClosure(of: manifest)
             if let tag { index.setTag(tag, to: descriptor) } else { index.addUntagged(descriptor) }
-        }
-        return descriptor
-    }
-
-    /// The descriptor index.json holds for a manifest: media type, digest, size, and for referrers the
-    /// artifact type, the manifest's annotations and the subject digest (so referrers are found without
-    /// opening manifests).
-    func indexEntry(for manifest: Manifest, digest: Digest, size: Int64) -> Descriptor {
-        var descriptor = Descriptor(mediaType: manifest.mediaType, digest: digest, size: size)
-        if let subject = manifest.subject {
-            descriptor.artifactType = manifest.artifactType
-            var annotations = manifest.annotations ?? [:]
-            annotations.removeValue(forKey: Annotation.refName)
-            annotations[Annotation.subject] = subject.digest.description
-            descriptor.annotations = annotations
         }
         return descriptor
     }

@@ -44,6 +44,6 @@ extension OCILayout {
         guard entry.refName == nil, entry.mediaType.isManifest, blobSize(entry.digest) != nil,
             let manifest = try? manifest(entry), manifest.subject?.digest == subject
         else { return nil }  // an unreadable entry is fsck's to report, not a reason to fail the listing
-        return indexEntry(for: manifest, digest: entry.digest, size: entry.size)
+        return manifest.indexEntry(digest: entry.digest, size: entry.size)
     }
 }
