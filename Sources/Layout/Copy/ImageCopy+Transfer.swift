@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+
 /// The manifests and blobs a set of manifests needs, each once: blobs (configs, layers) and manifests in
-/// dependency order (children before their index). The source's `ContentClosure`, read through `ImageSource`.
+/// dependency order (children before their index), read through `ImageSource`. The only closure walk: copy,
+/// export and sync all go through it.
 struct ClosurePlan {
     private(set) var blobs: [Descriptor] = []
     private(set) var manifests: [(descriptor: Descriptor, manifest: Manifest)] = []

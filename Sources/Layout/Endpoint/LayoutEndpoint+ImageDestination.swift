@@ -52,7 +52,7 @@ extension LayoutEndpoint: ImageDestination {
         try writer.finish(expected: digest, expectedSize: descriptor.size).commit()
     }
 
-    /// A child is written as a blob once its references are checked (as `copyImage` does); a root goes
+    /// A child is written as a blob once its references are checked; a root goes
     /// through `putManifest` (listed in index.json, tagged when the role says so).
     @discardableResult
     public func putManifest(_ manifest: Manifest, digest: Digest, as role: ManifestRole) throws(LayoutError) -> Bool {

@@ -18,7 +18,7 @@ struct Export: ParsableCommand {
               ocitool export --compress zstd ./images/app:1.0 bundle.tar.zst
               ocitool export ./images/app:1.0 docker-archive:app.tar:registry.local/app:1.0
               ocitool export ./images/app:1.0 - | ssh host ocitool import - /srv/app
-              ocitool export --plain-http docker://127.0.0.1:5000/team/app:1.0 oci-archive:app.tar
+              ocitool export --plain-http docker://127.0.0.1:5000/app:1.0 app.tar
             """.reflowed
     )
 
