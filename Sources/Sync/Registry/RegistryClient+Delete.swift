@@ -10,8 +10,9 @@ extension RegistryClient {
     /// `DELETE /v2/NAME/manifests/REFERENCE`: by digest, the manifest with every tag on it; by tag, the tag
     /// alone (the manifest stays).
     /// - Returns: false when the repository has no such manifest or tag (404).
-    /// - Throws: `.unsupported` when the registry refuses (405, or `UNSUPPORTED`): it does not allow deleting
-    ///   tags, or deletes at all; the registry's other errors.
+    /// - Throws: `.unsupported` when the registry refuses (405, or `UNSUPPORTED`; for a tag also distribution
+    ///   2.x's 400 `DIGEST_INVALID`): it does not allow deleting tags, or deletes at all; the registry's other
+    ///   errors.
     @discardableResult
     public func deleteManifest(_ repository: String, _ reference: ImageReference.Selector) throws(SyncError) -> Bool {
         let what: String
@@ -26,7 +27,10 @@ extension RegistryClient {
         if response.status == 404 { return false }
         if response.isSuccess { return true }
         let (codes, message) = RegistryClient.describeErrorBody(response.body)
-        guard response.status == 405 || codes.contains(.unsupported) else {
+        // Distribution 2.x reads the tag as a digest and answers 400 DIGEST_INVALID: it cannot delete tags.
+        var tagAsDigest = false
+        if case .tag = reference, response.status == 400, codes.contains(.digestInvalid) { tagAsDigest = true }
+        guard response.status == 405 || codes.contains(.unsupported) || tagAsDigest else {
             throw failure(response, context: request.context)
         }
         let kind = if case .tag = reference { "tags" } else { "manifests" }
