@@ -22,6 +22,9 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case invalidResponse(host: String, reason: String)
     /// A Layout operation failed (digest or size mismatch while writing a blob, an invalid manifest, I/O).
     case layout(LayoutError)
+    /// The registry does not allow an operation (it answered 405 or `UNSUPPORTED`): "registry HOST does not
+    /// allow deleting tags (…)".
+    case unsupported(host: String, reason: String)
     /// A bad argument or configuration (reference, credentials, auth file).
     case invalidArgument(String)
     /// A docker credential helper (`docker-credential-NAME`, the program named first) is missing or failed.
@@ -41,6 +44,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         case .notFound(let what): what
         case .invalidResponse(let host, let reason): "invalid response from registry \(host): \(reason)"
         case .layout(let error): error.description
+        case .unsupported(let host, let reason): "registry \(host) \(reason)"
         case .invalidArgument(let reason): reason
         case .credentialHelper(let program, let reason): "credential helper \(program) failed: \(reason)"
         case .cancelled: "the transfer was cancelled"

@@ -21,6 +21,25 @@ public enum LocalEndpoint {
         }
     }
 
+    /// The layout a reference names as a repository whose images can be re-tagged and deleted, and its
+    /// selector. `command` names the operation for the error an archive gets.
+    /// - Throws: `.invalidArgument` naming the kinds `command` works on for an archive, `.layoutMissing`/
+    ///   `.notALayout`, `.invalidReference` for a registry (Sync's `ImageEndpoint.repository` opens those).
+    public static func repository(_ reference: ImageReference, for command: String) throws(LayoutError)
+        -> (repository: any ImageRepository, selector: ImageReference.Selector?)
+    {
+        switch reference {
+        case .layout(let path, let selector):
+            return (LayoutEndpoint(try OCILayout(at: path)), selector)
+        case .ociArchive, .dockerArchive:
+            throw .invalidArgument(
+                "\(command) works on a layout (PATH[:TAG|@DIGEST]) or a registry (docker://HOST/REPO[:TAG|@DIGEST]), "
+                    + "not on \(reference)")
+        case .registry:
+            throw .invalidReference("\(reference)", reason: "a registry is not a local endpoint")
+        }
+    }
+
     /// The destination a reference names (a layout is created when missing; an archive is written at the
     /// end of the copy) and its selector: the tag to set, or a digest the copied manifest must have.
     public static func destination(_ reference: ImageReference) throws(LayoutError)

@@ -29,6 +29,19 @@ public enum ImageEndpoint {
         return (try remote(host, repository, options), selector)
     }
 
+    /// The repository a reference names, for a command that re-tags, deletes or attaches (`command` names it
+    /// in the error an archive gets: archives are written whole), and its selector.
+    /// - Throws: `LayoutError.invalidArgument` naming the kinds `command` works on, for an archive;
+    ///   `.layoutMissing`/`.notALayout`; `SyncError.invalidArgument` for a malformed auth file.
+    public static func repository(_ reference: ImageReference, for command: String, registry options: RegistryOptions)
+        throws -> (repository: any ImageRepository, selector: ImageReference.Selector?)
+    {
+        guard case .registry(let host, let repository, let selector) = reference else {
+            return try LocalEndpoint.repository(reference, for: command)
+        }
+        return (try remote(host, repository, options), selector)
+    }
+
     private static func remote(_ host: String, _ repository: String, _ options: RegistryOptions) throws(SyncError)
         -> RemoteRegistry
     {

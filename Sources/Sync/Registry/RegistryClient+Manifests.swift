@@ -127,20 +127,6 @@ extension RegistryClient {
             descriptor: manifest.descriptor, subjectProcessed: response.headers["OCI-Subject"] != nil)
     }
 
-    /// Deletes a manifest by digest (the registry must allow deletes).
-    /// - Returns: false when the repository has no such manifest.
-    @discardableResult
-    public func deleteManifest(_ repository: String, _ digest: Digest) throws(SyncError) -> Bool {
-        let request = RegistryRequest(
-            method: "DELETE", url: url(repository, "manifests/\(digest)"),
-            scopes: [RegistryClient.scope(repository, push: true)],
-            context: "deleting manifest \(digest) from \(name(repository))")
-        let response = try send(request)
-        if response.status == 404 { return false }
-        guard response.isSuccess else { throw failure(response, context: request.context) }
-        return true
-    }
-
     /// The manifest media type of `Content-Type` (parameters dropped), when it is one.
     static func manifestType(_ headers: HTTPHeaders) -> MediaType? {
         guard let value = headers["Content-Type"] else { return nil }

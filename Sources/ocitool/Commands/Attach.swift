@@ -2,21 +2,25 @@
 import ArgumentParser
 import Foundation
 import Layout
+import Sync
 
 struct Attach: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Attach files to an image as an OCI 1.1 artifact (a referrer).",
+        abstract: "Attach files to an image as an OCI 1.1 artifact (a referrer), in a layout or a registry.",
         discussion: """
             Stores the files as blobs and writes an artifact manifest whose subject is IMAGE, with the empty
-            config descriptor, as oras does. The artifact is listed untagged in index.json, so `discover`,
-            `copy`, `export` and `gc` all see it. Attaching the same files with the same type and annotations
-            again does nothing and names the artifact already there; --force attaches a second one (differing
-            only in its creation time).
+            config descriptor, as oras attach does. In a layout the artifact is listed untagged in index.json, so
+            `discover`, `copy`, `export` and `gc` all see it; in a registry without the referrers API it is added
+            to the subject's sha256-<hex> fallback tag index. Attaching the same files with the same type and
+            annotations again does nothing and names the artifact already there; --force attaches a second one
+            (differing only in its creation time).
 
             Examples:
               ocitool attach --artifact-type application/spdx+json sbom.json ./app:1.0
               ocitool attach --artifact-type application/vnd.example.sig \\
                   --annotation signer=ci sig.bin ./images/app:1.0
+              ocitool attach --artifact-type application/spdx+json sbom.json \\
+                  docker://registry.example:5000/team/app:1.0
             """.reflowed
     )
 
@@ -32,8 +36,10 @@ struct Attach: ParsableCommand {
     @Flag(help: "Attach even when an equal artifact (same type, files and annotations) is already attached.")
     var force = false
 
-    @Argument(help: "Files to attach, then the image: PATH:TAG or PATH@DIGEST.")
+    @Argument(help: "Files to attach, then the image: PATH[:TAG|@DIGEST] or docker://HOST/REPO[:TAG|@DIGEST].")
     var arguments: [String]
+
+    @OptionGroup(title: "Registry options") var registry: RegistryFlags
 
     @OptionGroup var output: OutputOptions
 
@@ -50,23 +56,26 @@ struct Attach: ParsableCommand {
     }
 
     func run() throws {
-        let (layout, subject) = try ImageLocator.image(arguments[arguments.count - 1])
+        let (repository, selector) = try ImageEndpoint.repository(
+            try ImageReference(parsing: arguments[arguments.count - 1]), for: "attach", registry: try registry.options())
         let files = arguments.dropLast().map { AttachFile(path: $0, mediaType: MediaType(rawValue: mediaType)) }
         var annotations: [String: String] = [:]
         for pair in annotation {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             annotations[String(parts[0])] = String(parts[1])
         }
-        let type = MediaType(rawValue: artifactType)
-        let before = Set(try layout.referrers(of: subject.digest, artifactType: type).map(\.digest))
-        let artifact = try layout.attach(files, artifactType: type, annotations: annotations, to: subject, reusingEquals: !force)
+        let subject = try repository.resolve(selector)
+        let attachment = try repository.attach(
+            files, artifactType: MediaType(rawValue: artifactType), annotations: annotations, to: subject,
+            reusingEquals: !force)
+        let artifact = attachment.descriptor
         if output.json { return try Console.json(artifact) }
-        if before.contains(artifact.digest) {
+        if attachment.attached {
+            Console.write("attached \(artifact.digest) (\(artifactType)) to \(subject.digest)\n")
+        } else {
             Console.write(
                 "already attached as \(artifact.digest) (\(artifactType), the same files and annotations) to "
                     + "\(subject.digest); --force attaches another\n")
-        } else {
-            Console.write("attached \(artifact.digest) (\(artifactType)) to \(subject.digest)\n")
         }
     }
 }

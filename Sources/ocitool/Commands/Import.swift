@@ -57,7 +57,7 @@ struct Import: ParsableCommand {
             Console.write("\(image.descriptor.digest)  \(tags)\n")
         }
         let layout = try OCILayout(at: path)
-        for move in result.moved { Console.report(move, in: layout) }
+        for move in result.moved { Console.report(move, in: LayoutEndpoint(layout)) }
         let referrers = result.images.filter { $0.descriptor.annotations?[Annotation.subject] != nil }.count
         let images = counted(result.images.count - referrers, "image") + (referrers > 0 ? " and \(counted(referrers, "referrer"))" : "")
         Console.write(

@@ -83,6 +83,9 @@ struct ErrorReport: Equatable {
         case .registry(_, 429, _, _, _): "the registry is rate limiting; retry later or lower --jobs"
         case .credentialHelper(let program, _):
             "check that \(program) is installed and works, or remove it from credHelpers/credsStore in the auth file"
+        case .unsupported(_, let reason) where reason.contains("deleting tags"):
+            "'ocitool rm' deletes the image with every tag on it, where the registry allows deletes"
+        case .unsupported: "deletes are the registry's choice (distribution: storage.delete.enabled; ocitool serve --delete)"
         case .layout(let error): hint(error)
         default: nil
         }
