@@ -14,13 +14,15 @@ extension EVPKey {
             var length = 0
             try check(EVP_DigestSign(context, nil, &length, message.baseAddress, message.count), "EVP_DigestSign")
             var signature = [UInt8](repeating: 0, count: length)
-            try check(EVP_DigestSign(context, &signature, &length, message.baseAddress, message.count), "EVP_DigestSign")
+            try check(
+                EVP_DigestSign(context, &signature, &length, message.baseAddress, message.count), "EVP_DigestSign")
             return Array(signature.prefix(length))
         }
     }
 
     /// Whether `signature` over `message` verifies with this key. A malformed signature is just invalid.
     func verify(_ signature: [UInt8], over message: [UInt8], algorithm: SignatureAlgorithm) throws -> Bool {
+        guard !signature.isEmpty else { return false }
         guard let context = EVP_MD_CTX_new() else { throw OCICryptoError.library("EVP_MD_CTX_new failed") }
         defer { EVP_MD_CTX_free(context) }
         var keyContext: OpaquePointer?

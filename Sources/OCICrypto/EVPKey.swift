@@ -177,7 +177,9 @@ func randomBytes(_ count: Int) throws -> [UInt8] {
 func sha256(_ bytes: [UInt8]) -> [UInt8] {
     var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
     var length: UInt32 = 0
-    let result = bytes.withUnsafeBufferPointer { EVP_Digest($0.baseAddress, $0.count, &digest, &length, EVP_sha256(), nil) }
+    let result = bytes.withUnsafeBufferPointer {
+        EVP_Digest($0.baseAddress, $0.count, &digest, &length, EVP_sha256(), nil)
+    }
     precondition(result == 1, "SHA-256 failed in libcrypto")
     return Array(digest.prefix(Int(length)))
 }

@@ -32,7 +32,8 @@ public struct PEMBlock: Hashable, Sendable {
         let body = lines[(begin + 1)..<end]
         if body.contains(where: { $0.contains(":") }) {
             throw OCICryptoError.invalidPEM(
-                "the '\(type)' block has headers (legacy OpenSSL encryption is not supported; use PKCS#8 or cosign's format)"
+                "the '\(type)' block has headers (legacy OpenSSL encryption is not supported; "
+                    + "use PKCS#8 or cosign's format)"
             )
         }
         let base64 = body.joined()
