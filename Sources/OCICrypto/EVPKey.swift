@@ -27,9 +27,53 @@ final class EVPKey: @unchecked Sendable {
         }
     }
 
-    /// Decodes DER `bytes` as `structure`.
+    /// Decodes DER `bytes` as `structure`: PKCS#8 and SubjectPublicKeyInfo strictly through their `d2i_`
+    /// functions (OSSL_DECODER would also take a SEC1 key as PKCS#8, which cosign refuses), the rest through
+    /// OSSL_DECODER.
     /// - Throws: `OCICryptoError.invalidKey` with libcrypto's reason.
     static func decode(_ bytes: [UInt8], as structure: Structure) throws -> EVPKey {
+        switch structure {
+        case .pkcs8:
+            return try decodeWhole(bytes, as: structure) { cursor, length in
+                guard let info = d2i_PKCS8_PRIV_KEY_INFO(nil, cursor, length) else { return nil }
+                defer { PKCS8_PRIV_KEY_INFO_free(info) }
+                return EVP_PKCS82PKEY(info)
+            }
+        case .spki:
+            return try decodeWhole(bytes, as: structure) { cursor, length in d2i_PUBKEY(nil, cursor, length) }
+        case .sec1, .pkcs1Private, .pkcs1Public:
+            return try decodeWithDecoder(bytes, as: structure)
+        }
+    }
+
+    /// Runs a `d2i_` function over all of `bytes`: a key followed by other bytes is invalid too.
+    private static func decodeWhole(
+        _ bytes: [UInt8], as structure: Structure,
+        _ d2i: (UnsafeMutablePointer<UnsafePointer<UInt8>?>, Int) -> OpaquePointer?
+    ) throws -> EVPKey {
+        let (key, consumed) = bytes.withUnsafeBufferPointer { buffer -> (OpaquePointer?, Int) in
+            guard let start = buffer.baseAddress else { return (nil, 0) }
+            var cursor: UnsafePointer<UInt8>? = start
+            let key = d2i(&cursor, buffer.count)
+            return (key, cursor.map { $0 - start } ?? 0)
+        }
+        guard let key else { throw invalid(structure) }
+        guard consumed == bytes.count else {
+            EVP_PKEY_free(key)
+            throw OCICryptoError.invalidKey("a DER \(structure.label) followed by \(bytes.count - consumed) other bytes")
+        }
+        return EVPKey(key)
+    }
+
+    /// The `invalidKey` error for `structure`, with libcrypto's reasons.
+    private static func invalid(_ structure: Structure) -> OCICryptoError {
+        let reason = openSSLMessage()
+        return OCICryptoError.invalidKey("not a DER \(structure.label)\(reason.isEmpty ? "" : " (\(reason))")")
+    }
+
+    /// Decodes through OSSL_DECODER (SEC1 and the PKCS#1 structures, which have no strict `d2i_` outside the
+    /// deprecated RSA and EC_KEY APIs).
+    private static func decodeWithDecoder(_ bytes: [UInt8], as structure: Structure) throws -> EVPKey {
         let (name, keyType, selection) = structure.decoder
         var key: OpaquePointer?
         guard let context = OSSL_DECODER_CTX_new_for_pkey(&key, "DER", name, keyType, selection, nil, nil) else {
@@ -41,10 +85,7 @@ final class EVPKey: @unchecked Sendable {
             var length = buffer.count
             return OSSL_DECODER_from_data(context, &data, &length)
         }
-        guard decoded == 1, let key else {
-            let reason = openSSLMessage()
-            throw OCICryptoError.invalidKey("not a DER \(structure.label)\(reason.isEmpty ? "" : " (\(reason))")")
-        }
+        guard decoded == 1, let key else { throw invalid(structure) }
         return EVPKey(key)
     }
 

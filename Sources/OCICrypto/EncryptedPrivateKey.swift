@@ -32,10 +32,15 @@ public enum EncryptedPrivateKey {
 
     /// `seal(_:password:)` with other (allowed) scrypt parameters.
     static func seal(_ key: PrivateKey, password: [UInt8], parameters: ScryptParameters) throws -> String {
+        try seal(plaintext: key.pkcs8DER(), password: password, parameters: parameters)
+    }
+
+    /// Encrypts any `plaintext` in the format (tests use it for plaintexts that are not PKCS#8).
+    static func seal(plaintext: [UInt8], password: [UInt8], parameters: ScryptParameters) throws -> String {
         let salt = try randomBytes(saltLength)
         let nonce = try randomBytes(SecretBox.nonceLength)
         let boxKey = try parameters.derive(password: password, salt: salt, length: SecretBox.keyLength)
-        let ciphertext = SecretBox.seal(try key.pkcs8DER(), key: boxKey, nonce: nonce)
+        let ciphertext = SecretBox.seal(plaintext, key: boxKey, nonce: nonce)
         // Go's encoding/json field order, so the file reads like cosign's; every value is base64 or a number.
         let json =
             #"{"kdf":{"name":"scrypt","params":{"N":\#(parameters.n),"r":\#(parameters.r),"p":\#(parameters.p)},"#

@@ -182,6 +182,23 @@ struct EncryptedKeyTests {
         }
     }
 
+    /// cosign's own test data has a key whose plaintext is SEC1 rather than PKCS#8, and cosign refuses it
+    /// (pkg/cosign/keys_test.go, TestReadingPrivatePemTypes): so does ocitool.
+    @Test func plaintextThatIsNotPKCS8IsRefused() throws {
+        let sec1 = try PEMBlock(parsing: Fixtures.sec1PrivateKey).bytes
+        let sealed = try EncryptedPrivateKey.seal(plaintext: sec1, password: Self.password, parameters: .standard)
+        do {
+            _ = try EncryptedPrivateKey.open(sealed, password: Self.password)
+            Issue.record("a SEC1 plaintext was read as PKCS#8")
+        } catch let error as OCICryptoError {
+            guard case .invalidKey(let reason) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(reason.hasPrefix("not a DER PKCS#8 private key"), "\(reason)")
+        }
+    }
+
     @Test func unencryptedKeyIsNotAnEncryptedOne() throws {
         #expect(throws: OCICryptoError.self) {
             try EncryptedPrivateKey.open(Fixtures.sec1PrivateKey, password: Self.password)

@@ -83,6 +83,21 @@ struct KeyTests {
         #expect(throws: OCICryptoError.self) { try PrivateKey(pem: mislabeled) }
     }
 
+    @Test func sec1UnderAPKCS8LabelIsRejected() throws {
+        let sec1 = try PEMBlock(parsing: Fixtures.sec1PrivateKey).bytes
+        #expect(throws: OCICryptoError.self) { try PrivateKey(pkcs8DER: sec1) }
+        #expect(throws: OCICryptoError.self) {
+            try PrivateKey(pem: PEMBlock(type: "PRIVATE KEY", bytes: sec1).encoded)
+        }
+    }
+
+    @Test func trailingBytesAfterTheKeyAreRejected() throws {
+        let spki = try PEMBlock(parsing: Fixtures.sec1PublicKey).bytes
+        #expect(throws: OCICryptoError.invalidKey("a DER SubjectPublicKeyInfo public key followed by 2 other bytes")) {
+            try PublicKey(spkiDER: spki + [0, 0])
+        }
+    }
+
     @Test func corruptDERIsAnInvalidKey() throws {
         var bytes = try PEMBlock(parsing: Fixtures.sec1PublicKey).bytes
         bytes.removeLast(10)
