@@ -94,6 +94,8 @@ import Testing
         let result = try CLIRunner.run(["key", "generate", "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("ocitool key generate --output-prefix release"))
+        // Examples stay whole in an 80-column terminal.
+        #expect(result.stdout.contains("\n  echo \"$PW\" | ocitool key generate --password-stdin --output-prefix ci/signing\n"))
         #expect(result.stdout.contains("--password-stdin"))
     }
 

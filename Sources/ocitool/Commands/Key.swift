@@ -30,7 +30,7 @@ struct KeyGenerate: ParsableCommand {
             Examples:
               ocitool key generate
               COSIGN_PASSWORD="$PW" ocitool key generate --output-prefix release
-              echo "$PW" | ocitool key generate --password-stdin --output-prefix /etc/ocitool/signing
+              echo "$PW" | ocitool key generate --password-stdin --output-prefix ci/signing
             """.reflowed
     )
 
