@@ -73,10 +73,17 @@ let package = Package(
             dependencies: ["CCrypt"],
             swiftSettings: swiftSettings
         ),
-        // Keys, signatures and MACs over libcrypto (HMAC today; signing and keys come with trust).
+        // libsodium: nacl/secretbox for cosign's encrypted private keys.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        // Keys, signatures and MACs over libcrypto; cosign's encrypted key format (scrypt, and secretbox from
+        // libsodium).
         .target(
             name: "OCICrypto",
-            dependencies: ["COpenSSL"],
+            dependencies: ["COpenSSL", "CSodium"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -126,6 +133,7 @@ let package = Package(
                 "Layout",
                 "Serve",
                 "Sync",
+                "OCICrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -140,6 +148,11 @@ let package = Package(
         .testTarget(
             name: "LayoutTests",
             dependencies: ["Layout", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CryptoTests",
+            dependencies: ["OCICrypto", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -162,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             // ocitool itself for its error mapping (ErrorReportTests); the other tests run the built binary.
-            dependencies: ["ocitool", "Layout", "Serve", "Sync", "TestSupport"],
+            dependencies: ["ocitool", "Layout", "Serve", "Sync", "OCICrypto", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -4,9 +4,10 @@
 # Installs the Debian/Ubuntu packages the build and the interop tests need, and only those
 # that are missing: skopeo, umoci, docker-registry, zstd, curl and openssl (the serve TLS tests)
 # and the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
-# libcrypt, zlib, libzstd), plus python3 (and its venv module) if there is none. Then the Python client the
-# oras interop test drives: oras-py $ORAS_VERSION in a virtual environment at .venv-test/ in the
-# repository (created, or upgraded to that version, only when it is missing).
+# libcrypt, zlib, libzstd, libsodium), plus python3 (and its venv module) if there is none. Then the Python
+# packages the interop tests drive, in a virtual environment at .venv-test/ in the repository: oras-py
+# $ORAS_VERSION (the oras test), cryptography $CRYPTOGRAPHY_VERSION and PyNaCl $PYNACL_VERSION (the key and
+# signature tests); each installed, or moved to that version, only when it is missing.
 # Idempotent and quiet: when everything is present it does nothing (no apt-get update, no pip).
 # Needs root (or sudo) only when an apt package is missing. With --build-only, only what the build
 # needs (the -dev packages).
@@ -14,20 +15,26 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 ORAS_VERSION=0.2.43
+CRYPTOGRAPHY_VERSION=46.0.3
+PYNACL_VERSION=1.6.2
 VENV=.venv-test
 
-# oras-py in $VENV, unless it already holds that version.
-install_oras() {
-    if "$VENV/bin/python" -c "import importlib.metadata as m, oras.client; \
-assert m.version('oras') == '$ORAS_VERSION'" >/dev/null 2>&1; then
+# oras-py, cryptography and PyNaCl in $VENV, unless it already holds those versions.
+install_python_packages() {
+    if "$VENV/bin/python" -c "import importlib.metadata as m, oras.client, cryptography, nacl.secret; \
+assert m.version('oras') == '$ORAS_VERSION'; \
+assert m.version('cryptography') == '$CRYPTOGRAPHY_VERSION'; \
+assert m.version('pynacl') == '$PYNACL_VERSION'" >/dev/null 2>&1; then
         return 0
     fi
-    echo "install-test-deps: installing oras==$ORAS_VERSION into $VENV"
+    echo "install-test-deps: installing oras==$ORAS_VERSION cryptography==$CRYPTOGRAPHY_VERSION" \
+        "pynacl==$PYNACL_VERSION into $VENV"
     python3 -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "oras==$ORAS_VERSION"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "oras==$ORAS_VERSION" \
+        "cryptography==$CRYPTOGRAPHY_VERSION" "pynacl==$PYNACL_VERSION"
 }
 
-packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev)
+packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev libsodium-dev)
 if [ "${1:-}" != "--build-only" ]; then
     packages+=(skopeo umoci docker-registry zstd curl openssl)
 fi
@@ -46,7 +53,7 @@ if [ "${1:-}" != "--build-only" ] && ! python3 -c 'import ensurepip, venv' >/dev
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    [ "${1:-}" = "--build-only" ] || install_oras
+    [ "${1:-}" = "--build-only" ] || install_python_packages
     exit 0
 fi
 
@@ -80,4 +87,4 @@ apt() {
 apt update -qq
 apt install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
-[ "${1:-}" = "--build-only" ] || install_oras
+[ "${1:-}" = "--build-only" ] || install_python_packages

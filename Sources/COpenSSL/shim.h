@@ -5,4 +5,12 @@
 #include <openssl/err.h>
 #include <openssl/hmac.h>
 #include <openssl/crypto.h>
+#include <openssl/decoder.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+/// The key selections of OSSL_DECODER (object-like macros built from other macros with `|`).
+static inline int ocitool_openssl_select_keypair(void) { return EVP_PKEY_KEYPAIR; }
+static inline int ocitool_openssl_select_public_key(void) { return EVP_PKEY_PUBLIC_KEY; }
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Layout
+import OCICrypto
 import Serve
 import Sync
 
@@ -25,6 +26,22 @@ struct ErrorReport: Equatable {
         message = error.description
         hint = ErrorReport.hint(error)
         exitCode = ErrorReport.exitCode(error)
+    }
+
+    /// A key that could not be read or decrypted, or a signature that did not verify (4; the rest 1).
+    init(_ error: OCICryptoError) {
+        message = error.description
+        hint =
+            switch error {
+            case .wrongPassword: "check the password (COSIGN_PASSWORD, --password-stdin or the one typed)"
+            case .passwordRequired: "give the password in COSIGN_PASSWORD or with --password-stdin"
+            case .unsupportedKDF:
+                "only cosign's scrypt parameters are read (N 32768, 65536 or 131072; r=8; p=1): re-encrypt the key "
+                    + "with 'cosign import-key-pair' or generate one with 'ocitool key generate'"
+            case .invalidPEM: "check that the file is complete and is a PEM key file"
+            default: nil
+            }
+        exitCode = error == .badSignature ? 4 : 1
     }
 
     /// A socket serve could not listen on: always a failure (1), with what to change.

@@ -7,11 +7,22 @@ import Glibc
 /// line of standard input (for scripts: `echo "$PASSWORD" | ocitool htpasswd FILE USER`).
 enum SecretInput {
     static func password() throws -> String {
-        guard isatty(STDIN_FILENO) == 1 else {
-            let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            return input.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
-                ?? ""
-        }
+        guard isTerminal else { return firstLineOfStandardInput() }
+        return try typedTwice()
+    }
+
+    /// Whether standard input is a terminal.
+    static var isTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+
+    /// The first line of standard input, without its newline.
+    static func firstLineOfStandardInput() -> String {
+        let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        return input.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+    }
+
+    /// A password typed twice at the terminal, without echo.
+    /// - Throws: `ValidationError` when the two differ.
+    static func typedTwice() throws -> String {
         let first = try prompt("password: ")
         guard try prompt("again: ") == first else {
             throw ValidationError("the two passwords differ; nothing was changed")
