@@ -27,9 +27,29 @@ assert m.version('oras') == '$ORAS_VERSION'" >/dev/null 2>&1; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "oras==$ORAS_VERSION"
 }
 
+# --- Scan oracles (ScanTests) ---------------------------------------------------------------
+# Independent implementations the version-order and CVSS tests compare against: univers (PyPI,
+# npm, Alpine, Maven, Go version orders) and cvss (CVSS v3.x and v4.0 base scores) in $VENV;
+# rpm's own comparison through python3-rpm (Debian's system python, apt list below); dpkg is
+# always there on Debian.
+UNIVERS_VERSION=32.0.1
+CVSS_VERSION=3.6
+install_scan_oracles() {
+    if "$VENV/bin/python" -c "import importlib.metadata as m, univers, cvss; \
+assert m.version('univers') == '$UNIVERS_VERSION' and m.version('cvss') == '$CVSS_VERSION'" >/dev/null 2>&1; then
+        return 0
+    fi
+    echo "install-test-deps: installing univers==$UNIVERS_VERSION cvss==$CVSS_VERSION into $VENV"
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        "univers==$UNIVERS_VERSION" "cvss==$CVSS_VERSION"
+}
+# --- end of the Scan oracles ----------------------------------------------------------------
+
 packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev)
 if [ "${1:-}" != "--build-only" ]; then
     packages+=(skopeo umoci docker-registry zstd curl openssl)
+    packages+=(python3-rpm) # Scan oracle: rpm.labelCompare (run with /usr/bin/python3)
 fi
 
 installed() {
@@ -46,7 +66,7 @@ if [ "${1:-}" != "--build-only" ] && ! python3 -c 'import ensurepip, venv' >/dev
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    [ "${1:-}" = "--build-only" ] || install_oras
+    [ "${1:-}" = "--build-only" ] || { install_oras; install_scan_oracles; }
     exit 0
 fi
 
@@ -80,4 +100,4 @@ apt() {
 apt update -qq
 apt install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
-[ "${1:-}" = "--build-only" ] || install_oras
+[ "${1:-}" = "--build-only" ] || { install_oras; install_scan_oracles; }
