@@ -65,6 +65,59 @@ struct CVSSTests {
         }
     }
 
+    /// Random v4.0 vectors: base metrics only (CVSS-B), then with random threat, environmental and
+    /// supplemental metrics (CVSS-BTE; supplemental ones never change the score).
+    static func v4Vectors(count: Int, seed: UInt64, extras: Bool) -> [String] {
+        var rng = SeededGenerator(seed: seed)
+        let base: [(String, [String])] = [
+            ("AV", ["N", "A", "L", "P"]), ("AC", ["L", "H"]), ("AT", ["N", "P"]), ("PR", ["N", "L", "H"]), ("UI", ["N", "P", "A"]),
+            ("VC", ["H", "L", "N"]), ("VI", ["H", "L", "N"]), ("VA", ["H", "L", "N"]), ("SC", ["H", "L", "N"]),
+            ("SI", ["H", "L", "N"]), ("SA", ["H", "L", "N"]),
+        ]
+        let optional: [(String, [String])] = [
+            ("E", ["X", "A", "P", "U"]), ("CR", ["X", "H", "M", "L"]), ("IR", ["X", "H", "M", "L"]), ("AR", ["X", "H", "M", "L"]),
+            ("MAV", ["X", "N", "A", "L", "P"]), ("MAC", ["X", "L", "H"]), ("MAT", ["X", "N", "P"]), ("MPR", ["X", "N", "L", "H"]),
+            ("MUI", ["X", "N", "P", "A"]), ("MVC", ["X", "H", "L", "N"]), ("MVI", ["X", "H", "L", "N"]), ("MVA", ["X", "H", "L", "N"]),
+            ("MSC", ["X", "H", "L", "N"]), ("MSI", ["X", "S", "H", "L", "N"]), ("MSA", ["X", "S", "H", "L", "N"]),
+            ("S", ["X", "N", "P"]), ("AU", ["X", "N", "Y"]), ("R", ["X", "A", "U", "I"]), ("V", ["X", "D", "C"]),
+            ("RE", ["X", "L", "M", "H"]), ("U", ["X", "Clear", "Green", "Amber", "Red"]),
+        ]
+        return (0..<count).map { _ in
+            var parts = base.map { "\($0.0):\($0.1.randomElement(using: &rng) ?? "")" }
+            if extras {
+                for (name, values) in optional where Int.random(in: 0..<3, using: &rng) == 0 {
+                    parts.append("\(name):\(values.randomElement(using: &rng) ?? "")")
+                }
+            }
+            return "CVSS:4.0/" + parts.joined(separator: "/")
+        }
+    }
+
+    @Test func v40BaseVectors() throws {
+        try Self.check(Self.v4Vectors(count: 3000, seed: 40, extras: false), oracle: "cvss4") {
+            let cvss = try CVSS4(vector: $0)
+            return (cvss.scoreTenths, cvss.severity.rawValue)
+        }
+    }
+
+    @Test func v40WithThreatEnvironmentalAndSupplementalMetrics() throws {
+        try Self.check(Self.v4Vectors(count: 3000, seed: 41, extras: true), oracle: "cvss4") {
+            let cvss = try CVSS4(vector: $0)
+            return (cvss.scoreTenths, cvss.severity.rawValue)
+        }
+    }
+
+    @Test(arguments: [
+        "", "CVSS:4.0", "CVSS:3.1/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:R/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:S/SA:N", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:F",
+        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/AV:N", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/S:U",
+        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:red",
+    ])
+    func malformedV4VectorsAreRejected(_ vector: String) {
+        #expect(throws: ScanError.self) { try CVSS4(vector: vector) }
+    }
+
     @Test(arguments: [
         "", "CVSS:3.1", "CVSS:3.2/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
         "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H", "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
