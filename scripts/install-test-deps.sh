@@ -6,7 +6,8 @@
 # and the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
 # libcrypt, zlib, libzstd), plus python3 (and its venv module) if there is none. Then the Python client the
 # oras interop test drives: oras-py $ORAS_VERSION in a virtual environment at .venv-test/ in the
-# repository (created, or upgraded to that version, only when it is missing).
+# repository (created, or upgraded to that version, only when it is missing), and there too the
+# Scan oracles univers and cvss (python3-rpm, the rpm oracle, comes from apt).
 # Idempotent and quiet: when everything is present it does nothing (no apt-get update, no pip).
 # Needs root (or sudo) only when an apt package is missing. With --build-only, only what the build
 # needs (the -dev packages).
