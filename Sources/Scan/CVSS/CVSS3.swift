@@ -20,11 +20,11 @@ public struct CVSS3: Hashable, Sendable {
     /// The qualitative rating of the base score.
     public var severity: CVSSSeverity { CVSSSeverity(tenths: baseScoreTenths) }
 
-    static let base: [String: Set<String>] = [
+    static let base: [String: [String]] = [
         "AV": ["N", "A", "L", "P"], "AC": ["L", "H"], "PR": ["N", "L", "H"], "UI": ["N", "R"],
         "S": ["U", "C"], "C": ["H", "L", "N"], "I": ["H", "L", "N"], "A": ["H", "L", "N"],
     ]
-    static let optional: [String: Set<String>] = [
+    static let optional: [String: [String]] = [
         "E": ["X", "H", "F", "P", "U"], "RL": ["X", "U", "W", "T", "O"], "RC": ["X", "C", "R", "U"],
         "CR": ["X", "H", "M", "L"], "IR": ["X", "H", "M", "L"], "AR": ["X", "H", "M", "L"],
         "MAV": ["X", "N", "A", "L", "P"], "MAC": ["X", "L", "H"], "MPR": ["X", "N", "L", "H"],
@@ -36,22 +36,8 @@ public struct CVSS3: Hashable, Sendable {
     /// - Throws: `ScanError.invalidCVSSVector` for another prefix, an unknown or repeated metric, a
     ///   value the metric does not have, or a missing base metric.
     public init(vector: String) throws {
-        func bad(_ reason: String) -> ScanError { .invalidCVSSVector(vector: vector, reason: reason) }
-        let parts = vector.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard let prefix = parts.first, prefix == "CVSS:3.0" || prefix == "CVSS:3.1" else {
-            throw bad("not a CVSS:3.0 or CVSS:3.1 vector")
-        }
-        var metrics: [String: String] = [:]
-        for part in parts.dropFirst() {
-            let pair = part.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            guard pair.count == 2 else { throw bad("\"\(part)\" is not METRIC:VALUE") }
-            let (name, value) = (pair[0], pair[1])
-            guard let values = Self.base[name] ?? Self.optional[name] else { throw bad("unknown metric \(name)") }
-            guard values.contains(value) else { throw bad("\(name) has no value \(value)") }
-            guard metrics.updateValue(value, forKey: name) == nil else { throw bad("\(name) given twice") }
-        }
-        let missing = Self.base.keys.filter { metrics[$0] == nil }.sorted()
-        guard missing.isEmpty else { throw bad("missing base metric \(missing.joined(separator: ", "))") }
+        let (prefix, metrics) = try CVSSVector.parse(
+            vector, prefixes: ["CVSS:3.0", "CVSS:3.1"], mandatory: Self.base, optional: Self.optional)
         self.version = String(prefix.dropFirst(5))
         self.metrics = metrics
         self.baseScoreTenths = Self.baseScore(metrics, roundup: version == "3.1" ? Self.roundup31 : Self.roundup30)
@@ -59,12 +45,14 @@ public struct CVSS3: Hashable, Sendable {
 
     private static func baseScore(_ m: [String: String], roundup: (Double) -> Int) -> Int {
         let changed = m["S"] == "C"
-        let av = ["N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2][m["AV"]!]!
-        let ac = ["L": 0.77, "H": 0.44][m["AC"]!]!
-        let pr = (changed ? ["N": 0.85, "L": 0.68, "H": 0.5] : ["N": 0.85, "L": 0.62, "H": 0.27])[m["PR"]!]!
-        let ui = ["N": 0.85, "R": 0.62][m["UI"]!]!
+        // Metrics were validated, so every lookup finds its weight.
+        func weight(_ name: String, _ table: [String: Double]) -> Double { table[m[name] ?? ""] ?? 0 }
+        let av = weight("AV", ["N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2])
+        let ac = weight("AC", ["L": 0.77, "H": 0.44])
+        let pr = weight("PR", changed ? ["N": 0.85, "L": 0.68, "H": 0.5] : ["N": 0.85, "L": 0.62, "H": 0.27])
+        let ui = weight("UI", ["N": 0.85, "R": 0.62])
         let cia = ["H": 0.56, "L": 0.22, "N": 0.0]
-        let iss = 1 - (1 - cia[m["C"]!]!) * (1 - cia[m["I"]!]!) * (1 - cia[m["A"]!]!)
+        let iss = 1 - (1 - weight("C", cia)) * (1 - weight("I", cia)) * (1 - weight("A", cia))
         let impact = changed ? 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15) : 6.42 * iss
         let exploitability = 8.22 * av * ac * pr * ui
         guard impact > 0 else { return 0 }

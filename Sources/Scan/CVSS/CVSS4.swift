@@ -40,19 +40,7 @@ public struct CVSS4: Hashable, Sendable {
     /// - Throws: `ScanError.invalidCVSSVector` for another prefix, an unknown or repeated metric, a
     ///   value the metric does not have, or a missing base metric.
     public init(vector: String) throws {
-        func bad(_ reason: String) -> ScanError { .invalidCVSSVector(vector: vector, reason: reason) }
-        let parts = vector.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.first == "CVSS:4.0" else { throw bad("not a CVSS:4.0 vector") }
-        var metrics: [String: String] = [:]
-        for part in parts.dropFirst() {
-            let pair = part.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            guard pair.count == 2 else { throw bad("\"\(part)\" is not METRIC:VALUE") }
-            guard let values = Self.base[pair[0]] ?? Self.optional[pair[0]] else { throw bad("unknown metric \(pair[0])") }
-            guard values.contains(pair[1]) else { throw bad("\(pair[0]) has no value \(pair[1])") }
-            guard metrics.updateValue(pair[1], forKey: pair[0]) == nil else { throw bad("\(pair[0]) given twice") }
-        }
-        let missing = Self.base.keys.filter { metrics[$0] == nil }.sorted()
-        guard missing.isEmpty else { throw bad("missing base metric \(missing.joined(separator: ", "))") }
+        let metrics = try CVSSVector.parse(vector, prefixes: ["CVSS:4.0"], mandatory: Self.base, optional: Self.optional).metrics
         self.metrics = metrics
         self.scoreTenths = Self.score(Effective(metrics))
     }
