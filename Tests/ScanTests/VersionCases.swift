@@ -83,7 +83,8 @@ enum VersionCases {
                     + maybe(pick(["~rc1", "^git2", "a", ".b", "_1", "~", "^"]))
                     + maybe("-" + number() + maybe(pick([".el9", ".el9_2", ".fc38", "~pre", "^post"])), 2)
             case "apk":
-                return numbers(1...3) + maybe(pick(["a", "b", "z"]), 4)
+                // The first number without a leading zero: univers's Gentoo grammar refuses one (apk takes it).
+                return strip(number()) + maybe("." + numbers(1...2), 2) + maybe(pick(["a", "b", "z"]), 4)
                     + maybe("_" + pick(["alpha", "beta", "pre", "rc", "p", "cvs", "git"]) + maybe(strip(number()), 2))
                     + maybe("-r" + strip(number()), 2)
             case "pep440":
