@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Layout", targets: ["Layout"]),
         .library(name: "Serve", targets: ["Serve"]),
         .library(name: "Sync", targets: ["Sync"]),
+        .library(name: "Scan", targets: ["Scan"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -127,6 +128,12 @@ let package = Package(
             dependencies: ["Layout", "YAMLConfig", "CCurl", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // Vulnerability matching: ecosystem version orders, OSV range evaluation, CVSS base scores.
+        .target(
+            name: "Scan",
+            dependencies: ["Layout"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ocitool",
             dependencies: [
@@ -170,6 +177,11 @@ let package = Package(
         .testTarget(
             name: "SyncTests",
             dependencies: ["Sync", "Layout", "Serve", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ScanTests",
+            dependencies: ["Scan"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

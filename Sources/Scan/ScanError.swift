@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Every error the `Scan` module throws: bad input is always one of these, never a crash.
+public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A version string that the named scheme cannot order.
+    case invalidVersion(scheme: String, version: String, reason: String)
+    /// An OSV record that cannot be used (malformed JSON, a required field missing).
+    case invalidRecord(id: String?, reason: String)
+    /// An input larger than the cap for its kind.
+    case inputTooLarge(what: String, size: Int, limit: Int)
+    /// A CVSS vector that is not well formed for its version.
+    case invalidCVSSVector(vector: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidVersion(let scheme, let version, let reason):
+            return "invalid \(scheme) version \"\(version)\": \(reason)"
+        case .invalidRecord(let id, let reason):
+            return "invalid OSV record\(id.map { " \($0)" } ?? ""): \(reason)"
+        case .inputTooLarge(let what, let size, let limit):
+            return "\(what) is \(size) bytes, over the limit of \(limit) bytes"
+        case .invalidCVSSVector(let vector, let reason):
+            return "invalid CVSS vector \"\(vector)\": \(reason)"
+        }
+    }
+}
