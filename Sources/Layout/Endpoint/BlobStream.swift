@@ -8,6 +8,20 @@ public protocol BlobStream: AnyObject {
     func close()
 }
 
+extension BlobStream {
+    /// Reads the stream to its end in `BlobReader.chunkSize` pieces, handing each to `body` (a source's
+    /// `readBlob` over its own `openBlob`).
+    func forEachPiece(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobReader.chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try read(into: buffer)
+            if count == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+}
+
 /// A blob of a layout read from `offset` (positional reads of the opened blob).
 final class FileBlobStream: BlobStream {
     private let reader: BlobReader

@@ -12,14 +12,7 @@ extension LayoutEndpoint: ImageSource {
     public func readBlob(
         _ descriptor: Descriptor, from offset: Int64, into body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let stream = try openBlob(descriptor, from: offset)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobReader.chunkSize, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try stream.read(into: buffer)
-            if count == 0 { return }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        }
+        try openBlob(descriptor, from: offset).forEachPiece(body)
     }
 
     /// The blob file itself, read with `pread` (no thread, no copy through a pipe).
