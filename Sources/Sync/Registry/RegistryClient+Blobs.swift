@@ -114,19 +114,4 @@ extension RegistryClient {
         }
         return requested
     }
-
-    /// Reads a small blob (an image config) whole, verified against its digest.
-    /// - Parameter limit: the largest size accepted (`Manifest.maxSize` by default).
-    public func fetchBlobData(_ repository: String, _ digest: Digest, limit: Int = Manifest.maxSize)
-        throws(SyncError) -> Data
-    {
-        var data = Data()
-        try fetchBlob(repository, digest, size: nil) { (bytes) throws(SyncError) in
-            guard data.count + bytes.count <= limit else {
-                throw .invalidResponse(host: registry, reason: "blob \(digest) is larger than the \(limit)-byte limit")
-            }
-            data.append(contentsOf: bytes)
-        }
-        return data
-    }
 }
