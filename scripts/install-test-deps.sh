@@ -5,40 +5,30 @@
 # that are missing: skopeo, umoci, docker-registry, zstd, curl and openssl (the serve TLS tests)
 # and the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
 # libcrypt, zlib, libzstd, libsodium), plus python3 (and its venv module) if there is none. Then the Python
-# packages the interop tests drive, in a virtual environment at .venv-test/ in the repository: oras-py
-# $ORAS_VERSION (the oras test), cryptography $CRYPTOGRAPHY_VERSION and PyNaCl $PYNACL_VERSION (the key and
-# signature tests), univers $UNIVERS_VERSION and cvss $CVSS_VERSION (the Scan oracles for version orders and
-# CVSS scores; python3-rpm, the rpm oracle, comes from apt); each installed, or moved to that version, only
-# when it is missing.
+# packages the tests drive (pinned in Tests/interop/requirements.txt, each line saying which tests use it), in a
+# virtual environment at .venv-test/ in the repository, made again only when that file changed. python3-rpm,
+# the rpm version-order oracle, comes from apt.
 # Idempotent and quiet: when everything is present it does nothing (no apt-get update, no pip).
 # Needs root (or sudo) only when an apt package is missing. With --build-only, only what the build
 # needs (the -dev packages).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ORAS_VERSION=0.2.43
-CRYPTOGRAPHY_VERSION=46.0.3
-PYNACL_VERSION=1.6.2
-UNIVERS_VERSION=32.0.1
-CVSS_VERSION=3.6
 VENV=.venv-test
+REQUIREMENTS=Tests/interop/requirements.txt
 
-# oras-py, cryptography, PyNaCl, univers and cvss in $VENV, unless it already holds those versions.
+# The pinned packages of $REQUIREMENTS in $VENV, unless the venv was made from this very file (its hash is kept
+# in $VENV/requirements.sha256).
 install_python_packages() {
-    if "$VENV/bin/python" -c "import importlib.metadata as m, oras.client, cryptography, nacl.secret, univers, cvss; \
-assert m.version('oras') == '$ORAS_VERSION'; \
-assert m.version('cryptography') == '$CRYPTOGRAPHY_VERSION'; \
-assert m.version('pynacl') == '$PYNACL_VERSION'; \
-assert m.version('univers') == '$UNIVERS_VERSION'; \
-assert m.version('cvss') == '$CVSS_VERSION'" >/dev/null 2>&1; then
+    local want
+    want=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
+    if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/requirements.sha256" 2>/dev/null)" = "$want" ]; then
         return 0
     fi
-    echo "install-test-deps: installing oras==$ORAS_VERSION cryptography==$CRYPTOGRAPHY_VERSION" \
-        "pynacl==$PYNACL_VERSION univers==$UNIVERS_VERSION cvss==$CVSS_VERSION into $VENV"
+    echo "install-test-deps: installing $REQUIREMENTS into $VENV"
     python3 -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "oras==$ORAS_VERSION" \
-        "cryptography==$CRYPTOGRAPHY_VERSION" "pynacl==$PYNACL_VERSION" \
-        "univers==$UNIVERS_VERSION" "cvss==$CVSS_VERSION"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+    echo "$want" >"$VENV/requirements.sha256"
 }
 
 packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev libsodium-dev)
