@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Serve", targets: ["Serve"]),
         .library(name: "Sync", targets: ["Sync"]),
         .library(name: "Scan", targets: ["Scan"]),
+        .library(name: "Trust", targets: ["Trust"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -128,6 +129,12 @@ let package = Package(
             dependencies: ["Layout", "YAMLConfig", "CCurl", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // cosign signatures (legacy .sig tag, Sigstore bundle referrers), DSSE/in-toto attestations, verification.
+        .target(
+            name: "Trust",
+            dependencies: ["Layout", "OCICrypto"],
+            swiftSettings: swiftSettings
+        ),
         // Vulnerability matching: ecosystem version orders, OSV range evaluation, CVSS base scores.
         .target(
             name: "Scan",
@@ -141,6 +148,7 @@ let package = Package(
                 "Serve",
                 "Sync",
                 "OCICrypto",
+                "Trust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -160,6 +168,11 @@ let package = Package(
         .testTarget(
             name: "CryptoTests",
             dependencies: ["OCICrypto", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrustTests",
+            dependencies: ["Trust", "Layout", "OCICrypto", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -187,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             // ocitool itself for its error mapping (ErrorReportTests); the other tests run the built binary.
-            dependencies: ["ocitool", "Layout", "Serve", "Sync", "OCICrypto", "TestSupport"],
+            dependencies: ["ocitool", "Layout", "Serve", "Sync", "OCICrypto", "Trust", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -8,6 +8,8 @@
 # packages the tests drive (pinned in Tests/interop/requirements.txt, each line saying which tests use it), in a
 # virtual environment at .venv-test/ in the repository, made again only when that file changed. python3-rpm,
 # the rpm version-order oracle, comes from apt.
+# Then Debian trixie's skopeo (1.18: cosign signatures), unpacked into .cache/trixie-skopeo/ by
+# scripts/install-trixie-skopeo.sh without touching the system's apt sources.
 # Idempotent and quiet: when everything is present it does nothing (no apt-get update, no pip).
 # Needs root (or sudo) only when an apt package is missing. With --build-only, only what the build
 # needs (the -dev packages).
@@ -31,6 +33,12 @@ install_python_packages() {
     echo "$want" >"$VENV/requirements.sha256"
 }
 
+# What the tests need besides apt packages: the Python packages, and trixie's skopeo in .cache/.
+install_test_extras() {
+    install_python_packages
+    bash scripts/install-trixie-skopeo.sh >/dev/null
+}
+
 packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev libsodium-dev)
 if [ "${1:-}" != "--build-only" ]; then
     packages+=(skopeo umoci docker-registry zstd curl openssl)
@@ -51,7 +59,7 @@ if [ "${1:-}" != "--build-only" ] && ! python3 -c 'import ensurepip, venv' >/dev
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    [ "${1:-}" = "--build-only" ] || install_python_packages
+    [ "${1:-}" = "--build-only" ] || install_test_extras
     exit 0
 fi
 
@@ -85,4 +93,4 @@ apt() {
 apt update -qq
 apt install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
-[ "${1:-}" = "--build-only" ] || install_python_packages
+[ "${1:-}" = "--build-only" ] || install_test_extras

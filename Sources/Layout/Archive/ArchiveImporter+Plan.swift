@@ -16,8 +16,10 @@ extension ArchiveImporter {
         let images = catalog.images
         var referrers = catalog.candidates.filter(\.isReferrer)
         if options.tag != nil || options.selection != nil {
-            // Only the chosen image is tagged then.
-            for position in referrers.indices { referrers[position].tags = [] }
+            // Only the chosen image is tagged then; a cosign legacy referrer keeps the tag that links it.
+            for position in referrers.indices {
+                referrers[position].tags.removeAll { Referrer.cosignSubject(ofTag: $0) == nil }
+            }
         }
         var chosen: [ImportCandidate]
         if let selection = options.selection {
@@ -48,7 +50,8 @@ extension ArchiveImporter {
         return ImportPlan(images: chosen, blobs: blobs, format: catalog.format.rawValue)
     }
 
-    /// The referrers whose subject is in the closure of `images` (or of another such referrer).
+    /// The referrers whose subject (or cosign tag's image) is in the closure of `images` (or of another such
+    /// referrer).
     private static func referrers(of images: [ImportCandidate], among referrers: [ImportCandidate])
         -> [ImportCandidate]
     {
@@ -56,7 +59,7 @@ extension ArchiveImporter {
         var found: [ImportCandidate] = []
         var remaining = referrers
         func isReachable(_ candidate: ImportCandidate) -> Bool {
-            candidate.manifest.subject.map { reachable.contains($0.digest) } ?? false
+            candidate.subjects.contains { reachable.contains($0) }
         }
         while let next = remaining.firstIndex(where: isReachable) {
             let referrer = remaining.remove(at: next)

@@ -9,7 +9,9 @@ import Foundation
 /// that committing one is a rename (`ImageCopy` from an `ArchiveSource` would read and hash each layer a second
 /// time). Only when the whole archive is read, parsed and validated are the referenced blobs
 /// committed, then index.json is updated once. Any error before that commits nothing, and the staged files are
-/// removed when the importer's state is released.
+/// removed when the importer's state is released. With a gate (a required signature), every image must pass it
+/// first, its signatures read from the same archive: a refused image refuses the archive, and nothing is
+/// committed.
 struct ArchiveImporter {
     let layout: OCILayout
     /// The archive path, `-` for standard input.
@@ -22,6 +24,23 @@ struct ArchiveImporter {
         let scanner = ArchiveScanner(archivePath: archivePath, storage: .layout(layout), progress: options.progress)
         let catalog = try ArchiveCatalog(scanner.scan())
         let plan = try plan(catalog)
+        if let gate = options.gate { try admit(plan, of: catalog, through: gate) }
         return try commit(plan)
+    }
+
+    /// Asks `gate` about every image of the plan (referrers are what it reads, not what it judges), reading
+    /// the archive as an `ArchiveSource` does.
+    /// - Throws: `.verificationFailed` naming the first image refused; the source's errors.
+    private func admit(_ plan: ImportPlan, of catalog: ArchiveCatalog, through gate: any CopyGate) throws(LayoutError) {
+        let source = ArchiveSource(catalog: catalog, path: archivePath)
+        for image in plan.images where !image.isReferrer {
+            do {
+                try gate.check(image.descriptor, from: source, named: "\(source): \(image.label)")
+            } catch let error as LayoutError {
+                throw error
+            } catch {
+                throw .verificationFailed("\(image.label) was refused: \(error)")
+            }
+        }
     }
 }

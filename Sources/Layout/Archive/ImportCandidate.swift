@@ -14,8 +14,13 @@ struct ImportCandidate {
     /// The manifest's content.
     var file: ArchiveFile { closure[closure.count - 1] }
     var digest: Digest { file.digest }
-    /// A referrer: a manifest with a subject. Not an image of its own for selection and `--tag`.
-    var isReferrer: Bool { manifest.subject != nil }
+    /// A referrer: a manifest with a subject, or one under a cosign legacy tag (`sha256-<hex>.sig`, `.att`,
+    /// `.sbom`). Not an image of its own for selection and `--tag`.
+    var isReferrer: Bool { manifest.subject != nil || legacySubject != nil }
+    /// The image a cosign legacy tag of this manifest names (its signature, attestation or SBOM).
+    var legacySubject: Digest? { tags.lazy.compactMap(Referrer.cosignSubject(ofTag:)).first }
+    /// The manifests this one refers to: its subject, or the image its cosign tag names.
+    var subjects: [Digest] { [manifest.subject?.digest, legacySubject].compactMap { $0 } }
 
     /// How messages name it: its first name, else its digest.
     var label: String { names.first.map { "\($0) (\(digest))" } ?? digest.description }

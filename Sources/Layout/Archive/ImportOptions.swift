@@ -9,14 +9,19 @@ public struct ImportOptions: Sendable {
     public var selection: ArchiveSelection?
     /// Called with the cumulative number of entry bytes read, about every 4 MiB and once at the end.
     public var progress: (@Sendable (Int64) -> Void)?
+    /// A check every image to import must pass, read from the archive with its signatures, before anything is
+    /// committed (a required signature); one refusal refuses the whole archive. nil for none.
+    public var gate: (any CopyGate)?
 
     /// - Parameters:
     ///   - tag: the tag to give the one imported image instead of the archive's tags.
     ///   - selection: the one image to import.
     ///   - progress: receives the bytes read so far.
     public init(
-        tag: String? = nil, selection: ArchiveSelection? = nil, progress: (@Sendable (Int64) -> Void)? = nil
+        tag: String? = nil, selection: ArchiveSelection? = nil, progress: (@Sendable (Int64) -> Void)? = nil,
+        gate: (any CopyGate)? = nil
     ) {
+        self.gate = gate
         self.tag = tag
         self.selection = selection
         self.progress = progress

@@ -34,11 +34,15 @@ extension ArchiveSource: ImageSource {
         catalog.images.first { $0.descriptor.digest == digest }?.tags ?? []
     }
 
-    /// The image `text` names: a tag first, else a docker `NAME:TAG`.
+    /// The image `text` names: a tag first (a cosign `sha256-<hex>.sig` tag too), else a docker `NAME:TAG`.
     private func select(_ text: String) throws(LayoutError) -> ImportCandidate {
         let archive = path == "-" ? "standard input" : path
         if Names.isValidTag(text), catalog.images.contains(where: { $0.matches(.tag(text)) }) {
             return try catalog.select(.tag(text), archive: archive)
+        }
+        // A cosign legacy tag names a referrer, not an image: looked up by that tag alone.
+        if let signature = catalog.candidates.first(where: { $0.legacySubject != nil && $0.tags.contains(text) }) {
+            return signature
         }
         guard let name = try? ImageReference.DockerName(parsing: text) else {
             throw .manifestNotFound("\(archive):\(text)")

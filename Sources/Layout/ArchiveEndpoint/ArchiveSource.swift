@@ -37,12 +37,17 @@ public final class ArchiveSource: @unchecked Sendable {
     ///   - progress: called with the cumulative number of entry bytes read, about every 4 MiB and at the end.
     /// - Throws: what `OCILayout.importArchive` throws for the same archive: `LayoutError.archive`,
     ///   `.archiveMismatch`, `.unsafeArchiveEntry`, `.sizeMismatch`, `.digestMismatch`, `.manifestInvalid`, `.io`.
-    public init(
+    public convenience init(
         path: String, scratchDirectory: String? = nil, progress: (@Sendable (Int64) -> Void)? = nil
     ) throws(LayoutError) {
         let spool = ArchiveSpool(directory: scratchDirectory ?? ArchiveSpool.systemTemporaryDirectory)
         let scanner = ArchiveScanner(archivePath: path, storage: .inPlace(spool), progress: progress)
-        catalog = try ArchiveCatalog(scanner.scan())
+        self.init(catalog: try ArchiveCatalog(scanner.scan()), path: path)
+    }
+
+    /// A source over an archive already read (what an import checks before committing it).
+    init(catalog: ArchiveCatalog, path: String) {
+        self.catalog = catalog
         self.path = path
         format = catalog.format
         var files: [Digest: ArchiveFile] = [:]

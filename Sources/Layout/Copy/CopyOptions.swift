@@ -18,11 +18,14 @@ public struct CopyOptions: Sendable {
     public var progress: (@Sendable (Int64) -> Void)?
     /// Blobs transferred in parallel (`--jobs`, at least 1).
     public var jobs: Int
+    /// A check each image must pass before anything of it is written (a required signature); nil for none.
+    public var gate: (any CopyGate)?
 
     public init(
         all: Bool = false, platforms: [Platform] = [], referrers: Bool = true, artifactTypes: [MediaType] = [],
-        progress: (@Sendable (Int64) -> Void)? = nil, jobs: Int = 4
+        progress: (@Sendable (Int64) -> Void)? = nil, jobs: Int = 4, gate: (any CopyGate)? = nil
     ) {
+        self.gate = gate
         self.jobs = max(1, jobs)
         self.all = all
         self.platforms = platforms

@@ -16,6 +16,9 @@
 /// 5. the tag, last: a failed copy never leaves the tag pointing at incomplete content;
 /// 6. `destination.finish()` (an archive appears at its path).
 ///
+/// With a `gate` (a required signature), the image asked for must pass it before step 1: a refused image
+/// writes nothing.
+///
 /// All calls block; run them on a thread of your own. Errors are the endpoints' own, passed through.
 public struct ImageCopy: Sendable {
     /// Where manifests and blobs are read.
@@ -38,7 +41,8 @@ public struct ImageCopy: Sendable {
     ///   - tag: the tag to set at the destination; nil stores the manifest untagged (by digest).
     /// - Returns: what moved and what the destination now holds.
     /// - Throws: `LayoutError.invalidTag`, `.invalidArgument` when no child matches a platform, the endpoints'
-    ///   not-found, transport and verification errors. Nothing is tagged after a failure.
+    ///   not-found, transport and verification errors, `.verificationFailed` when the gate refuses the image.
+    ///   Nothing is tagged after a failure.
     @discardableResult
     public func copy(_ selector: ImageReference.Selector?, tag: String?) throws -> CopyResult {
         if let tag { try Names.validateTag(tag) }
@@ -71,6 +75,7 @@ public struct ImageCopy: Sendable {
 
     private func copyWithoutFinishing(_ descriptor: Descriptor, tag: String?) throws -> CopyResult {
         if let tag { try Names.validateTag(tag) }
+        try options.gate?.check(descriptor, from: source, named: "\(source)")
         return try CopyRun(source: source, destination: destination, options: options).copy(descriptor, tag: tag)
     }
 }

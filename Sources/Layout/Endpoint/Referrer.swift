@@ -25,6 +25,14 @@ public struct Referrer: Sendable, Hashable {
         ("sbom", "application/vnd.dev.cosign.artifact.sbom.v1+json"),
     ]
 
+    /// The image a cosign legacy tag (`sha256-<hex>.sig`, `.att`, `.sbom`) is attached to; nil for any other tag.
+    package static func cosignSubject(ofTag tag: String) -> Digest? {
+        guard let dot = tag.lastIndex(of: "."), cosignSuffixes.contains(where: { $0.suffix == tag[tag.index(after: dot)...] }),
+            let dash = tag[..<dot].firstIndex(of: "-")
+        else { return nil }
+        return try? Digest("\(tag[..<dash]):\(tag[tag.index(after: dash)..<dot])")
+    }
+
     /// `sha256-<hex>.sig` and its siblings for a subject.
     package static func cosignTags(of subject: Digest) -> [(tag: String, artifactType: MediaType)] {
         cosignSuffixes.map { ("\(subject.algorithm.rawValue)-\(subject.encoded).\($0.suffix)", $0.artifactType) }

@@ -6,6 +6,10 @@ import Layout
 /// copy the tags that need it with `ImageCopy` (digests preserved, referrers recursively, the tag set last),
 /// one tag at a time with `jobs` blobs at once.
 ///
+/// With a gate in the job's copy options (a required signature), each image copied must pass it first; a
+/// refused tag is a failure whose error says why, and nothing of it is written. cosign's `sha256-<hex>.sig`/
+/// `.att`/`.sbom` tags are then not synced as tags of their own: they come with the image they belong to.
+///
 /// Without `keepGoing` the first failure (a repository that cannot be listed, a tag that cannot be looked up
 /// or copied) stops the run; with it every other tag is still done and the failures are in the report. A
 /// dry run plans only: nothing is written, a missing destination layout is not created.
@@ -50,7 +54,10 @@ public struct SyncRunner: Sendable {
         let tags: [String]
         do throws(SyncError) {
             source = try Self.open(job.source, options: job.sourceRegistry, create: false)
-            tags = try job.filter.apply(source.listTags())
+            tags = try job.filter.apply(source.listTags()).filter { (tag) in
+                // Under a gate, cosign's legacy tags are no images to judge: they travel with the image they sign.
+                job.copy.gate == nil || Referrer.cosignSubject(ofTag: tag) == nil
+            }
             // Nothing to do: a missing destination layout is not created for nothing.
             if tags.isEmpty { return }
             destination = try Self.openDestination(job.destination, options: job.destinationRegistry, create: !dryRun)
