@@ -39,26 +39,41 @@ struct GoBuildInfoScanner {
             }
             pending = false
             var index = 0
-            while index + magic.count <= window.count {
-                defer { index += alignment }
-                guard window[index] == 0xff, window[index..<index + magic.count].elementsEqual(magic) else { continue }
-                switch decode(window[index...]) {
+            while let candidate = nextCandidate(in: window, from: index) {
+                switch decode(window[candidate...]) {
                 case .needMore:
                     pending = true
-                    window.removeFirst(index)
+                    window.removeFirst(candidate)
                     return true
                 case .invalid:
-                    continue
+                    index = candidate + alignment
                 case .result(let result):
                     outcome = result
                     return false
                 }
             }
-            window.removeFirst(min(index, window.count - window.count % alignment))
+            // Every aligned offset before the last aligned one has been checked (its magic was whole).
+            window.removeFirst(window.count - window.count % alignment)
             return true
         }
         if pending { return .truncated }
         return outcome
+    }
+
+    /// The first aligned offset at or after `start` where the whole magic is present.
+    private static func nextCandidate(in window: [UInt8], from start: Int) -> Int? {
+        window.withUnsafeBufferPointer { bytes in
+            var index = start
+            while index + magic.count <= bytes.count {
+                if bytes[index] == 0xff, bytes[index + 1] == 0x20, bytes[index + 2] == 0x47,
+                    magic.indices.allSatisfy({ bytes[index + $0] == magic[$0] })
+                {
+                    return index
+                }
+                index += alignment
+            }
+            return nil
+        }
     }
 
     /// ELF, Mach-O (thin or universal), PE and XCOFF, from their first bytes.
