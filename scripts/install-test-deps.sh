@@ -7,7 +7,7 @@
 # libcrypt, zlib, libzstd, libsodium), plus python3 (and its venv module) if there is none. Then the Python
 # packages the tests drive (pinned in Tests/interop/requirements.txt, each line saying which tests use it), in a
 # virtual environment at .venv-test/ in the repository, made again only when that file changed. python3-rpm,
-# the rpm version-order oracle, comes from apt.
+# the rpm version-order oracle, and golang-go (the Go cataloger's tests build a Go binary) come from apt.
 # Then Debian trixie's skopeo (1.18: cosign signatures), unpacked into .cache/trixie-skopeo/ by
 # scripts/install-trixie-skopeo.sh without touching the system's apt sources.
 # Idempotent and quiet: when everything is present it does nothing (no apt-get update, no pip).
@@ -43,6 +43,7 @@ packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev
 if [ "${1:-}" != "--build-only" ]; then
     packages+=(skopeo umoci docker-registry zstd curl openssl)
     packages+=(python3-rpm) # Scan oracle: rpm.labelCompare (run with /usr/bin/python3)
+    packages+=(golang-go)   # Scan: a real Go binary's build info, checked against `go version -m`
 fi
 
 installed() {
