@@ -5,7 +5,9 @@
 # side on loopback with the same content. Not a test: it prints numbers and PASS/MISS against targets,
 # and exits 0 either way unless something breaks.
 #
-#   bash bench/serve.sh [PATH/TO/ocitool]   (or OCITOOL=...; default: swift build -c release)
+#   bash bench/serve.sh [PATH/TO/ocitool [PATH/TO/static/ocitool]]
+#       (or OCITOOL=..., OCITOOL_STATIC=...; defaults: swift build -c release, and the release build of
+#       scripts/release.sh in .build-static/ when there is one)
 #   BENCH_BIG=64M bash bench/serve.sh ...   (a smaller big blob, to try the script quickly)
 #   BENCH_DURATION=10 (seconds of each wrk run)
 #
@@ -29,6 +31,9 @@
 #     all at once: the number of failed requests (wrong status, size or digest);
 #   and one core's SHA-256 rate (openssl speed -seconds 3 -bytes 1048576 sha256): the ceiling of a PUT,
 #     which must hash every byte.
+# With a static binary (Swift runtime and Foundation linked in, as scripts/release.sh ships it), a third server
+# runs it over the same store as the dynamic one, and its idle RSS, cold start and manifest GETs under wrk are
+# measured in the same run, next to the dynamic binary's and distribution's.
 # Repeated runs alternate between the servers, so that bursts of other load hit both alike; still, the
 # machine's other load is not controlled: run it on a quiet machine for figures worth comparing.
 # MB/s means 10^6 bytes per second.
@@ -48,6 +53,13 @@ if [ -z "$OCITOOL" ]; then
     OCITOOL="$(cd "$ROOT" && swift build -c release --show-bin-path)/ocitool"
 fi
 [ -x "$OCITOOL" ] || { echo "error: $OCITOOL is not an executable" >&2; exit 2; }
+OCITOOL_STATIC=${2:-${OCITOOL_STATIC:-}}
+if [ -z "$OCITOOL_STATIC" ] && [ -x "$ROOT/.build-static/release/ocitool" ]; then
+    OCITOOL_STATIC=$ROOT/.build-static/release/ocitool
+fi
+[ -z "$OCITOOL_STATIC" ] || [ -x "$OCITOOL_STATIC" ] || { echo "error: $OCITOOL_STATIC is not an executable" >&2; exit 2; }
+SERVERS=(ours dist)
+[ -z "$OCITOOL_STATIC" ] || SERVERS=(ours static dist)
 
 if ! command -v wrk >/dev/null; then
     echo "# installing wrk"
@@ -135,13 +147,16 @@ http:
   addr: 127.0.0.1:5000
 EOF
 
-# start NAME: starts the server NAME (ours|dist) on a free port; sets PORT_<NAME>, PID_<NAME>.
+# start NAME: starts the server NAME (ours|static|dist) on a free port; sets PORT_<NAME>, PID_<NAME>. The static
+# binary serves the dynamic one's store: what is pushed to one, the other serves.
 start() {
     local name=$1 port pid
     port=$(free_port)
-    if [ "$name" = ours ]; then
-        "$OCITOOL" serve --root "$WORK/ours-root" --host 127.0.0.1 --port "$port" --log-level error \
-            >"$WORK/ours.log" 2>&1 &
+    if [ "$name" = ours ] || [ "$name" = static ]; then
+        local binary=$OCITOOL
+        [ "$name" = ours ] || binary=$OCITOOL_STATIC
+        "$binary" serve --root "$WORK/ours-root" --host 127.0.0.1 --port "$port" --log-level error \
+            >"$WORK/$name.log" 2>&1 &
     else
         REGISTRY_HTTP_ADDR=127.0.0.1:$port docker-registry serve "$WORK/registry.yml" >"$WORK/dist.log" 2>&1 &
     fi
@@ -165,14 +180,15 @@ rss_mib() { ps -o rss= -p "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
 # every other process that maps them and dropped under memory pressure.
 anon_mib() { awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
-start ours
-start dist
+for name in "${SERVERS[@]}"; do start "$name"; done
 sleep 1
-IDLE_RSS_ours=$(rss_mib "$PID_ours")
-IDLE_RSS_dist=$(rss_mib "$PID_dist")
-IDLE_ANON_ours=$(anon_mib "$PID_ours")
-IDLE_ANON_dist=$(anon_mib "$PID_dist")
+for name in "${SERVERS[@]}"; do
+    pid_var=PID_$name
+    printf -v "IDLE_RSS_$name" '%s' "$(rss_mib "${!pid_var}")"
+    printf -v "IDLE_ANON_$name" '%s' "$(anon_mib "${!pid_var}")"
+done
 echo "# ocitool: $OCITOOL (pid $PID_ours, port $PORT_ours); distribution: $(docker-registry --version | awk '{ print $NF }') (pid $PID_dist, port $PORT_dist)"
+[ -z "$OCITOOL_STATIC" ] || echo "# static ocitool: $OCITOOL_STATIC (pid $PID_static, port $PORT_static), over the same store"
 echo "# content: $BIG_BYTES-byte layer $BIG_DIGEST, manifest $MANIFEST_TYPE"
 
 # Warm the page cache for the sources.
@@ -208,7 +224,7 @@ rm -rf "$WORK/pull"
 # --- manifest GET under wrk --------------------------------------------------------------------------
 # to_ms VALUE: wrk's "1.23ms" / "456.00us" / "1.20s" in milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
-for name in ours dist; do
+for name in "${SERVERS[@]}"; do
     port_var=PORT_$name
     pid_var=PID_$name
     url="http://127.0.0.1:${!port_var}/v2/bench/image/manifests/latest"
@@ -374,6 +390,9 @@ print(f"{statistics.median(times):.1f} {min(times):.1f}")
 EOF
 }
 read -r COLD_ours COLD_MIN_ours < <(coldstart - "$OCITOOL" serve --root "{ROOT}" --host 127.0.0.1 --port "{PORT}" --log-level error)
+if [ -n "$OCITOOL_STATIC" ]; then
+    read -r COLD_static COLD_MIN_static < <(coldstart - "$OCITOOL_STATIC" serve --root "{ROOT}" --host 127.0.0.1 --port "{PORT}" --log-level error)
+fi
 sed 's|rootdirectory: .*|rootdirectory: {ROOT}|; s|addr: .*|addr: 127.0.0.1:{PORT}|' "$WORK/registry.yml" >"$WORK/registry-cold.yml"
 read -r COLD_dist COLD_MIN_dist < <(coldstart "$WORK/registry-cold.yml" docker-registry serve "{CONFIG}")
 
@@ -432,5 +451,24 @@ target "skopeo pull >= 1.0x distribution (speed)" "${PULL_RATIO}x" "$(verdict "$
 target "idle RSS <= distribution's" "$IDLE_RSS_ours MiB vs $IDLE_RSS_dist MiB" "$(verdict "$IDLE_RSS_ours" "<=" "$IDLE_RSS_dist")"
 target "cold start < 40 ms (median of 10)" "$COLD_ours ms" "$(verdict "$COLD_ours" "<" 40)"
 target "100 concurrent pulls + pushes: 0 errors" "$CONC_ERRORS_ours errors" "$(verdict "$CONC_ERRORS_ours" "==" 0)"
+if [ -n "$OCITOOL_STATIC" ]; then
+    echo
+    echo "static binary (scripts/release.sh: Swift runtime and Foundation linked in) against the dynamic one:"
+    row4() { printf '%-40s %10s %10s %14s %10s\n' "$@"; }
+    row4 "measure" "static" "dynamic" "distribution" "static/dyn"
+    row4 "idle RSS MiB" "$IDLE_RSS_static" "$IDLE_RSS_ours" "$IDLE_RSS_dist" "$(ratio "$IDLE_RSS_static" "$IDLE_RSS_ours")"
+    row4 "idle RSS, private part (RssAnon) MiB" "$IDLE_ANON_static" "$IDLE_ANON_ours" "$IDLE_ANON_dist" "$(ratio "$IDLE_ANON_static" "$IDLE_ANON_ours")"
+    row4 "cold start to first 200 ms (median)" "$COLD_static" "$COLD_ours" "$COLD_dist" "$(ratio "$COLD_static" "$COLD_ours")"
+    row4 "cold start to first 200 ms (fastest)" "$COLD_MIN_static" "$COLD_MIN_ours" "$COLD_MIN_dist" "$(ratio "$COLD_MIN_static" "$COLD_MIN_ours")"
+    row4 "manifest GET req/s (wrk -c32)" "$RPS_static" "$RPS_ours" "$RPS_dist" "$(ratio "$RPS_static" "$RPS_ours")"
+    row4 "manifest GET p99 ms" "$P99_static" "$P99_ours" "$P99_dist" "$(ratio "$P99_static" "$P99_ours")"
+    row4 "RSS under wrk load MiB" "$LOAD_RSS_static" "$LOAD_RSS_ours" "$LOAD_RSS_dist" "$(ratio "$LOAD_RSS_static" "$LOAD_RSS_ours")"
+    echo "  idle RSS difference, static - dynamic: $(awk -v a="$IDLE_RSS_static" -v b="$IDLE_RSS_ours" 'BEGIN { printf "%+.1f MiB", a - b }')"
+    STATIC_RPS_RATIO=$(ratio "$RPS_static" "$RPS_ours")
+    STATIC_COLD_RATIO=$(ratio "$COLD_ours" "$COLD_static")
+    target "static manifest GET >= 0.95x dynamic (noise)" "${STATIC_RPS_RATIO}x" "$(verdict "$STATIC_RPS_RATIO" ">=" 0.95)"
+    target "static cold start >= 0.95x dynamic (speed)" "${STATIC_COLD_RATIO}x" "$(verdict "$STATIC_COLD_RATIO" ">=" 0.95)"
+    target "static idle RSS <= dynamic's" "$IDLE_RSS_static MiB vs $IDLE_RSS_ours MiB" "$(verdict "$IDLE_RSS_static" "<=" "$IDLE_RSS_ours")"
+fi
 echo
 echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -2,17 +2,18 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Installs the Debian/Ubuntu packages the build and the interop tests need, and only those
-# that are missing: skopeo, umoci, docker-registry, zstd, curl and openssl (the serve TLS tests)
-# and the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
-# libcrypt, zlib, libzstd, libsodium), plus python3 (and its venv module) if there is none. Then the Python
-# packages the tests drive (pinned in Tests/interop/requirements.txt, each line saying which tests use it), in a
-# virtual environment at .venv-test/ in the repository, made again only when that file changed. python3-rpm,
-# the rpm version-order oracle, and golang-go (the Go cataloger's tests build a Go binary) come from apt.
+# that are missing: skopeo, umoci, docker-registry, zstd, curl and openssl (the serve TLS tests), debootstrap
+# (the release package test), the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
+# libcrypt, zlib, libzstd, libsodium) and what scripts/release.sh packs with (binutils, dpkg-dev), plus
+# python3 (and its venv module) if there is none. Then the Python packages the tests drive (pinned in
+# Tests/interop/requirements.txt, each line saying which tests use it), in a virtual environment at .venv-test/
+# in the repository, made again only when that file changed. python3-rpm, the rpm version-order oracle, and
+# golang-go (the Go cataloger's tests build a Go binary) come from apt.
 # Then Debian trixie's skopeo (1.18: cosign signatures), unpacked into .cache/trixie-skopeo/ by
 # scripts/install-trixie-skopeo.sh without touching the system's apt sources.
 # Idempotent and quiet: when everything is present it does nothing (no apt-get update, no pip).
 # Needs root (or sudo) only when an apt package is missing. With --build-only, only what the build
-# needs (the -dev packages).
+# needs (the -dev packages, binutils and dpkg-dev).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -40,8 +41,10 @@ install_test_extras() {
 }
 
 packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev libsodium-dev)
+packages+=(binutils dpkg-dev) # scripts/release.sh: strip, readelf, dpkg-shlibdeps, dpkg-deb
 if [ "${1:-}" != "--build-only" ]; then
     packages+=(skopeo umoci docker-registry zstd curl openssl)
+    packages+=(debootstrap) # Tests/release/package.sh: the clean Debian root the .deb is installed into
     packages+=(python3-rpm) # Scan oracle: rpm.labelCompare (run with /usr/bin/python3)
     packages+=(golang-go)   # Scan: a real Go binary's build info, checked against `go version -m`
 fi

@@ -3,8 +3,10 @@
 #
 # The test command: installs missing apt dependencies, builds, runs every Swift test suite
 # (output left visible), then the interop checks against skopeo and umoci with the built
-# binary, then the examples. Exits non-zero if anything failed; the last line is the total,
-# `N passed, N failed` (Swift tests, interop checks and the examples script together).
+# binary, then the examples, then the release artifacts (scripts/release.sh) installed and run on a
+# clean Debian root (Tests/release/package.sh, as root). Exits non-zero if anything failed; the last
+# line is the total, `N passed, N failed` (Swift tests, interop checks, the examples script and the
+# release checks together).
 #
 # Everything the tests write goes to a private temporary directory (TMPDIR), removed at the end
 # whatever happened, so a run leaves nothing in /tmp.
@@ -65,8 +67,27 @@ if ! OCITOOL="$ocitool" bash examples/pipeline.sh >"$scratch/example.log" 2>&1; 
     tail -20 "$scratch/example.log"
 fi
 
-passed=$((swift_total - swift_failed + interop_passed + examples_passed))
-failed=$((swift_failed + interop_failed + examples_failed))
-echo "test.sh: swift test $swift_total tests ($swift_failed failed), interop $interop_passed passed ($interop_failed failed), examples $([ "$examples_failed" -eq 0 ] && echo ok || echo FAILED)"
+echo "== release (scripts/release.sh, then Tests/release/package.sh: the .deb on a clean Debian root)"
+release_log="$scratch/release.log"
+release_status=0
+release_started=$(date +%s)
+if bash scripts/release.sh >"$scratch/release-build.log" 2>&1; then
+    echo "ok - scripts/release.sh: a static binary, the tarball and the .deb in dist/ ($(( $(date +%s) - release_started )) s)" |
+        tee "$release_log"
+    sed -n 's/^release: //p' "$scratch/release-build.log"
+    package_started=$(date +%s)
+    bash Tests/release/package.sh 2>&1 | tee -a "$release_log" || release_status=$?
+    echo "# Tests/release/package.sh took $(( $(date +%s) - package_started )) s"
+else
+    tail -30 "$scratch/release-build.log"
+    echo "not ok - scripts/release.sh" | tee "$release_log"
+fi
+release_passed=$(grep -c '^ok - ' "$release_log" || true)
+release_failed=$(grep -c '^not ok - ' "$release_log" || true)
+if [ "$release_status" -ne 0 ] && [ "$release_failed" -eq 0 ]; then release_failed=1; fi
+
+passed=$((swift_total - swift_failed + interop_passed + examples_passed + release_passed))
+failed=$((swift_failed + interop_failed + examples_failed + release_failed))
+echo "test.sh: swift test $swift_total tests ($swift_failed failed), interop $interop_passed passed ($interop_failed failed), examples $([ "$examples_failed" -eq 0 ] && echo ok || echo FAILED), release $release_passed passed ($release_failed failed)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

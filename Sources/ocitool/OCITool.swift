@@ -20,7 +20,7 @@ struct OCITool: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 verification failed.
             """.reflowed,
-        version: "0.1.0",
+        version: ocitoolVersion,
         subcommands: [
             Init.self, List.self, Inspect.self, Tag.self, Untag.self, Remove.self, Import.self, Export.self,
             Copy.self, Attach.self, Discover.self, GarbageCollect.self, Fsck.self, ServeCommand.self, Login.self,
