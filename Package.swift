@@ -64,6 +64,12 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
+        // libsqlite3: the rpm cataloger reads rpmdb.sqlite (and the vulnerability database lives in SQLite).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // libcrypt (libxcrypt): crypt_rn verifies the bcrypt hashes of htpasswd files.
         .systemLibrary(
             name: "CCrypt",
@@ -131,7 +137,7 @@ let package = Package(
         // Vulnerability matching: ecosystem version orders, OSV range evaluation, CVSS base scores.
         .target(
             name: "Scan",
-            dependencies: ["Layout"],
+            dependencies: ["Layout", "CSQLite"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -140,6 +146,7 @@ let package = Package(
                 "Layout",
                 "Serve",
                 "Sync",
+                "Scan",
                 "OCICrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanTests",
-            dependencies: ["Scan"],
+            dependencies: ["Scan", "Layout", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

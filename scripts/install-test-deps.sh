@@ -31,7 +31,7 @@ install_python_packages() {
     echo "$want" >"$VENV/requirements.sha256"
 }
 
-packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev libsodium-dev)
+packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev libsodium-dev libsqlite3-dev)
 if [ "${1:-}" != "--build-only" ]; then
     packages+=(skopeo umoci docker-registry zstd curl openssl)
     packages+=(python3-rpm) # Scan oracle: rpm.labelCompare (run with /usr/bin/python3)

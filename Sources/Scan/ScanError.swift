@@ -10,6 +10,10 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
     case inputTooLarge(what: String, size: Int, limit: Int)
     /// A CVSS vector that is not well formed for its version.
     case invalidCVSSVector(vector: String, reason: String)
+    /// A layer blob that is not a (readable) tar archive.
+    case invalidLayer(layer: String, reason: String)
+    /// An index with no image for the platform asked for (or none with a platform at all).
+    case noMatchingPlatform(wanted: String?, available: [String])
 
     public var description: String {
         switch self {
@@ -21,6 +25,12 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(what) is \(size) bytes, over the limit of \(limit) bytes"
         case .invalidCVSSVector(let vector, let reason):
             return "invalid CVSS vector \"\(vector)\": \(reason)"
+        case .invalidLayer(let layer, let reason):
+            return "layer \(layer) is not a readable tar archive: \(reason)"
+        case .noMatchingPlatform(let wanted, let available):
+            let list = available.isEmpty ? "none" : available.joined(separator: ", ")
+            return wanted.map { "the index has no image for \($0) (platforms: \(list))" }
+                ?? "the index lists no image with a platform (platforms: \(list))"
         }
     }
 }

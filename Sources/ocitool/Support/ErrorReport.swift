@@ -2,6 +2,7 @@
 import Foundation
 import Layout
 import OCICrypto
+import Scan
 import Serve
 import Sync
 
@@ -42,6 +43,22 @@ struct ErrorReport: Equatable {
             default: nil
             }
         exitCode = error == .badSignature ? 4 : 1
+    }
+
+    /// A scan input that cannot be read: a layer that is not a tar archive (1), no image for the platform (3).
+    init(_ error: ScanError) {
+        message = error.description
+        switch error {
+        case .noMatchingPlatform:
+            hint = "pick one of the listed platforms with --platform os/arch"
+            exitCode = 3
+        case .invalidLayer:
+            hint = "the image's layer blob is damaged or not a layer; check it with 'ocitool fsck' (layouts)"
+            exitCode = 1
+        default:
+            hint = nil
+            exitCode = 1
+        }
     }
 
     /// A socket serve could not listen on: always a failure (1), with what to change.
