@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Foundation
-public import Layout
+import Layout
 
 /// What an SBOM describes and when it was made: the inputs besides the catalog.
 public struct SBOMSubject: Sendable {
