@@ -68,8 +68,9 @@ public struct ImageCataloger: Sendable {
         var skips: [CatalogSkip] = []
         let distro = OSRelease.distro(of: layers, skips: &skips)
         var packages: [CatalogedPackage] = []
+        let masks = layers.map(LayerCatalog.Mask.init)
         for (index, layer) in layers.enumerated() {
-            let above = layers[(index + 1)...]
+            let above = masks[(index + 1)...]
             for package in layer.packages where !above.contains(where: { $0.hides(package.location.path) }) {
                 packages.append(Distro.finish(package, distro: distro))
             }

@@ -33,11 +33,28 @@ public struct LayerCatalog: Codable, Hashable, Sendable {
     }
 
     /// Whether this layer hides `path` of a layer below: writes it again, deletes it or an ancestor, or makes
-    /// an ancestor opaque.
+    /// an ancestor opaque. (`Mask` answers the same for many paths.)
     func hides(_ path: String) -> Bool {
-        if cataloged.contains(path) || osRelease[path] != nil { return true }
-        if whiteouts.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return true }
-        return opaqueDirectories.contains { $0.isEmpty || path.hasPrefix($0 + "/") }
+        Mask(self).hides(path)
+    }
+
+    /// What a layer hides from the layers below, indexed for many lookups.
+    struct Mask {
+        let written: Set<String>
+        let whiteouts: [String]
+        let opaqueDirectories: [String]
+
+        init(_ layer: LayerCatalog) {
+            written = Set(layer.cataloged).union(layer.osRelease.keys)
+            whiteouts = layer.whiteouts
+            opaqueDirectories = layer.opaqueDirectories
+        }
+
+        func hides(_ path: String) -> Bool {
+            if written.contains(path) { return true }
+            if whiteouts.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return true }
+            return opaqueDirectories.contains { $0.isEmpty || path.hasPrefix($0 + "/") }
+        }
     }
 }
 

@@ -17,10 +17,11 @@ struct LayerWalker {
         let stream = VerifyingBlobStream(try source.openBlob(layer, from: 0), descriptor: layer)
         defer { stream.close() }
         var result = LayerCatalog(layer: layer.digest)
+        var seen = Set<String>()
         do {
             let reader = try ArchiveReader(stream: stream, name: "layer \(layer.digest)")
             while let entry = try reader.nextEntry() {
-                try visit(entry, reader: reader, layer: layer.digest, into: &result)
+                try visit(entry, reader: reader, layer: layer.digest, seen: &seen, into: &result)
             }
         } catch let error as LayoutError {
             switch error {
@@ -36,9 +37,10 @@ struct LayerWalker {
         return result
     }
 
-    private func visit(_ entry: ArchiveEntry, reader: ArchiveReader, layer: Digest, into result: inout LayerCatalog)
-        throws
-    {
+    private func visit(
+        _ entry: ArchiveEntry, reader: ArchiveReader, layer: Digest, seen: inout Set<String>,
+        into result: inout LayerCatalog
+    ) throws {
         guard let path = Self.normalize(entry.path) else { return }
         let slash = path.lastIndex(of: "/")
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -68,8 +70,12 @@ struct LayerWalker {
             let wanting = catalogers.filter { $0.wants(candidate) }
             guard !wanting.isEmpty else { return }
             // The same path twice in one tar: the last entry is the file.
-            result.packages.removeAll { $0.location.path == path }
-            result.cataloged.append(path)
+            if !seen.insert(path).inserted {
+                result.packages.removeAll { $0.location.path == path }
+                result.skips.removeAll { $0.path == path }
+            } else {
+                result.cataloged.append(path)
+            }
             if wanting.count == 1 {
                 var file = CatalogFile(entry: candidate, layer: layer) { (buffer) in try reader.readData(into: buffer) }
                 run(wanting[0], on: &file, into: &result)
