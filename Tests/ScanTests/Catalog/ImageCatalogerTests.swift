@@ -135,11 +135,13 @@ struct ImageCatalogerTests {
             .file("var/lib/dpkg/status.d/.wh.tzdata", ""),
             .file("lib/apk/.wh.db", ""),
         ])
-        let image = try F.pushImage(layout, layers: [base, upper], tag: "1")
+        // An empty layer between them (a tar of nothing but its end blocks, as image builders write).
+        let empty = try F.layer([])
+        let image = try F.pushImage(layout, layers: [base, empty, upper], tag: "1")
         let catalog = try #require(try ImageCataloger().catalog(image, in: LayoutEndpoint(layout)).first)
         #expect(catalog.packages.map(\.name) == ["libc6"])
         #expect(catalog.packages.first?.version == "2.36-9+deb12u7")
-        #expect(catalog.packages.first?.location.layer == catalog.layers[1])
+        #expect(catalog.packages.first?.location.layer == catalog.layers[2])
     }
 
     @Test func opaqueDirectoryHidesLowerLayersOnly() throws {
