@@ -74,6 +74,7 @@ let package = Package(
             dependencies: ["CCrypt"],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // libsodium: nacl/secretbox for cosign's encrypted private keys.
         .systemLibrary(
             name: "CSodium",
@@ -128,10 +129,11 @@ let package = Package(
             dependencies: ["Layout", "YAMLConfig", "CCurl", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        // Vulnerability matching: ecosystem version orders, OSV range evaluation, CVSS base scores.
+        // Vulnerability matching: ecosystem version orders, OSV range evaluation, CVSS base scores; the
+        // vulnerability database (SQLite; OSV's all.zip read through libarchive), scan reports, ignore files (YAML).
         .target(
             name: "Scan",
-            dependencies: ["Layout"],
+            dependencies: ["Layout", "CSQLite", "CArchive", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -141,6 +143,7 @@ let package = Package(
                 "Serve",
                 "Sync",
                 "OCICrypto",
+                "Scan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -181,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanTests",
-            dependencies: ["Scan"],
+            dependencies: ["Scan", "Layout", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
