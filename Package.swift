@@ -134,10 +134,11 @@ let package = Package(
             dependencies: ["Layout", "YAMLConfig", "CCurl", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        // Vulnerability matching: ecosystem version orders, OSV range evaluation, CVSS base scores.
+        // Vulnerability matching: ecosystem version orders, OSV range evaluation, CVSS base scores; the
+        // vulnerability database (SQLite; OSV's all.zip read through libarchive), scan reports, ignore files (YAML).
         .target(
             name: "Scan",
-            dependencies: ["Layout", "CSQLite"],
+            dependencies: ["Layout", "CSQLite", "CArchive", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

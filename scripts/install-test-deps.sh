@@ -4,7 +4,7 @@
 # Installs the Debian/Ubuntu packages the build and the interop tests need, and only those
 # that are missing: skopeo, umoci, docker-registry, zstd, curl and openssl (the serve TLS tests)
 # and the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
-# libcrypt, zlib, libzstd, libsodium), plus python3 (and its venv module) if there is none. Then the Python
+# libcrypt, zlib, libzstd, libsodium, libsqlite3), plus python3 (and its venv module) if there is none. Then the Python
 # packages the tests drive (pinned in Tests/interop/requirements.txt, each line saying which tests use it), in a
 # virtual environment at .venv-test/ in the repository, made again only when that file changed. python3-rpm,
 # the rpm version-order oracle, comes from apt.

@@ -2,8 +2,8 @@
 import ArgumentParser
 import Foundation
 import Layout
-import Scan
 import OCICrypto
+import Scan
 import Sync
 
 /// The `ocitool` command: argument parsing and output only; every operation is a Layout library call.
@@ -26,6 +26,7 @@ struct OCITool: AsyncParsableCommand {
             Init.self, List.self, Inspect.self, Tag.self, Untag.self, Remove.self, Import.self, Export.self,
             Copy.self, Attach.self, Discover.self, GarbageCollect.self, Fsck.self, ServeCommand.self, Login.self,
             Logout.self, SyncCommand.self, HtpasswdCommand.self, KeyCommand.self, SBOMCommand.self,
+            DatabaseCommand.self, ScanCommand.self,
         ]
     )
 

@@ -74,6 +74,22 @@ struct ErrorReport: Equatable {
         exitCode = 1
     }
 
+    /// A vulnerability database or scan input that cannot be used: 3 when the database is missing, 1 otherwise.
+    init(_ error: ScanError) {
+        message = error.description
+        hint =
+            switch error {
+            case .databaseMissing:
+                "build one with 'ocitool db import FILE|DIR...' (OSV records or all.zip), or name one with --db"
+            case .notADatabase: "--db names a file made by 'ocitool db import', or an artifact made by 'ocitool db push'"
+            case .databaseSchemaTooNew: "use the ocitool that built it (or a newer one), or rebuild it with 'ocitool db import'"
+            case .notADatabaseArtifact: "--db REF names an artifact made by 'ocitool db push'"
+            case .database: "check the file's permissions and the free disk space"
+            default: nil
+            }
+        exitCode = if case .databaseMissing = error { 3 } else { 1 }
+    }
+
     /// Prints the `error:` line and the hint on stderr.
     func print() { Console.error(message, hint: hint) }
 
