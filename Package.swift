@@ -65,6 +65,12 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
+        // libsqlite3: the rpm cataloger reads rpmdb.sqlite (and the vulnerability database lives in SQLite).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // libcrypt (libxcrypt): crypt_rn verifies the bcrypt hashes of htpasswd files.
         .systemLibrary(
             name: "CCrypt",
@@ -135,10 +141,11 @@ let package = Package(
             dependencies: ["Layout", "OCICrypto"],
             swiftSettings: swiftSettings
         ),
-        // Vulnerability matching: ecosystem version orders, OSV range evaluation, CVSS base scores.
+        // Vulnerability matching: ecosystem version orders, OSV range evaluation, CVSS base scores; the
+        // vulnerability database (SQLite; OSV's all.zip read through libarchive), scan reports, ignore files (YAML).
         .target(
             name: "Scan",
-            dependencies: ["Layout"],
+            dependencies: ["Layout", "CSQLite", "CArchive", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -147,6 +154,7 @@ let package = Package(
                 "Layout",
                 "Serve",
                 "Sync",
+                "Scan",
                 "OCICrypto",
                 "Trust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -194,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanTests",
-            dependencies: ["Scan"],
+            dependencies: ["Scan", "Layout", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,7 +4,7 @@
 # Installs the Debian/Ubuntu packages the build and the interop tests need, and only those
 # that are missing: skopeo, umoci, docker-registry, zstd, curl and openssl (the serve TLS tests), debootstrap
 # (the release package test), the -dev packages of the C libraries ocitool links (libarchive, OpenSSL, libcurl,
-# libcrypt, zlib, libzstd, libsodium) and what scripts/release.sh packs with (binutils, dpkg-dev), plus
+# libcrypt, zlib, libzstd, libsodium, libsqlite3) and what scripts/release.sh packs with (binutils, dpkg-dev), plus
 # python3 (and its venv module) if there is none. Then the Python packages the tests drive (pinned in
 # Tests/interop/requirements.txt, each line saying which tests use it), in a virtual environment at .venv-test/
 # in the repository, made again only when that file changed. python3-rpm, the rpm version-order oracle, and
@@ -40,7 +40,7 @@ install_test_extras() {
     bash scripts/install-trixie-skopeo.sh >/dev/null
 }
 
-packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev libsodium-dev)
+packages=(libarchive-dev libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libzstd-dev libsodium-dev libsqlite3-dev)
 packages+=(binutils dpkg-dev) # scripts/release.sh: strip, readelf, dpkg-shlibdeps, dpkg-deb
 if [ "${1:-}" != "--build-only" ]; then
     packages+=(skopeo umoci docker-registry zstd curl openssl)

@@ -10,6 +10,22 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
     case inputTooLarge(what: String, size: Int, limit: Int)
     /// A CVSS vector that is not well formed for its version.
     case invalidCVSSVector(vector: String, reason: String)
+    /// A layer blob that is not a (readable) tar archive.
+    case invalidLayer(layer: String, reason: String)
+    /// An index with no image for the platform asked for (or none with a platform at all).
+    case noMatchingPlatform(wanted: String?, available: [String])
+    /// An input file (an SBOM, an ignore file, a VEX document, an import source) that cannot be used.
+    case invalidInput(what: String, reason: String)
+    /// SQLite failed on the vulnerability database.
+    case database(path: String, message: String)
+    /// A vulnerability database path holding a file that is not SQLite, or SQLite that is not ocitool's.
+    case notADatabase(path: String)
+    /// A vulnerability database written by a newer ocitool (a schema this version cannot read).
+    case databaseSchemaTooNew(path: String, found: Int, supported: Int)
+    /// No vulnerability database at the path.
+    case databaseMissing(path: String)
+    /// An artifact that is not a vulnerability database.
+    case notADatabaseArtifact(reference: String, artifactType: String?)
 
     public var description: String {
         switch self {
@@ -21,6 +37,24 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(what) is \(size) bytes, over the limit of \(limit) bytes"
         case .invalidCVSSVector(let vector, let reason):
             return "invalid CVSS vector \"\(vector)\": \(reason)"
+        case .invalidLayer(let layer, let reason):
+            return "layer \(layer) is not a readable tar archive: \(reason)"
+        case .noMatchingPlatform(let wanted, let available):
+            let list = available.isEmpty ? "none" : available.joined(separator: ", ")
+            return wanted.map { "the index has no image for \($0) (platforms: \(list))" }
+                ?? "the index lists no image with a platform (platforms: \(list))"
+        case .invalidInput(let what, let reason):
+            return "\(what): \(reason)"
+        case .database(let path, let message):
+            return "vulnerability database \(path): \(message)"
+        case .notADatabase(let path):
+            return "\(path) is not an ocitool vulnerability database (not SQLite, or SQLite without ocitool's tables)"
+        case .databaseSchemaTooNew(let path, let found, let supported):
+            return "vulnerability database \(path) has schema version \(found); this ocitool reads up to \(supported)"
+        case .databaseMissing(let path):
+            return "no vulnerability database at \(path)"
+        case .notADatabaseArtifact(let reference, let artifactType):
+            return "\(reference) is not a vulnerability database artifact (artifactType \(artifactType ?? "none"))"
         }
     }
 }

@@ -24,11 +24,12 @@ public struct ArtifactSource: ImageSource {
     ///   - files: the files, in layer order.
     ///   - artifactType: the artifact's type, e.g. `application/spdx+json`.
     ///   - annotations: the manifest's annotations.
-    ///   - subject: the subject's media type, digest and size.
+    ///   - subject: the subject's media type, digest and size; nil for an artifact that refers to nothing (a
+    ///     vulnerability database shipped on its own).
     ///   - created: the creation time recorded when `annotations` has none.
     /// - Throws: `LayoutError.io` when a file cannot be read.
     public init(
-        _ files: [AttachFile], artifactType: MediaType, annotations: [String: String], subject: Descriptor,
+        _ files: [AttachFile], artifactType: MediaType, annotations: [String: String], subject: Descriptor?,
         created: Date
     ) throws(LayoutError) {
         var layers: [Descriptor] = []

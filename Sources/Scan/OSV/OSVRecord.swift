@@ -16,19 +16,21 @@ public struct OSVRecord: Codable, Hashable, Sendable {
     /// Set when the record was withdrawn; such a record never matches.
     public let withdrawn: String?
     public let aliases: [String]?
+    /// Upstream ids the record is about (Debian's and Alpine's records name their CVE here).
+    public let upstream: [String]?
     public let summary: String?
     public let severity: [Severity]?
     public let affected: [Affected]?
     public let databaseSpecific: DatabaseSpecific?
 
     enum CodingKeys: String, CodingKey {
-        case id, modified, published, withdrawn, aliases, summary, severity, affected
+        case id, modified, published, withdrawn, aliases, upstream, summary, severity, affected
         case databaseSpecific = "database_specific"
     }
 
     public init(
         id: String, modified: String? = nil, published: String? = nil, withdrawn: String? = nil,
-        aliases: [String]? = nil, summary: String? = nil, severity: [Severity]? = nil,
+        aliases: [String]? = nil, upstream: [String]? = nil, summary: String? = nil, severity: [Severity]? = nil,
         affected: [Affected]? = nil, databaseSpecific: DatabaseSpecific? = nil
     ) {
         self.id = id
@@ -36,6 +38,7 @@ public struct OSVRecord: Codable, Hashable, Sendable {
         self.published = published
         self.withdrawn = withdrawn
         self.aliases = aliases
+        self.upstream = upstream
         self.summary = summary
         self.severity = severity
         self.affected = affected
