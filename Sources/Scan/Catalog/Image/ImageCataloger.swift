@@ -8,7 +8,7 @@ public import Layout
 public struct ImageCataloger: Sendable {
     /// Every cataloger ocitool has, in the order files are offered to them.
     public static var defaultCatalogers: [any Cataloger] {
-        [DpkgCataloger(), APKCataloger(), RPMCataloger()]
+        [DpkgCataloger(), APKCataloger(), RPMCataloger()] + LanguageCatalogers.all
     }
 
     public var catalogers: [any Cataloger]
