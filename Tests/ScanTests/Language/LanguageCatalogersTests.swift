@@ -13,7 +13,9 @@ struct LanguageCatalogersTests {
             (CatalogEntry(path: "app/yarn.lock", size: 900, isExecutable: false), [.npm]),
             (CatalogEntry(path: "usr/local/bin/kubectl", size: 50 << 20, isExecutable: true), [.go]),
             (CatalogEntry(path: "opt/app/app.jar", size: 50 << 20, isExecutable: false), [.java]),
-            (CatalogEntry(path: "opt/app/run.jar", size: 50 << 20, isExecutable: true), [.go, .java]),
+            (CatalogEntry(path: "opt/app/run.jar", size: 50 << 20, isExecutable: true), [.java]),
+            (CatalogEntry(path: "usr/local/bin/entrypoint.sh", size: 50 << 10, isExecutable: true), []),
+            (CatalogEntry(path: "usr/lib/x86_64-linux-gnu/libgo.so.1", size: 50 << 10, isExecutable: true), [.go]),
             (CatalogEntry(path: "etc/passwd", size: 900, isExecutable: false), []),
         ]
         for (entry, kinds) in cases {

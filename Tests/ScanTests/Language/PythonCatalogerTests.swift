@@ -7,8 +7,9 @@ import Testing
 struct PythonCatalogerTests {
     let cataloger = PythonMetadataCataloger()
 
-    /// Every distribution the system Python sees (wheels' dist-info, eggs' egg-info directories and files), read
-    /// by our cataloger and by Python's own importlib.metadata: same names, versions and declared licenses.
+    /// Every distribution the test venv's Python (made by install-test-deps: pip, cryptography, univers and
+    /// their dependencies) and the system Python see (wheels' dist-info, eggs' egg-info directories and files),
+    /// read by our cataloger and by Python's own importlib.metadata: same names, versions and declared licenses.
     @Test func installedDistributionsMatchImportlibMetadata() throws {
         let script = """
             import importlib.metadata, os
@@ -22,8 +23,10 @@ struct PythonCatalogerTests {
                 lic = "" if "\\n" in lic.strip() or lic.strip() == "UNKNOWN" else lic.strip()
                 print("\\t".join([f, d.metadata["Name"], d.version, lic]))
             """
-        let lines = try runCommand(["/usr/bin/python3", "-c", script]).split(separator: "\n")
-        #expect(lines.count >= 5, "the system Python should see some distributions")
+        let venv = try runCommand([Oracle.venvPython, "-c", script]).split(separator: "\n")
+        #expect(venv.count >= 10, "the test venv holds the pinned packages and their dependencies")
+        let system = try runCommand(["/usr/bin/python3", "-c", script]).split(separator: "\n")
+        let lines = venv + system
         for line in lines {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             let path = String(fields[0].dropFirst())  // as the walker offers it: no leading "/"

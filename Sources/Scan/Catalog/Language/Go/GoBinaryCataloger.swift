@@ -15,8 +15,17 @@ public struct GoBinaryCataloger: Cataloger {
 
     public var kind: CatalogedPackage.Kind { .go }
 
-    /// Executables large enough to hold a header and a build info (a Go binary is at least about a megabyte).
-    public func wants(_ entry: CatalogEntry) -> Bool { entry.isExecutable && entry.size >= 4096 }
+    /// Executables large enough to hold a header and a build info (a Go binary is at least about a megabyte),
+    /// except those whose extension says they are not binaries: executable jars go to the Java cataloger only,
+    /// scripts to none.
+    public func wants(_ entry: CatalogEntry) -> Bool {
+        guard entry.isExecutable, entry.size >= 4096 else { return false }
+        if JavaArchiveCataloger.isJavaArchive(entry.path) { return false }
+        guard let dot = entry.name.lastIndex(of: ".") else { return true }
+        return !Self.scriptExtensions.contains(entry.name[entry.name.index(after: dot)...].lowercased())
+    }
+
+    static let scriptExtensions: Set<String> = ["sh", "bash", "py", "pl", "rb", "js", "php", "txt"]
 
     public func catalog(_ file: inout CatalogFile, context: CatalogContext, skips: inout [CatalogSkip]) throws
         -> [CatalogedPackage]

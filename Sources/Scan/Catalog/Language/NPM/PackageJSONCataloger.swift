@@ -7,12 +7,13 @@ import Foundation
 ///
 /// Spec: https://docs.npmjs.com/cli/configuring-npm/package-json (name, version, license).
 public struct PackageJSONCataloger: Cataloger {
-    /// The largest package.json read (old npm versions copied the README into installed ones).
+    /// The largest package.json read (old npm versions copied the README into installed ones); parsed JSON
+    /// takes several times its size in memory, so a larger one is a counted skip.
     public var sizeLimit: Int
     /// The deepest JSON nesting parsed.
     public var depthLimit: Int
 
-    public init(sizeLimit: Int = 8 << 20, depthLimit: Int = 64) {
+    public init(sizeLimit: Int = 4 << 20, depthLimit: Int = 64) {
         self.sizeLimit = sizeLimit
         self.depthLimit = depthLimit
     }

@@ -8,11 +8,13 @@ import Foundation
 ///
 /// Spec: https://docs.npmjs.com/cli/configuring-npm/package-lock-json.
 public struct PackageLockCataloger: Cataloger {
+    /// The largest lock file read: the parsed document takes several times its size in memory (a monorepo's
+    /// lock is a few MiB), so a larger one is a counted skip rather than a memory spike.
     public var sizeLimit: Int
     /// Version 1 nests two levels per installed level, so the limit is higher than a package.json's.
     public var depthLimit: Int
 
-    public init(sizeLimit: Int = 64 << 20, depthLimit: Int = 256) {
+    public init(sizeLimit: Int = 16 << 20, depthLimit: Int = 256) {
         self.sizeLimit = sizeLimit
         self.depthLimit = depthLimit
     }

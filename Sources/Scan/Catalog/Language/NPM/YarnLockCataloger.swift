@@ -7,9 +7,10 @@ import Foundation
 ///
 /// Spec: https://classic.yarnpkg.com/lang/en/docs/yarn-lock/ and https://yarnpkg.com/configuration/yarnrc.
 public struct YarnLockCataloger: Cataloger {
+    /// The largest yarn.lock read (held whole while its lines are parsed); a larger one is a counted skip.
     public var sizeLimit: Int
 
-    public init(sizeLimit: Int = 64 << 20) {
+    public init(sizeLimit: Int = 16 << 20) {
         self.sizeLimit = sizeLimit
     }
 
