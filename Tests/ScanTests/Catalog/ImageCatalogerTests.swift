@@ -224,4 +224,25 @@ struct ImageCatalogerTests {
         #expect(files.filter { $0.hasSuffix(".json") }.count == 2)
         #expect(!files.contains { $0.contains(".tmp-") })
     }
+
+    @Test func hardLinksAndLongPaxNames() throws {
+        let layout = try F.makeLayout()
+        let longName = "var/lib/dpkg/status.d/" + String(repeating: "long-package-name-", count: 12) + "x"
+        let image = try F.pushImage(
+            layout,
+            layers: [
+                try F.layer([
+                    .file("etc/os-release", F.debianOSRelease),
+                    .file(longName, "Package: long\nVersion: 1\n"),
+                    .file("var/lib/dpkg/status.d/a", "Package: a\nVersion: 1\n"),
+                    .hardlink("var/lib/dpkg/status.d/b", to: "var/lib/dpkg/status.d/a"),
+                    .file("srv/notread", "Package: n\nVersion: 1\n"),
+                    .hardlink("var/lib/dpkg/status.d/c", to: "srv/notread"),
+                ])
+            ], tag: "1")
+        let catalog = try #require(try ImageCataloger().catalog(image, in: LayoutEndpoint(layout)).first)
+        #expect(longName.utf8.count > 200)
+        #expect(catalog.packages.map(\.location.path) == ["var/lib/dpkg/status.d/a", "var/lib/dpkg/status.d/b", longName])
+        #expect(catalog.skips.map(\.description) == ["var/lib/dpkg/status.d/c: a hard link to srv/notread, which was not read"])
+    }
 }

@@ -24,6 +24,7 @@ enum ScanImageFixtures {
         static func data(_ path: String, _ data: Data) -> Entry { Entry(path: path, b64: data.base64EncodedString()) }
         static func symlink(_ path: String, to target: String) -> Entry { Entry(path: path, kind: "symlink", target: target) }
         static func directory(_ path: String) -> Entry { Entry(path: path, kind: "dir") }
+        static func hardlink(_ path: String, to target: String) -> Entry { Entry(path: path, kind: "hardlink", target: target) }
     }
 
     static func makeLayout() throws -> OCILayout {
