@@ -99,6 +99,11 @@ struct SBOMCLITests {
         #expect(discover.stdout.contains("application/vnd.cyclonedx+json"))
         let again = try CLIRunner.run(["sbom", "--format", "cyclonedx-json", "--attach", layout.path + ":1"], environment: ["SOURCE_DATE_EPOCH": "1"])
         #expect(again.status == 0)
+        // The SBOM artifact itself has no filesystem: one clear error, not "not a tar".
+        let artifact = try #require(attached.stderr.split(separator: " ").dropFirst().first)
+        let refused = try CLIRunner.run(["sbom", layout.path + "@" + artifact])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("error: \(artifact) is not a container image (its config is application/vnd.oci.empty.v1+json)"))
     }
 
     @Test func multiArchNeedsAPlatformOrOneFilePerPlatform() throws {
