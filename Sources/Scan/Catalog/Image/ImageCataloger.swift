@@ -53,7 +53,8 @@ public struct ImageCataloger: Sendable {
         throws -> ImageCatalog
     {
         guard image.config.mediaType == .ociConfig || image.config.mediaType == .dockerConfig else {
-            throw ScanError.notAnImage(digest: descriptor.digest.description, configMediaType: image.config.mediaType.rawValue)
+            throw ScanError.notAnImage(
+                digest: descriptor.digest.description, configMediaType: image.config.mediaType.rawValue)
         }
         var layers: [LayerCatalog] = []
         var read = 0

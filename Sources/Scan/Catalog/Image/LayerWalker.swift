@@ -60,7 +60,9 @@ struct LayerWalker {
         case .file where name == "os-release":
             guard entry.size <= Int64(Self.osReleaseLimit) else {
                 result.skips.append(
-                    CatalogSkip(path: path, layer: layer, reason: "\(entry.size) bytes, over the \(Self.osReleaseLimit)-byte limit"))
+                    CatalogSkip(
+                        path: path, layer: layer,
+                        reason: "\(entry.size) bytes, over the \(Self.osReleaseLimit)-byte limit"))
                 return
             }
             let bytes = try reader.readSmallEntry(entry, limit: Self.osReleaseLimit)
