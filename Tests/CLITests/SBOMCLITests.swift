@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Layout
+import TestSupport
 import Testing
 
 /// `ocitool sbom` as a user runs it: formats, determinism, the per-layer cache, --attach, multi-arch, bad layers.
@@ -13,7 +14,7 @@ struct SBOMCLITests {
     static func layer(_ files: [(String, String)]) throws -> Data {
         let entries = files.map { ["path": $0.0, "text": $0.1] }
         let spec = try JSONSerialization.data(withJSONObject: ["compression": "gzip", "entries": entries])
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbom-cli-\(UUID().uuidString)")
+        let directory = TestScratch.directory("sbom-cli")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try spec.write(to: directory.appendingPathComponent("spec.json"))
@@ -55,7 +56,7 @@ struct SBOMCLITests {
     }
 
     static func makeLayout() throws -> OCILayout {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbom-cli-\(UUID().uuidString)")
+        let directory = TestScratch.directory("sbom-cli")
         return try OCILayout.create(at: directory.appendingPathComponent("layout").path)
     }
 
