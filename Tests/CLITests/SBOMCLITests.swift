@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Layout
+import TestSupport
 import Testing
 
 /// `ocitool sbom` as a user runs it: formats, determinism, the per-layer cache, --attach, multi-arch, bad layers.
@@ -13,7 +14,7 @@ struct SBOMCLITests {
     static func layer(_ files: [(String, String)]) throws -> Data {
         let entries = files.map { ["path": $0.0, "text": $0.1] }
         let spec = try JSONSerialization.data(withJSONObject: ["compression": "gzip", "entries": entries])
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbom-cli-\(UUID().uuidString)")
+        let directory = TestScratch.directory("sbom-cli")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try spec.write(to: directory.appendingPathComponent("spec.json"))
@@ -26,7 +27,9 @@ struct SBOMCLITests {
         return try Data(contentsOf: directory.appendingPathComponent("layer"))
     }
 
-    static let osRelease = ("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n")
+    static let osRelease = (
+        "etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"
+    )
     static let status = (
         "var/lib/dpkg/status",
         "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u4\n\n"
@@ -53,13 +56,14 @@ struct SBOMCLITests {
     }
 
     static func makeLayout() throws -> OCILayout {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbom-cli-\(UUID().uuidString)")
+        let directory = TestScratch.directory("sbom-cli")
         return try OCILayout.create(at: directory.appendingPathComponent("layout").path)
     }
 
     static func debianImage() throws -> OCILayout {
         let layout = try makeLayout()
-        let image = try image(layout, layers: [try layer([osRelease, status])], platform: Platform(architecture: "amd64", os: "linux"))
+        let image = try image(
+            layout, layers: [try layer([osRelease, status])], platform: Platform(architecture: "amd64", os: "linux"))
         _ = try layout.putManifest(try layout.readBlob(image.digest), mediaType: .ociManifest, tag: "1")
         return layout
     }
@@ -70,12 +74,14 @@ struct SBOMCLITests {
         let first = try CLIRunner.run(["sbom", "--format", "spdx-json", layout.path + ":1"], environment: environment)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("\"created\" : \"2023-11-14T22:13:20Z\""))
-        #expect(first.stdout.contains("pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib"))
+        #expect(
+            first.stdout.contains("pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib"))
         let cached = try FileManager.default.subpathsOfDirectory(atPath: layout.path + "/.ocitool/catalog")
         #expect(cached.filter { $0.hasSuffix(".json") }.count == 1)
         let second = try CLIRunner.run(["sbom", "--format", "spdx-json", layout.path + ":1"], environment: environment)
         #expect(second.stdout == first.stdout)
-        let uncached = try CLIRunner.run(["sbom", "--no-cache", "--format", "spdx-json", layout.path + ":1"], environment: environment)
+        let uncached = try CLIRunner.run(
+            ["sbom", "--no-cache", "--format", "spdx-json", layout.path + ":1"], environment: environment)
         #expect(uncached.stdout == first.stdout)
     }
 
@@ -97,15 +103,28 @@ struct SBOMCLITests {
         #expect(attached.stderr.contains("attached sha256:"))
         let discover = try CLIRunner.run(["discover", "--format", "json", layout.path + ":1"])
         #expect(discover.stdout.contains("application/vnd.cyclonedx+json"))
-        let again = try CLIRunner.run(["sbom", "--format", "cyclonedx-json", "--attach", layout.path + ":1"], environment: ["SOURCE_DATE_EPOCH": "1"])
+        let again = try CLIRunner.run(
+            ["sbom", "--format", "cyclonedx-json", "--attach", layout.path + ":1"],
+            environment: ["SOURCE_DATE_EPOCH": "1"])
         #expect(again.status == 0)
+        // The SBOM artifact itself has no filesystem: one clear error, not "not a tar".
+        let artifact = try #require(attached.stderr.split(separator: " ").dropFirst().first)
+        let refused = try CLIRunner.run(["sbom", layout.path + "@" + artifact])
+        #expect(refused.status == 1)
+        #expect(
+            refused.stderr.hasPrefix(
+                "error: \(artifact) is not a container image (its config is application/vnd.oci.empty.v1+json)"))
     }
 
     @Test func multiArchNeedsAPlatformOrOneFilePerPlatform() throws {
         let layout = try Self.makeLayout()
-        let amd = try Self.image(layout, layers: [try Self.layer([Self.osRelease, Self.status])], platform: Platform(architecture: "amd64", os: "linux"))
-        let arm = try Self.image(layout, layers: [try Self.layer([Self.osRelease])], platform: Platform(architecture: "arm64", os: "linux"))
-        _ = try layout.putManifest(try JSONEncoder.ocitool.encode(ImageIndex(manifests: [amd, arm])), mediaType: .ociIndex, tag: "multi")
+        let amd = try Self.image(
+            layout, layers: [try Self.layer([Self.osRelease, Self.status])],
+            platform: Platform(architecture: "amd64", os: "linux"))
+        let arm = try Self.image(
+            layout, layers: [try Self.layer([Self.osRelease])], platform: Platform(architecture: "arm64", os: "linux"))
+        _ = try layout.putManifest(
+            try JSONEncoder.ocitool.encode(ImageIndex(manifests: [amd, arm])), mediaType: .ociIndex, tag: "multi")
         let refused = try CLIRunner.run(["sbom", "--format", "spdx-json", layout.path + ":multi"])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("pick one with --platform"))
@@ -119,12 +138,16 @@ struct SBOMCLITests {
         #expect(one.status == 0 && one.stdout.contains(arm.digest.description))
         let none = try CLIRunner.run(["sbom", "--platform", "linux/s390x", layout.path + ":multi"])
         #expect(none.status == 3)
-        #expect(none.stderr.hasPrefix("error: the index has no image for linux/s390x (platforms: linux/amd64, linux/arm64)"))
+        #expect(
+            none.stderr.hasPrefix("error: the index has no image for linux/s390x (platforms: linux/amd64, linux/arm64)")
+        )
     }
 
     @Test func aLayerThatIsNotATarIsOneErrorLine() throws {
         let layout = try Self.makeLayout()
-        let image = try Self.image(layout, layers: [Data("not a tar at all, sorry\n".utf8)], platform: Platform(architecture: "amd64", os: "linux"))
+        let image = try Self.image(
+            layout, layers: [Data("not a tar at all, sorry\n".utf8)],
+            platform: Platform(architecture: "amd64", os: "linux"))
         _ = try layout.putManifest(try layout.readBlob(image.digest), mediaType: .ociManifest, tag: "bad")
         let output = (layout.path as NSString).deletingLastPathComponent + "/bad.json"
         let result = try CLIRunner.run(["sbom", "--format", "spdx-json", "--output", output, layout.path + ":bad"])
@@ -140,6 +163,8 @@ struct SBOMCLITests {
         #expect(help.status == 0)
         #expect(help.stdout.contains("Examples:"))
         // ArgumentParser prints the USAGE synopsis on one line whatever the width; the rest flows.
-        for line in help.stdout.split(separator: "\n") where !line.hasPrefix("USAGE:") { #expect(line.count <= 80, "\(line)") }
+        for line in help.stdout.split(separator: "\n") where !line.hasPrefix("USAGE:") {
+            #expect(line.count <= 80, "\(line)")
+        }
     }
 }

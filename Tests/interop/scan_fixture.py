@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Builds ScanTests' inputs with independent tools (Python's tarfile, gzip, zstd(1); rpm's own header code).
 
-  scan_fixture.py tar OUT < {"compression": "none|gzip|zstd", "entries": [{"path", "kind": "file|symlink|dir",
+  scan_fixture.py tar OUT < {"compression": "none|gzip|zstd", "entries": [{"path", "kind": "file|symlink|hardlink|dir",
                              "text"|"b64", "target", "mode"}]}
   scan_fixture.py rpmdb OUT < [{"name", "version", "release", "epoch"?, "license", "sourcerpm", "arch"}]
   scan_fixture.py sparse-tar OUT PATH SIZE   a GNU tar holding one sparse file of SIZE bytes at PATH
@@ -21,6 +21,10 @@ def make_tar(out, spec):
             if kind == "dir":
                 info.type = tarfile.DIRTYPE
                 info.mode = entry.get("mode", 0o755)
+                tar.addfile(info)
+            elif kind == "hardlink":
+                info.type = tarfile.LNKTYPE
+                info.linkname = entry["target"]
                 tar.addfile(info)
             elif kind == "symlink":
                 info.type = tarfile.SYMTYPE

@@ -15,9 +15,12 @@ public enum CycloneDXDocument {
     public static func encode(_ catalog: ImageCatalog, subject: SBOMSubject) throws -> Data {
         let packages = SBOMSupport.uniquePackages(catalog)
         let imageRef = "image-" + SBOMSupport.id(catalog.manifest.digest.description)
-        var imageProperties = catalog.layers.enumerated().map { Property(name: "ocitool:layer:\($0.offset)", value: $0.element.description) }
+        var imageProperties = catalog.layers.enumerated().map {
+            Property(name: "ocitool:layer:\($0.offset)", value: $0.element.description)
+        }
         if let distro = catalog.distro {
-            imageProperties.append(Property(name: "ocitool:distro", value: distro.id + (distro.versionID.map { " \($0)" } ?? "")))
+            imageProperties.append(
+                Property(name: "ocitool:distro", value: distro.id + (distro.versionID.map { " \($0)" } ?? "")))
         }
         let image = Component(
             type: "container", bomRef: imageRef, name: subject.name, version: catalog.manifest.digest.description,
@@ -30,11 +33,15 @@ public enum CycloneDXDocument {
                 Property(name: "ocitool:layer", value: package.location.layer?.description ?? "unknown"),
                 Property(name: "ocitool:path", value: "/" + package.location.path),
             ]
-            if let source = package.sourceName { properties.append(Property(name: "ocitool:source-name", value: source)) }
+            if let source = package.sourceName {
+                properties.append(Property(name: "ocitool:source-name", value: source))
+            }
             if let version = package.sourceVersion {
                 properties.append(Property(name: "ocitool:source-version", value: version))
             }
-            if let ecosystem = package.ecosystem { properties.append(Property(name: "ocitool:ecosystem", value: ecosystem)) }
+            if let ecosystem = package.ecosystem {
+                properties.append(Property(name: "ocitool:ecosystem", value: ecosystem))
+            }
             var licenses: [LicenseChoice]?
             if let expression = SBOMSupport.expression(package.licenses) {
                 licenses = [LicenseChoice(expression: expression)]
@@ -47,13 +54,17 @@ public enum CycloneDXDocument {
                     name: package.name, version: package.version, purl: package.purl.description, licenses: licenses,
                     properties: properties))
         }
-        let hash = Digest.sha256(of: Data(([subject.name, catalog.manifest.digest.description, subject.timestamp]
-            + components.map(\.bomRef)).joined(separator: "\u{0}").utf8)).encoded
+        let hash = Digest.sha256(
+            of: Data(
+                ([subject.name, catalog.manifest.digest.description, subject.timestamp]
+                    + components.map(\.bomRef)).joined(separator: "\u{0}").utf8)
+        ).encoded
         let bom = BOM(
             serialNumber: "urn:uuid:" + uuid(fromHex: hash),
             metadata: Metadata(
                 timestamp: subject.timestamp,
-                tools: Tools(components: [ToolComponent(name: "ocitool", version: subject.toolVersion)]), component: image),
+                tools: Tools(components: [ToolComponent(name: "ocitool", version: subject.toolVersion)]),
+                component: image),
             components: components,
             dependencies: [Dependency(ref: imageRef, dependsOn: components.map(\.bomRef))]
                 + components.map { Dependency(ref: $0.bomRef, dependsOn: []) })

@@ -15,7 +15,9 @@ public enum SPDXDocument {
         let packages = SBOMSupport.uniquePackages(catalog)
         let imageID = "SPDXRef-Image-" + SBOMSupport.id(catalog.manifest.digest.description)
         var elements: [Package] = []
-        var relationships = [Relationship(spdxElementId: "SPDXRef-DOCUMENT", relationshipType: "DESCRIBES", relatedSpdxElement: imageID)]
+        var relationships = [
+            Relationship(spdxElementId: "SPDXRef-DOCUMENT", relationshipType: "DESCRIBES", relatedSpdxElement: imageID)
+        ]
         var image = Package(
             SPDXID: imageID, name: subject.name, versionInfo: catalog.manifest.digest.description,
             licenseDeclared: "NOASSERTION",
@@ -38,7 +40,8 @@ public enum SPDXDocument {
                     sourceInfo: "found in \(location)", primaryPackagePurpose: nil,
                     comment: package.licenses.isEmpty || SBOMSupport.expression(package.licenses) != nil
                         ? nil : "declared license: " + package.licenses.joined(separator: "; ")))
-            relationships.append(Relationship(spdxElementId: imageID, relationshipType: "CONTAINS", relatedSpdxElement: id))
+            relationships.append(
+                Relationship(spdxElementId: imageID, relationshipType: "CONTAINS", relatedSpdxElement: id))
         }
         let namespaceID = SBOMSupport.id(subject.name, catalog.manifest.digest.description, subject.timestamp)
         let document = Document(

@@ -44,7 +44,10 @@ struct SBOMCommand: ParsableCommand {
         }
     }
 
-    @Argument(help: "The image: PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or docker://HOST/REPO[:TAG|@DIGEST].")
+    @Argument(
+        help:
+            "The image: PATH[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or docker://HOST/REPO[:TAG|@DIGEST]."
+    )
     var image: String
 
     @Option(help: "spdx-json, cyclonedx-json, table, or json (ocitool's own catalog, for scripts).")
@@ -76,19 +79,24 @@ struct SBOMCommand: ParsableCommand {
         let (source, selector) = try ImageEndpoint.source(reference, registry: try registry.options())
         let descriptor = try source.resolve(selector)
         let cache: LayerCatalogCache? =
-            noCache ? nil : source.localLayout.map { LayerCatalogCache(layoutRoot: $0.path) } ?? LayerCatalogCache.userDefault()
+            noCache
+            ? nil : source.localLayout.map { LayerCatalogCache(layoutRoot: $0.path) } ?? LayerCatalogCache.userDefault()
         let catalogs = try ImageCataloger(cache: cache).catalog(
             descriptor, in: source, platform: try platform.map { try Platform(parsing: $0) })
         if catalogs.count > 1, output == nil, format != .table, !attach {
             throw ValidationError(
-                "the index holds \(catalogs.count) images: pick one with --platform, or give --output FILE (one file per platform)")
+                "the index holds \(catalogs.count) images: pick one with --platform, or give --output FILE "
+                    + "(one file per platform)"
+            )
         }
-        let subject = SBOMSubject(name: image, created: SBOMSubject.creationTime(), toolVersion: OCITool.configuration.version)
+        let subject = SBOMSubject(
+            name: image, created: SBOMSubject.creationTime(), toolVersion: OCITool.configuration.version)
         var tableText = ""
         for catalog in catalogs {
             let data = try render(catalog, subject: subject, heading: catalogs.count > 1)
             if let output {
-                try Self.writeAtomically(data, to: catalogs.count > 1 ? Self.fileName(output, platform: catalog.platform) : output)
+                try Self.writeAtomically(
+                    data, to: catalogs.count > 1 ? Self.fileName(output, platform: catalog.platform) : output)
             } else if format == .table {
                 tableText += String(decoding: data, as: UTF8.self)
             } else if !attach {
@@ -118,24 +126,31 @@ struct SBOMCommand: ParsableCommand {
     }
 
     /// Stores `data` as a one-file artifact whose subject is `manifest`.
-    private func attachDocument(_ data: Data, mediaType: String, to manifest: Descriptor, reference: ImageReference) throws {
-        let (repository, _) = try ImageEndpoint.repository(reference, for: "sbom --attach", registry: try registry.options())
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-sbom-\(UUID().uuidString)")
+    private func attachDocument(_ data: Data, mediaType: String, to manifest: Descriptor, reference: ImageReference)
+        throws
+    {
+        let (repository, _) = try ImageEndpoint.repository(
+            reference, for: "sbom --attach", registry: try registry.options())
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ocitool-sbom-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let name = format == .spdxJSON ? "sbom.spdx.json" : "sbom.cdx.json"
         let file = directory.appendingPathComponent(name)
         try data.write(to: file)
         let attachment = try repository.attach(
-            [AttachFile(path: file.path, mediaType: MediaType(rawValue: mediaType))], artifactType: MediaType(rawValue: mediaType),
+            [AttachFile(path: file.path, mediaType: MediaType(rawValue: mediaType))],
+            artifactType: MediaType(rawValue: mediaType),
             to: manifest, reusingEquals: true)
         let verb = attachment.attached ? "attached" : "already attached as"
-        Console.write("\(verb) \(attachment.descriptor.digest) (\(mediaType)) to \(manifest.digest)\n", to: .standardError)
+        Console.write(
+            "\(verb) \(attachment.descriptor.digest) (\(mediaType)) to \(manifest.digest)\n", to: .standardError)
     }
 
     /// `sbom.json` → `sbom.linux-amd64.json` (the platform before the last extension, or at the end).
     static func fileName(_ output: String, platform: Platform?) -> String {
-        let tag = platform.map { [$0.os, $0.architecture, $0.variant].compactMap { $0 }.joined(separator: "-") } ?? "image"
+        let tag =
+            platform.map { [$0.os, $0.architecture, $0.variant].compactMap { $0 }.joined(separator: "-") } ?? "image"
         let url = URL(fileURLWithPath: output)
         let ext = url.pathExtension
         guard !ext.isEmpty else { return output + "." + tag }
@@ -145,7 +160,8 @@ struct SBOMCommand: ParsableCommand {
     /// Writes through a temp file in the same directory, renamed into place: never a half-written SBOM.
     static func writeAtomically(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).tmp-\(getpid())")
         do {
             try data.write(to: temporary)
             guard rename(temporary.path, url.path) == 0 else {

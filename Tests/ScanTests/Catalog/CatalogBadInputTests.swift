@@ -89,7 +89,8 @@ struct CatalogBadInputTests {
         #expect(clock.now - start < .seconds(20))
         #expect(catalog.packages.isEmpty)
         #expect(catalog.skips.count == 1)
-        #expect(catalog.skips.first?.reason == "var/lib/dpkg/status is 2147483648 bytes, over the limit of 67108864 bytes")
+        #expect(
+            catalog.skips.first?.reason == "var/lib/dpkg/status is 2147483648 bytes, over the limit of 67108864 bytes")
     }
 
     @Test func aSymlinkLoopEndsAsASkip() throws {
@@ -114,7 +115,8 @@ struct CatalogBadInputTests {
     @Test func anUnreadableRPMDatabaseIsASkip() throws {
         let layout = try F.makeLayout()
         let image = try F.pushImage(
-            layout, layers: [try F.layer([.data("var/lib/rpm/rpmdb.sqlite", Data(repeating: 7, count: 8192))])], tag: "1")
+            layout, layers: [try F.layer([.data("var/lib/rpm/rpmdb.sqlite", Data(repeating: 7, count: 8192))])],
+            tag: "1")
         let catalog = try #require(try ImageCataloger().catalog(image, in: LayoutEndpoint(layout)).first)
         #expect(catalog.packages.isEmpty)
         #expect(catalog.skips.count == 1)

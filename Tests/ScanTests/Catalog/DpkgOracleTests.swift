@@ -10,26 +10,38 @@ import Testing
 struct DpkgOracleTests {
     static let status = "/var/lib/dpkg/status"
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: status) && FileManager.default.fileExists(atPath: "/usr/bin/dpkg-query")))
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(atPath: status)
+                && FileManager.default.fileExists(atPath: "/usr/bin/dpkg-query")))
     func hostStatusMatchesDpkgQuery() throws {
         let layout = try ScanImageFixtures.makeLayout()
         let contents = try Data(contentsOf: URL(fileURLWithPath: Self.status))
         let image = try ScanImageFixtures.pushImage(
             layout, layers: [try ScanImageFixtures.layer([.data("var/lib/dpkg/status", contents)])], tag: "1")
         let catalog = try #require(try ImageCataloger().catalog(image, in: LayoutEndpoint(layout)).first)
-        let ours = Set(catalog.packages.map { package in
-            [package.name, package.version, package.sourceName ?? package.name, package.sourceVersion ?? package.version]
+        let ours = Set(
+            catalog.packages.map { package in
+                [
+                    package.name, package.version, package.sourceName ?? package.name,
+                    package.sourceVersion ?? package.version,
+                ]
                 .joined(separator: "\t")
-        })
+            })
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/dpkg-query")
-        process.arguments = ["-W", "-f", "${db:Status-Status}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\n"]
+        process.arguments = [
+            "-W", "-f", "${db:Status-Status}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\n",
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        let theirs = Set(output.split(separator: "\n").filter { $0.hasPrefix("installed\t") }.map { String($0.dropFirst("installed\t".count)) })
+        let theirs = Set(
+            output.split(separator: "\n").filter { $0.hasPrefix("installed\t") }.map {
+                String($0.dropFirst("installed\t".count))
+            })
         #expect(!theirs.isEmpty)
         #expect(ours.subtracting(theirs).sorted() == [])
         #expect(theirs.subtracting(ours).sorted() == [])

@@ -24,7 +24,8 @@ struct ImageCatalogerTests {
         #expect(libc.version == "2.36-9+deb12u4")
         #expect(libc.sourceName == "glibc" && libc.sourceVersion == nil)
         #expect(libc.ecosystem == "Debian:12")
-        #expect(libc.purl.description == "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc")
+        #expect(
+            libc.purl.description == "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc")
         #expect(libc.location == CatalogedPackage.Location(layer: catalog.layers[0], path: "var/lib/dpkg/status"))
         let ssl = try #require(catalog.packages.first { $0.name == "libssl3" })
         #expect(ssl.sourceName == "openssl" && ssl.sourceVersion == "3.0.11-1~deb12u1")
@@ -39,16 +40,22 @@ struct ImageCatalogerTests {
         let image = try F.pushImage(
             layout,
             layers: [
-                try F.layer([
-                    .file("etc/os-release", F.debianOSRelease),
-                    .file("var/lib/dpkg/status.d/libc6", "Package: libc6\nVersion: 2.36-9\nArchitecture: arm64\nSource: glibc\n"),
-                    .file("var/lib/dpkg/status.d/libc6.md5sums", "d41d8cd98f00b204e9800998ecf8427e  lib/x\n"),
-                    .file("var/lib/dpkg/status.d/tzdata", "Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n"),
-                ], compression: "zstd")
+                try F.layer(
+                    [
+                        .file("etc/os-release", F.debianOSRelease),
+                        .file(
+                            "var/lib/dpkg/status.d/libc6",
+                            "Package: libc6\nVersion: 2.36-9\nArchitecture: arm64\nSource: glibc\n"),
+                        .file("var/lib/dpkg/status.d/libc6.md5sums", "d41d8cd98f00b204e9800998ecf8427e  lib/x\n"),
+                        .file(
+                            "var/lib/dpkg/status.d/tzdata",
+                            "Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n"),
+                    ], compression: "zstd")
             ], tag: "1")
         let catalog = try #require(try ImageCataloger().catalog(image, in: LayoutEndpoint(layout)).first)
         #expect(catalog.packages.map(\.name) == ["libc6", "tzdata"])
-        #expect(catalog.packages.map(\.location.path) == ["var/lib/dpkg/status.d/libc6", "var/lib/dpkg/status.d/tzdata"])
+        #expect(
+            catalog.packages.map(\.location.path) == ["var/lib/dpkg/status.d/libc6", "var/lib/dpkg/status.d/tzdata"])
         #expect(catalog.skips.isEmpty)
     }
 
@@ -66,7 +73,9 @@ struct ImageCatalogerTests {
         let crypto = try #require(catalog.packages.first { $0.name == "libcrypto3" })
         #expect(crypto.sourceName == "openssl" && crypto.licenses == ["Apache-2.0"])
         #expect(crypto.ecosystem == "Alpine:v3.19")
-        #expect(crypto.purl.description == "pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&distro=alpine-3.19.1&upstream=openssl")
+        #expect(
+            crypto.purl.description
+                == "pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&distro=alpine-3.19.1&upstream=openssl")
         let musl = try #require(catalog.packages.first { $0.name == "musl" })
         #expect(musl.purl.qualifiers["upstream"] == nil && musl.sourceName == "musl")
     }
@@ -97,7 +106,8 @@ struct ImageCatalogerTests {
         #expect(ssl.ecosystem == "Rocky Linux:9")
         #expect(
             ssl.purl.description
-                == "pkg:rpm/rocky/openssl-libs@3.0.7-25.el9_3?arch=x86_64&distro=rocky-9.3&epoch=1&upstream=openssl-3.0.7-25.el9_3.src.rpm")
+                == "pkg:rpm/rocky/openssl-libs@3.0.7-25.el9_3?arch=x86_64&distro=rocky-9.3&epoch=1&upstream=openssl-3.0.7-25.el9_3.src.rpm"
+        )
         let bash = try #require(catalog.packages.first { $0.name == "bash" })
         #expect(bash.version == "5.1.8-6.el9_1" && bash.purl.qualifiers["epoch"] == nil)
         #expect(catalog.skips.isEmpty)
@@ -116,7 +126,11 @@ struct ImageCatalogerTests {
         let catalog = try #require(try ImageCataloger().catalog(image, in: LayoutEndpoint(layout)).first)
         #expect(catalog.packages.isEmpty)
         #expect(catalog.skips.count == 2)
-        #expect(catalog.skips.contains { $0.path == "var/lib/rpm/Packages" && $0.reason.contains("BerkeleyDB") && $0.reason.contains("unsupported") })
+        #expect(
+            catalog.skips.contains {
+                $0.path == "var/lib/rpm/Packages" && $0.reason.contains("BerkeleyDB")
+                    && $0.reason.contains("unsupported")
+            })
         #expect(catalog.skips.contains { $0.path == "usr/lib/sysimage/rpm/Packages.db" && $0.reason.contains("NDB") })
     }
 
@@ -131,7 +145,9 @@ struct ImageCatalogerTests {
         ])
         // Layer 2 rewrites the status file (libc6 only), deletes the distroless entry and the apk db.
         let upper = try F.layer([
-            .file("var/lib/dpkg/status", "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9+deb12u7\nSource: glibc\n"),
+            .file(
+                "var/lib/dpkg/status",
+                "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9+deb12u7\nSource: glibc\n"),
             .file("var/lib/dpkg/status.d/.wh.tzdata", ""),
             .file("lib/apk/.wh.db", ""),
         ])
@@ -181,11 +197,21 @@ struct ImageCatalogerTests {
         let layout = try F.makeLayout()
         let amd = try F.pushImage(
             layout,
-            layers: [try F.layer([.file("etc/os-release", F.debianOSRelease), .file("var/lib/dpkg/status.d/a", "Package: a\nVersion: 1\nArchitecture: amd64\n")])],
+            layers: [
+                try F.layer([
+                    .file("etc/os-release", F.debianOSRelease),
+                    .file("var/lib/dpkg/status.d/a", "Package: a\nVersion: 1\nArchitecture: amd64\n"),
+                ])
+            ],
             platform: Platform(architecture: "amd64", os: "linux"), tag: nil)
         let arm = try F.pushImage(
             layout,
-            layers: [try F.layer([.file("etc/os-release", F.debianOSRelease), .file("var/lib/dpkg/status.d/a", "Package: a\nVersion: 1\nArchitecture: arm64\n")])],
+            layers: [
+                try F.layer([
+                    .file("etc/os-release", F.debianOSRelease),
+                    .file("var/lib/dpkg/status.d/a", "Package: a\nVersion: 1\nArchitecture: arm64\n"),
+                ])
+            ],
             platform: Platform(architecture: "arm64", os: "linux", variant: "v8"), tag: nil)
         let index = try layout.putManifest(
             try JSONEncoder.ocitool.encode(ImageIndex(manifests: [amd, arm])), mediaType: .ociIndex, tag: "multi")
@@ -193,10 +219,14 @@ struct ImageCatalogerTests {
         #expect(catalogs.map { $0.platform?.description } == ["linux/amd64", "linux/arm64/v8"])
         #expect(catalogs.map(\.manifest.digest) == [amd.digest, arm.digest])
         #expect(catalogs.map { $0.packages.first?.purl.qualifiers["arch"] } == ["amd64", "arm64"])
-        let one = try ImageCataloger().catalog(index, in: LayoutEndpoint(layout), platform: Platform(architecture: "arm64", os: "linux"))
+        let one = try ImageCataloger().catalog(
+            index, in: LayoutEndpoint(layout), platform: Platform(architecture: "arm64", os: "linux"))
         #expect(one.map(\.manifest.digest) == [arm.digest])
-        #expect(throws: ScanError.noMatchingPlatform(wanted: "linux/s390x", available: ["linux/amd64", "linux/arm64/v8"])) {
-            try ImageCataloger().catalog(index, in: LayoutEndpoint(layout), platform: Platform(architecture: "s390x", os: "linux"))
+        #expect(
+            throws: ScanError.noMatchingPlatform(wanted: "linux/s390x", available: ["linux/amd64", "linux/arm64/v8"])
+        ) {
+            try ImageCataloger().catalog(
+                index, in: LayoutEndpoint(layout), platform: Platform(architecture: "s390x", os: "linux"))
         }
     }
 
@@ -205,7 +235,8 @@ struct ImageCatalogerTests {
         let base = try F.layer([.file("etc/os-release", F.debianOSRelease), .file("var/lib/dpkg/status", F.dpkgStatus)])
         let first = try F.pushImage(layout, layers: [base], tag: "1")
         let second = try F.pushImage(
-            layout, layers: [base, try F.layer([.file("var/lib/dpkg/status.d/extra", "Package: extra\nVersion: 1\n")])],
+            layout,
+            layers: [base, try F.layer([.file("var/lib/dpkg/status.d/extra", "Package: extra\nVersion: 1\n")])],
             tag: "2")
         let cataloger = ImageCataloger(cache: LayerCatalogCache(layoutRoot: layout.path))
         let cold = try #require(try cataloger.catalog(first, in: LayoutEndpoint(layout)).first)
@@ -217,11 +248,39 @@ struct ImageCatalogerTests {
         // A rescan reads no layer at all, and gives the same answer.
         let warm = try #require(try cataloger.catalog(second, in: LayoutEndpoint(layout)).first)
         #expect(warm.layersRead == 0)
-        #expect(warm == ImageCatalog(
-            manifest: shared.manifest, platform: shared.platform, distro: shared.distro, packages: shared.packages,
-            skips: shared.skips, layers: shared.layers, layersRead: 0))
+        #expect(
+            warm
+                == ImageCatalog(
+                    manifest: shared.manifest, platform: shared.platform, distro: shared.distro,
+                    packages: shared.packages,
+                    skips: shared.skips, layers: shared.layers, layersRead: 0))
         let files = try FileManager.default.subpathsOfDirectory(atPath: layout.path + "/.ocitool/catalog")
         #expect(files.filter { $0.hasSuffix(".json") }.count == 2)
         #expect(!files.contains { $0.contains(".tmp-") })
+    }
+
+    @Test func hardLinksAndLongPaxNames() throws {
+        let layout = try F.makeLayout()
+        let longName = "var/lib/dpkg/status.d/" + String(repeating: "long-package-name-", count: 12) + "x"
+        let image = try F.pushImage(
+            layout,
+            layers: [
+                try F.layer([
+                    .file("etc/os-release", F.debianOSRelease),
+                    .file(longName, "Package: long\nVersion: 1\n"),
+                    .file("var/lib/dpkg/status.d/a", "Package: a\nVersion: 1\n"),
+                    .hardlink("var/lib/dpkg/status.d/b", to: "var/lib/dpkg/status.d/a"),
+                    .file("srv/notread", "Package: n\nVersion: 1\n"),
+                    .hardlink("var/lib/dpkg/status.d/c", to: "srv/notread"),
+                ])
+            ], tag: "1")
+        let catalog = try #require(try ImageCataloger().catalog(image, in: LayoutEndpoint(layout)).first)
+        #expect(longName.utf8.count > 200)
+        #expect(
+            catalog.packages.map(\.location.path) == ["var/lib/dpkg/status.d/a", "var/lib/dpkg/status.d/b", longName])
+        #expect(
+            catalog.skips.map(\.description) == [
+                "var/lib/dpkg/status.d/c: a hard link to srv/notread, which was not read"
+            ])
     }
 }

@@ -20,7 +20,11 @@ struct SBOMDocumentTests {
             layers: [
                 try F.layer([.file("etc/os-release", F.debianOSRelease), .file("var/lib/dpkg/status", F.dpkgStatus)]),
                 try F.layer([
-                    .file("lib/apk/db/installed", F.apkInstalled + "\nP:odd\nV:1-r0\nL:MIT BSD-2-Clause\n\nP:weird\nV:2-r0\nL:GPL v2 or later, see COPYING\n\n")
+                    .file(
+                        "lib/apk/db/installed",
+                        F.apkInstalled
+                            + "\nP:odd\nV:1-r0\nL:MIT BSD-2-Clause\n\nP:weird\nV:2-r0\nL:GPL v2 or later, see COPYING\n\n"
+                    )
                 ]),
             ], tag: "1")
         return try #require(try ImageCataloger().catalog(image, in: LayoutEndpoint(layout)).first)
@@ -39,13 +43,15 @@ struct SBOMDocumentTests {
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return (process.terminationStatus == 0 ? "" : "FAILED ") + output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return (process.terminationStatus == 0 ? "" : "FAILED ")
+            + output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test(.enabled(if: Oracle.hasVenv, "needs .venv-test: \(Oracle.hint)"))
     func spdxIsValidBySPDXTools() throws {
         let catalog = try Self.catalog()
-        let data = try SPDXDocument.encode(catalog, subject: SBOMSubject(name: "app:1", created: Self.created, toolVersion: "0.1.0"))
+        let data = try SPDXDocument.encode(
+            catalog, subject: SBOMSubject(name: "app:1", created: Self.created, toolVersion: "0.1.0"))
         // The image and its 8 packages (3 deb, 5 apk).
         let verdict = try Self.validate("spdx", data)
         #expect(verdict == "ok 9", "\(verdict)")
@@ -59,7 +65,9 @@ struct SBOMDocumentTests {
         #expect((libc["sourceInfo"] as? String)?.contains("/var/lib/dpkg/status") == true)
         #expect((libc["sourceInfo"] as? String)?.contains(catalog.layers[0].description) == true)
         let refs = try #require(libc["externalRefs"] as? [[String: Any]])
-        #expect(refs.first?["referenceLocator"] as? String == "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc")
+        #expect(
+            refs.first?["referenceLocator"] as? String
+                == "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc")
         let odd = try #require(packages.first { $0["name"] as? String == "odd" })
         #expect(odd["licenseDeclared"] as? String == "MIT AND BSD-2-Clause")
         let weird = try #require(packages.first { $0["name"] as? String == "weird" })
@@ -72,7 +80,8 @@ struct SBOMDocumentTests {
     @Test(.enabled(if: Oracle.hasVenv, "needs .venv-test: \(Oracle.hint)"))
     func cycloneDXIsValidByTheStrictSchema() throws {
         let catalog = try Self.catalog()
-        let data = try CycloneDXDocument.encode(catalog, subject: SBOMSubject(name: "app:1", created: Self.created, toolVersion: "0.1.0"))
+        let data = try CycloneDXDocument.encode(
+            catalog, subject: SBOMSubject(name: "app:1", created: Self.created, toolVersion: "0.1.0"))
         let verdict = try Self.validate("cyclonedx", data)
         #expect(verdict == "ok", "\(verdict)")
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -99,10 +108,14 @@ struct SBOMDocumentTests {
     @Test func sameImageSameBytesAndSourceDateEpoch() throws {
         let first = try Self.catalog()
         let second = try Self.catalog()  // built again from scratch: another layout, same content
-        let subject = SBOMSubject(name: "app:1", created: SBOMSubject.creationTime(environment: ["SOURCE_DATE_EPOCH": "1700000000"]), toolVersion: "0.1.0")
+        let subject = SBOMSubject(
+            name: "app:1", created: SBOMSubject.creationTime(environment: ["SOURCE_DATE_EPOCH": "1700000000"]),
+            toolVersion: "0.1.0")
         #expect(subject.created == Self.created)
         #expect(try SPDXDocument.encode(first, subject: subject) == (try SPDXDocument.encode(second, subject: subject)))
-        #expect(try CycloneDXDocument.encode(first, subject: subject) == (try CycloneDXDocument.encode(second, subject: subject)))
+        #expect(
+            try CycloneDXDocument.encode(first, subject: subject)
+                == (try CycloneDXDocument.encode(second, subject: subject)))
         var later = subject
         later.created = Self.created.addingTimeInterval(60)
         #expect(try SPDXDocument.encode(first, subject: subject) != (try SPDXDocument.encode(first, subject: later)))
@@ -112,7 +125,11 @@ struct SBOMDocumentTests {
         let text = SBOMTable.render(try Self.catalog())
         let lines = text.split(separator: "\n")
         #expect(lines.first?.hasPrefix("NAME") == true)
-        #expect(lines.contains { $0.hasPrefix("libssl3 ") && $0.contains("openssl (3.0.11-1~deb12u1)") && $0.hasSuffix("/var/lib/dpkg/status") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("libssl3 ") && $0.contains("openssl (3.0.11-1~deb12u1)")
+                    && $0.hasSuffix("/var/lib/dpkg/status")
+            })
         #expect(lines.last == "8 packages on Debian GNU/Linux 12 (bookworm)")
     }
 }

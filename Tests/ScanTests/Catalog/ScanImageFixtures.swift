@@ -22,8 +22,13 @@ enum ScanImageFixtures {
             Entry(path: path, text: text, mode: mode)
         }
         static func data(_ path: String, _ data: Data) -> Entry { Entry(path: path, b64: data.base64EncodedString()) }
-        static func symlink(_ path: String, to target: String) -> Entry { Entry(path: path, kind: "symlink", target: target) }
+        static func symlink(_ path: String, to target: String) -> Entry {
+            Entry(path: path, kind: "symlink", target: target)
+        }
         static func directory(_ path: String) -> Entry { Entry(path: path, kind: "dir") }
+        static func hardlink(_ path: String, to target: String) -> Entry {
+            Entry(path: path, kind: "hardlink", target: target)
+        }
     }
 
     static func makeLayout() throws -> OCILayout {
@@ -44,7 +49,8 @@ enum ScanImageFixtures {
 
     /// An rpmdb.sqlite holding real rpm header blobs (python3-rpm).
     static func rpmdb(_ packages: [[String: Any]]) throws -> Data {
-        try runScript(["rpmdb"], input: try JSONSerialization.data(withJSONObject: packages), python: Oracle.systemPython)
+        try runScript(
+            ["rpmdb"], input: try JSONSerialization.data(withJSONObject: packages), python: Oracle.systemPython)
     }
 
     /// A GNU tar holding one sparse file of `size` bytes (a few KiB on disk whatever the size).
@@ -71,11 +77,13 @@ enum ScanImageFixtures {
             descriptors.append(Descriptor(mediaType: mediaType, digest: blob.digest, size: blob.size))
         }
         let config = ImageConfig(
-            architecture: platform.architecture, os: platform.os, variant: platform.variant, created: "2024-01-01T00:00:00Z",
+            architecture: platform.architecture, os: platform.os, variant: platform.variant,
+            created: "2024-01-01T00:00:00Z",
             rootfs: ImageConfig.RootFS(diffIDs: descriptors.map(\.digest)))
         let configBlob = try layout.writeBlob(try JSONEncoder.ocitool.encode(config))
         let manifest = ImageManifest(
-            config: Descriptor(mediaType: .ociConfig, digest: configBlob.digest, size: configBlob.size), layers: descriptors)
+            config: Descriptor(mediaType: .ociConfig, digest: configBlob.digest, size: configBlob.size),
+            layers: descriptors)
         let bytes = try JSONEncoder.ocitool.encode(manifest)
         if let tag { return try layout.putManifest(bytes, mediaType: .ociManifest, tag: tag) }
         let stored = try layout.writeBlob(bytes)
@@ -153,7 +161,9 @@ enum ScanImageFixtures {
 
     /// Runs the fixture script; `OUT` in `arguments` (or a trailing output path) is replaced by a temp file
     /// whose contents are returned.
-    private static func runScript(_ arguments: [String], input: Data, python: String = Oracle.systemPython) throws -> Data {
+    private static func runScript(_ arguments: [String], input: Data, python: String = Oracle.systemPython) throws
+        -> Data
+    {
         let directory = TestScratch.directory("scan-fixture")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -172,7 +182,8 @@ enum ScanImageFixtures {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw OracleError("scan_fixture.py \(args.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))")
+            throw OracleError(
+                "scan_fixture.py \(args.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))")
         }
         return try Data(contentsOf: URL(fileURLWithPath: output))
     }

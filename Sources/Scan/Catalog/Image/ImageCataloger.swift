@@ -48,9 +48,14 @@ public struct ImageCataloger: Sendable {
     }
 
     /// One image manifest's catalog.
+    /// - Throws: `ScanError.notAnImage` for an artifact manifest (its config is not an image config).
     public func catalog(image: ImageManifest, descriptor: Descriptor, platform: Platform?, in source: any ImageSource)
         throws -> ImageCatalog
     {
+        guard image.config.mediaType == .ociConfig || image.config.mediaType == .dockerConfig else {
+            throw ScanError.notAnImage(
+                digest: descriptor.digest.description, configMediaType: image.config.mediaType.rawValue)
+        }
         var layers: [LayerCatalog] = []
         var read = 0
         let walker = LayerWalker(catalogers: catalogers)

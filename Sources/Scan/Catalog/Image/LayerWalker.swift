@@ -60,11 +60,30 @@ struct LayerWalker {
         case .file where name == "os-release":
             guard entry.size <= Int64(Self.osReleaseLimit) else {
                 result.skips.append(
-                    CatalogSkip(path: path, layer: layer, reason: "\(entry.size) bytes, over the \(Self.osReleaseLimit)-byte limit"))
+                    CatalogSkip(
+                        path: path, layer: layer,
+                        reason: "\(entry.size) bytes, over the \(Self.osReleaseLimit)-byte limit"))
                 return
             }
             let bytes = try reader.readSmallEntry(entry, limit: Self.osReleaseLimit)
             result.osRelease[path] = .file(String(decoding: bytes, as: UTF8.self))
+        case .hardlink:
+            // The content was earlier in this layer, under the target's name: what was found there holds here
+            // too. A target no cataloger read cannot be read again (the stream has passed it): a skip.
+            let candidate = CatalogEntry(path: path, size: entry.size, isExecutable: entry.mode & 0o111 != 0)
+            guard catalogers.contains(where: { $0.wants(candidate) }) else { return }
+            let target = entry.linkTarget.flatMap(Self.normalize) ?? ""
+            if seen.insert(path).inserted { result.cataloged.append(path) }
+            guard seen.contains(target), result.cataloged.contains(target) else {
+                result.skips.append(
+                    CatalogSkip(path: path, layer: layer, reason: "a hard link to \(target), which was not read"))
+                return
+            }
+            for package in result.packages where package.location.path == target {
+                var copy = package
+                copy.location.path = path
+                result.packages.append(copy)
+            }
         case .file:
             let candidate = CatalogEntry(path: path, size: entry.size, isExecutable: entry.mode & 0o111 != 0)
             let wanting = catalogers.filter { $0.wants(candidate) }

@@ -3,7 +3,8 @@ import Foundation
 import Layout
 
 /// Reads the distro from the `os-release` files of the layers, applied in order: `etc/os-release`, else
-/// `usr/lib/os-release` (os-release(5)), following symlinks between them (a loop is a reported skip; a dangling link falls through to the next candidate).
+/// `usr/lib/os-release` (os-release(5)), following symlinks between them (a loop is a reported skip; a dangling
+/// link falls through to the next candidate).
 enum OSRelease {
     static let candidates = ["etc/os-release", "usr/lib/os-release"]
     static let maxHops = 16
@@ -30,7 +31,8 @@ enum OSRelease {
                         skips.append(CatalogSkip(path: candidate, layer: found.layer, reason: "symlink loop"))
                         return nil
                     }
-                    let base = target.hasPrefix("/") ? "" : (path.split(separator: "/").dropLast().joined(separator: "/"))
+                    let base =
+                        target.hasPrefix("/") ? "" : (path.split(separator: "/").dropLast().joined(separator: "/"))
                     guard let next = LayerWalker.normalize(base + "/" + target) else { break follow }
                     path = next
                 }

@@ -44,7 +44,9 @@ public struct DpkgCataloger: Cataloger {
             guard let name = paragraph["Package"], !name.isEmpty, let version = paragraph["Version"], !version.isEmpty
             else {
                 skips.append(
-                    CatalogSkip(path: path, layer: layer, reason: "paragraph at line \(paragraph.line) has no Package or Version"))
+                    CatalogSkip(
+                        path: path, layer: layer,
+                        reason: "paragraph at line \(paragraph.line) has no Package or Version"))
                 continue
             }
             var sourceName: String?

@@ -30,7 +30,10 @@ public struct RPMCataloger: Cataloger {
             skips.append(
                 CatalogSkip(
                     path: file.path, layer: file.layer,
-                    reason: "rpm \(format) database: unsupported (only the SQLite rpmdb.sqlite is read); its packages are not listed"))
+                    reason:
+                        "rpm \(format) database: unsupported (only the SQLite rpmdb.sqlite is read); "
+                        + "its packages are not listed"
+                ))
             return []
         }
         guard file.entry.size <= Int64(Self.limit) else {
@@ -71,7 +74,9 @@ public struct RPMCataloger: Cataloger {
         return packages
     }
 
-    private func makePackage(_ header: RPMHeader, file: CatalogFile, context: CatalogContext) throws -> CatalogedPackage? {
+    private func makePackage(_ header: RPMHeader, file: CatalogFile, context: CatalogContext) throws
+        -> CatalogedPackage?
+    {
         guard let name = header[.name], !name.isEmpty, let version = header[.version], let release = header[.release]
         else { throw RPMHeaderError("no NAME, VERSION or RELEASE") }
         if name == "gpg-pubkey" { return nil }

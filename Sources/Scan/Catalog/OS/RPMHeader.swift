@@ -6,7 +6,12 @@ import Foundation
 /// needs are read; every offset is bounds-checked.
 struct RPMHeader {
     enum Tag: Int32 {
-        case name = 1000, version = 1001, release = 1002, epoch = 1003, license = 1014, arch = 1022
+        case name = 1000
+        case version = 1001
+        case release = 1002
+        case epoch = 1003
+        case license = 1014
+        case arch = 1022
         case sourceRPM = 1044
     }
 
@@ -21,8 +26,9 @@ struct RPMHeader {
     init(_ blob: Data) throws {
         let bytes = [UInt8](blob)
         func be32(_ offset: Int) -> Int32 {
-            Int32(bitPattern: UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
-                | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
+            Int32(
+                bitPattern: UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
+                    | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
         }
         guard bytes.count >= 8 else { throw RPMHeaderError("header blob of \(bytes.count) bytes is too short") }
         let indexCount = Int(be32(0))
