@@ -136,6 +136,30 @@ struct TrustCLITests {
         }
     }
 
+    /// Four `ocitool sign` processes with four keys at once, into a layout (the lock) and into a registry (read
+    /// back and retried): every signature lands in the one `.sig` manifest.
+    @Test func concurrentSignersLoseNothing() throws {
+        try Self.withSignedSetup { directory in
+            let (server, url) = try CLIRunner.startServer(root: directory + "/store")
+            defer { server.terminate() }
+            let remote = "docker://\(EveryReferenceCLITests.host(url))/team/app:v1"
+            #expect(try CLIRunner.run(["copy", directory + "/app:v1", remote]).status == 0)
+            let prefixes = (0..<4).map { directory + "/signer\($0)" }
+            for prefix in prefixes { try Self.generateKey(prefix) }
+            for image in [directory + "/app:v1", remote] {
+                let processes = try prefixes.map { prefix in
+                    try CLIRunner.start(
+                        ["sign", "--key", prefix + ".key", "--identity", Self.identity, "--format", "legacy", image],
+                        environment: ["COSIGN_PASSWORD": Self.password])
+                }
+                #expect(CLIRunner.waitAll(processes) == [0, 0, 0, 0], "\(image)")
+                let keys = prefixes.map { $0 + ".pub" }.joined(separator: ",")
+                let verified = try CLIRunner.run(["verify", "--key", keys, "--identity", Self.identity, image])
+                #expect(verified.stdout.hasSuffix("verified: 4 valid signatures of 4\n"), "\(image): \(verified.stdout)")
+            }
+        }
+    }
+
     @Test func attestAndPrintThePredicate() throws {
         try Self.withSignedSetup { directory in
             let predicate = directory + "/sbom.spdx.json"
