@@ -70,6 +70,8 @@ struct TrustBadInputCLITests {
     @Test func verificationErrorsMapToExitCodes() {
         let digest = Digest.sha256(of: Data("x".utf8))
         #expect(ErrorReport(TrustError.verificationFailed(image: digest, reasons: [])).exitCode == 4)
+        #expect(ErrorReport(TrustError.verificationFailed(image: digest, reasons: [])).hint?.contains("ocitool sign") == true)
+        #expect(ErrorReport(TrustError.verificationFailed(image: digest, reasons: ["r"])).hint == nil)
         #expect(ErrorReport(TrustError.tooManyCandidates(image: digest, found: 2000, limit: 1000)).exitCode == 4)
         #expect(ErrorReport(TrustError.invalidArgument("x")).exitCode == 2)
         #expect(ErrorReport(TrustError.keyFile(path: "k", reason: "r")).exitCode == 1)

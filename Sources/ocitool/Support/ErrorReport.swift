@@ -49,6 +49,9 @@ struct ErrorReport: Equatable {
     init(_ error: TrustError) {
         message = error.description
         switch error {
+        case .verificationFailed(_, let reasons) where reasons.isEmpty:
+            hint = "sign it with 'ocitool sign', or copy it with its signatures (a docker archive holds none)"
+            exitCode = 4
         case .verificationFailed, .tooManyCandidates:
             hint = nil
             exitCode = 4
