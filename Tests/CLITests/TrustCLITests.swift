@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Layout
 import Testing
 import TestSupport
 
@@ -157,6 +158,42 @@ struct TrustCLITests {
                 let verified = try CLIRunner.run(["verify", "--key", keys, "--identity", Self.identity, image])
                 #expect(verified.stdout.hasSuffix("verified: 4 valid signatures of 4\n"), "\(image): \(verified.stdout)")
             }
+        }
+    }
+
+    /// An index pushed to `ocitool serve` and signed with --recursive: the index and each child verify by digest;
+    /// without --recursive only the index does.
+    @Test func recursiveSigningOfAnIndexInARegistry() throws {
+        try Self.withSignedSetup { directory in
+            try CLIRunner.makeDockerArchive(at: directory + "/b.tar", tags: ["app:v2"], layers: 1)
+            #expect(try CLIRunner.run(["import", directory + "/b.tar", directory + "/app"]).status == 0)
+            let layout = try OCILayout(at: directory + "/app")
+            var children: [Descriptor] = []
+            for (tag, architecture) in [("v1", "amd64"), ("v2", "arm64")] {
+                var child = try layout.resolve(.tag(tag))
+                child.annotations = nil
+                child.platform = Platform(architecture: architecture, os: "linux")
+                children.append(child)
+            }
+            let index = try JSONEncoder.ocitool.encode(ImageIndex(manifests: children))
+            try layout.putManifest(index, mediaType: .ociIndex, tag: "multi")
+            let (server, url) = try CLIRunner.startServer(root: directory + "/store")
+            defer { server.terminate() }
+            let remote = "docker://\(EveryReferenceCLITests.host(url))/team/app"
+            #expect(try CLIRunner.run(["copy", "--all", directory + "/app:multi", remote + ":multi"]).status == 0)
+            let signed = try Self.sign(["--key", directory + "/cosign.key", "--recursive", remote + ":multi"])
+            #expect(signed.status == 0, "\(signed.stderr)")
+            #expect(signed.stdout.components(separatedBy: "signed sha256:").count == 4, "\(signed.stdout)")
+            for reference in [remote + ":multi"] + children.map({ remote + "@" + $0.digest.description }) {
+                let verified = try CLIRunner.run(["verify", "--key", directory + "/cosign.pub", reference])
+                #expect(verified.status == 0, "\(reference): \(verified.stdout)\(verified.stderr)")
+            }
+            let plain = "docker://\(EveryReferenceCLITests.host(url))/team/plain"
+            #expect(try CLIRunner.run(["copy", "--all", directory + "/app:multi", plain + ":multi"]).status == 0)
+            #expect(try Self.sign(["--key", directory + "/cosign.key", plain + ":multi"]).status == 0)
+            #expect(try CLIRunner.run(["verify", "--key", directory + "/cosign.pub", plain + ":multi"]).status == 0)
+            let child = try CLIRunner.run(["verify", "--key", directory + "/cosign.pub", plain + "@" + children[0].digest.description])
+            #expect(child.status == 4)
         }
     }
 
