@@ -106,6 +106,7 @@ let package = Package(
                 "YAMLConfig",
                 "Bcrypt",
                 "OCICrypto",
+                "Trust",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -180,6 +181,7 @@ let package = Package(
             dependencies: [
                 "Serve",
                 "OCICrypto",
+                "Trust",
                 "Layout",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
