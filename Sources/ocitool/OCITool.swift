@@ -4,6 +4,7 @@ import Foundation
 import Layout
 import OCICrypto
 import Sync
+import Trust
 
 /// The `ocitool` command: argument parsing and output only; every operation is a Layout library call.
 @main
@@ -24,7 +25,8 @@ struct OCITool: AsyncParsableCommand {
         subcommands: [
             Init.self, List.self, Inspect.self, Tag.self, Untag.self, Remove.self, Import.self, Export.self,
             Copy.self, Attach.self, Discover.self, GarbageCollect.self, Fsck.self, ServeCommand.self, Login.self,
-            Logout.self, SyncCommand.self, HtpasswdCommand.self, KeyCommand.self,
+            Logout.self, SyncCommand.self, HtpasswdCommand.self, KeyCommand.self, Sign.self, Verify.self, Attest.self,
+            VerifyAttestation.self,
         ]
     )
 
@@ -42,6 +44,8 @@ struct OCITool: AsyncParsableCommand {
         } catch let error as SyncError {
             fail(ErrorReport(error))
         } catch let error as OCICryptoError {
+            fail(ErrorReport(error))
+        } catch let error as TrustError {
             fail(ErrorReport(error))
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)

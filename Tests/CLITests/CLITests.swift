@@ -7,7 +7,7 @@ import Testing
 struct CLITests {
     static let commands = [
         "init", "ls", "inspect", "tag", "untag", "rm", "import", "export", "copy", "attach", "discover", "gc", "fsck",
-        "serve", "sync", "login", "logout",
+        "serve", "sync", "login", "logout", "sign", "verify", "attest", "verify-attestation",
     ]
 
     @Test(arguments: commands)

@@ -92,9 +92,15 @@ public struct CosignSignatureManifest: Sendable, Hashable {
         return .object(fields)
     }
 
-    /// `sha256-<hex>.sig`: where cosign keeps the signatures of `digest`.
-    public static func signatureTag(of digest: Digest) -> String { "\(digest.algorithm.rawValue)-\(digest.encoded).sig" }
+    /// `sha256-<hex>.sig`: where cosign keeps the signatures of `digest` (Layout's `Referrer.cosignTags`).
+    public static func signatureTag(of digest: Digest) -> String { cosignTag(of: digest, TrustMediaTypes.cosignSignatureArtifact) }
 
     /// `sha256-<hex>.att`: where cosign keeps the attestations of `digest`.
-    public static func attestationTag(of digest: Digest) -> String { "\(digest.algorithm.rawValue)-\(digest.encoded).att" }
+    public static func attestationTag(of digest: Digest) -> String {
+        cosignTag(of: digest, TrustMediaTypes.cosignAttestationArtifact)
+    }
+
+    private static func cosignTag(of digest: Digest, _ type: MediaType) -> String {
+        Referrer.cosignTags(of: digest).first { $0.artifactType == type }?.tag ?? digest.referrersTag
+    }
 }

@@ -11,8 +11,11 @@ import Layout
 ///   (compare-and-swap in `OCILayout.updateIndex`); otherwise the append starts again on the new manifest. The
 ///   manifest replaced leaves index.json (gc reclaims it), so a layout does not fill with stale signature
 ///   manifests;
-/// - in a registry, which has no conditional manifest PUT, the tag is read back after the push; when another
-///   signer's manifest won and lacks these layers, the append starts again on top of it.
+/// - in a registry, which has no conditional manifest PUT, the tag is read back after the push, and again
+///   twice after waiting twice as long as this append took (long enough for a signer that read the tag before
+///   this push to have pushed its own): whenever the manifest under the tag lacks these layers, the append
+///   starts again on top of it. Two signers at once thus both land; only a signer slower than that wait can
+///   still erase another's layer (cosign's own spec calls tag-based signatures racy).
 struct SignatureTagWriter {
     /// How many times an append starts again after losing a race.
     static let attempts = 8
@@ -29,6 +32,7 @@ struct SignatureTagWriter {
     func append(_ layers: [(descriptor: Descriptor, payload: Data)], tag: String) throws -> Descriptor {
         precondition(!layers.isEmpty, "nothing to append")
         for _ in 0..<SignatureTagWriter.attempts {
+            let started = ContinuousClock.now
             let base = try SignatureDiscovery.tagged(tag, in: repository)
             var signatures = CosignSignatureManifest(layers: [])
             if let base { signatures = try CosignSignatureManifest(try repository.manifest(base)) }
@@ -48,7 +52,9 @@ struct SignatureTagWriter {
                 if let stored = try swapInLayout(layout, source: source, signatures: signatures, base: base, tag: tag) {
                     return stored
                 }
-            } else if let stored = try pushToRegistry(source: source, layers: new.map(\.descriptor), tag: tag) {
+            } else if let stored = try pushToRegistry(
+                source: source, layers: new.map(\.descriptor), tag: tag, settle: ContinuousClock.now - started)
+            {
                 return stored
             }
         }
@@ -77,13 +83,24 @@ struct SignatureTagWriter {
         return swapped ? entry : nil
     }
 
-    /// Pushes the manifest under the tag, then reads the tag back.
-    /// - Returns: the manifest under the tag, nil when another signer's manifest without `layers` won.
-    private func pushToRegistry(source: MemorySource, layers: [Descriptor], tag: String) throws -> Descriptor? {
+    /// Pushes the manifest under the tag, then reads the tag back: at once, then twice after waiting twice
+    /// `settle` (how long reading and pushing took this time).
+    /// - Returns: the manifest under the tag, nil when another signer's manifest without `layers` replaced it.
+    private func pushToRegistry(source: MemorySource, layers: [Descriptor], tag: String, settle: Duration) throws
+        -> Descriptor?
+    {
         try ImageCopy(from: source, to: repository, options: CopyOptions(referrers: false)).copy(source.descriptor, tag: tag)
-        guard let now = try SignatureDiscovery.tagged(tag, in: repository) else { return nil }
-        if now.digest == source.content.digest { return now }
-        let winner = try CosignSignatureManifest(try repository.manifest(now))
-        return layers.allSatisfy { winner.layers.contains($0) } ? now : nil
+        let wait = max(settle * 2, .milliseconds(50))
+        var current: Descriptor?
+        for check in 0..<3 {
+            if check > 0 { Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) }
+            guard let now = try SignatureDiscovery.tagged(tag, in: repository) else { return nil }
+            if now.digest != source.content.digest {
+                let manifest = try CosignSignatureManifest(try repository.manifest(now))
+                guard layers.allSatisfy({ manifest.layers.contains($0) }) else { return nil }
+            }
+            current = now
+        }
+        return current
     }
 }

@@ -4,6 +4,7 @@ import Layout
 import OCICrypto
 import Serve
 import Sync
+import Trust
 
 /// What the CLI says about a library error and how it exits: the library's message, a hint when there is
 /// something useful to say, and the documented exit code (1 failure, 2 usage, 3 not found, 4 verification
@@ -42,6 +43,31 @@ struct ErrorReport: Equatable {
             default: nil
             }
         exitCode = error == .badSignature ? 4 : 1
+    }
+
+    /// A signature that did not verify (4), a wrong argument (2), a key or signature that cannot be used (1).
+    init(_ error: TrustError) {
+        message = error.description
+        switch error {
+        case .verificationFailed(_, let reasons) where reasons.isEmpty:
+            hint = "sign it with 'ocitool sign', or copy it with its signatures (a docker archive holds none)"
+            exitCode = 4
+        case .verificationFailed, .tooManyCandidates:
+            hint = nil
+            exitCode = 4
+        case .invalidArgument:
+            hint = nil
+            exitCode = 2
+        case .noKeys:
+            hint = "verification takes public keys (cosign.pub): PEM files, or a directory of *.pub files"
+            exitCode = 1
+        case .keyFile:
+            hint = nil
+            exitCode = 1
+        case .malformed:
+            hint = nil
+            exitCode = 1
+        }
     }
 
     /// A socket serve could not listen on: always a failure (1), with what to change.

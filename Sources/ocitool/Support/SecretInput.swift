@@ -30,6 +30,9 @@ enum SecretInput {
         return first
     }
 
+    /// A password typed once at the terminal, without echo, after `text`.
+    static func typedOnce(_ text: String) throws -> String { try prompt(text) }
+
     /// One line read from the terminal with echo off.
     private static func prompt(_ text: String) throws -> String {
         var saved = termios()
