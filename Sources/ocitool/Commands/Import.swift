@@ -66,7 +66,11 @@ struct Import: ParsableCommand {
         }
         let layout = try OCILayout(at: path)
         for move in result.moved { Console.report(move, in: LayoutEndpoint(layout)) }
-        let referrers = result.images.filter { $0.descriptor.annotations?[Annotation.subject] != nil }.count
+        // Referrers: a subject, or a cosign legacy tag (`sha256-<hex>.sig`) naming the image signed.
+        let referrers = result.images.filter { image in
+            image.descriptor.annotations?[Annotation.subject] != nil
+                || image.tags.contains { Referrer.cosignSubject(ofTag: $0) != nil }
+        }.count
         let images = counted(result.images.count - referrers, "image") + (referrers > 0 ? " and \(counted(referrers, "referrer"))" : "")
         Console.write(
             "imported \(images) from \(result.format): "
