@@ -26,9 +26,11 @@ fi
 command -v python3 >/dev/null || { echo "error: python3 is required" >&2; exit 2; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ocitool-trust-interop.XXXXXX")
-servers=()
+# Servers' process ids, one a line (a file: checks run in subshells, which start servers too).
 cleanup() {
-    for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+    if [ -f "$T/servers" ]; then
+        while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$T/servers"
+    fi
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -70,7 +72,7 @@ serve() {
     else
         "$OCITOOL" serve --root "$root" --port 0 >"$log" 2>&1 &
     fi
-    servers+=($!)
+    echo $! >>"$T/servers"
     for _ in $(seq 1 100); do
         REGISTRY=$(sed -n 's|^serving .* at http://\([^/]*\)/v2/$|\1|p' "$log" | head -n 1)
         [ -n "$REGISTRY" ] && return 0
