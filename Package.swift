@@ -112,6 +112,7 @@ let package = Package(
                 "YAMLConfig",
                 "Bcrypt",
                 "OCICrypto",
+                "Trust",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -188,6 +189,7 @@ let package = Package(
             dependencies: [
                 "Serve",
                 "OCICrypto",
+                "Trust",
                 "Layout",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -3,10 +3,11 @@
 #
 # The test command: installs missing apt dependencies, builds, runs every Swift test suite
 # (output left visible), then the interop checks against skopeo and umoci with the built
-# binary, then the examples, then the release artifacts (scripts/release.sh) installed and run on a
-# clean Debian root (Tests/release/package.sh, as root). Exits non-zero if anything failed; the last
-# line is the total, `N passed, N failed` (Swift tests, interop checks, the examples script and the
-# release checks together).
+# binary (Tests/interop/layout.sh), the signature checks against trixie's skopeo
+# (Tests/interop/trust.sh), then the examples, then the release artifacts (scripts/release.sh)
+# installed and run on a clean Debian root (Tests/release/package.sh, as root). Exits non-zero if
+# anything failed; the last line is the total, `N passed, N failed` (Swift tests, interop checks,
+# the examples script and the release checks together).
 #
 # Everything the tests write goes to a private temporary directory (TMPDIR), removed at the end
 # whatever happened, so a run leaves nothing in /tmp.
@@ -57,6 +58,16 @@ bash Tests/interop/layout.sh "$ocitool" 2>&1 | tee "$interop_log" || interop_sta
 interop_passed=$(grep -c '^ok - ' "$interop_log" || true)
 interop_failed=$(grep -c '^not ok - ' "$interop_log" || true)
 if [ "$interop_status" -ne 0 ] && [ "$interop_failed" -eq 0 ]; then interop_failed=1; fi
+
+echo "== interop (Tests/interop/trust.sh: signatures against trixie's skopeo)"
+trust_log="$scratch/interop-trust.log"
+trust_status=0
+bash Tests/interop/trust.sh "$ocitool" 2>&1 | tee "$trust_log" || trust_status=$?
+trust_passed=$(grep -c '^ok - ' "$trust_log" || true)
+trust_failed=$(grep -c '^not ok - ' "$trust_log" || true)
+if [ "$trust_status" -ne 0 ] && [ "$trust_failed" -eq 0 ]; then trust_failed=1; fi
+interop_passed=$((interop_passed + trust_passed))
+interop_failed=$((interop_failed + trust_failed))
 
 echo "== examples (examples/pipeline.sh, so the README's walkthrough stays true)"
 examples_passed=1

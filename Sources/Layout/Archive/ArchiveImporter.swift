@@ -35,7 +35,8 @@ struct ArchiveImporter {
         let source = ArchiveSource(catalog: catalog, path: archivePath)
         for image in plan.images where !image.isReferrer {
             do {
-                try gate.check(image.descriptor, from: source, named: "\(source): \(image.label)")
+                let name = (image.names.first ?? image.tags.first).map { "\(source):\($0)" } ?? "\(source)"
+                try gate.check(image.descriptor, from: source, named: name)
             } catch let error as LayoutError {
                 throw error
             } catch {

@@ -36,6 +36,16 @@ extension ServeConfiguration {
         } else {
             lines.append("# auth: none (anyone may pull, push and delete)")
         }
+        if trust.isEmpty {
+            lines.append("# trust: none (every manifest is served)")
+        } else {
+            lines.append("trust:")
+            for rule in trust {
+                lines.append("  - repositories: [\(rule.repositories.map(Self.quote).joined(separator: ", "))]")
+                lines.append("    keys: [\(rule.keys.map(Self.quote).joined(separator: ", "))]")
+                lines.append("    identity: \(rule.identity.rawValue)")
+            }
+        }
         if let rateLimit {
             lines += [
                 "rateLimit:", "  requestsPerSecond: \(rateLimit.requestsPerSecond)", "  burst: \(rateLimit.burst)",

@@ -39,7 +39,7 @@ extension ServeConfiguration {
             allowed: [
                 "root", "host", "port", "uploadExpiry", "maxUploads", "maxUploadsPerRepository", "idleTimeout",
                 "deletes", "readOnly", "insecureHTTP", "maxManifestSize", "maxPageSize", "log", "tls", "auth",
-                "rateLimit", "gc", "metrics",
+                "rateLimit", "gc", "metrics", "trust",
             ])
         for (key, node) in top {
             switch key {
@@ -59,6 +59,7 @@ extension ServeConfiguration {
             case "log": try configuration.readLog(node, reader)
             case "tls": configuration.tls = try readTLS(node, reader)
             case "auth": configuration.auth = try readAuth(node, reader)
+            case "trust": configuration.trust = try readTrust(node, reader)
             case "rateLimit":
                 let entries = try reader.mapping(node, key, allowed: ["requestsPerSecond", "burst"])
                 guard let rate = entries["requestsPerSecond"] else {

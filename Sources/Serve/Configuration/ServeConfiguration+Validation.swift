@@ -32,6 +32,7 @@ extension ServeConfiguration {
         do {
             _ = try makeTLSConfiguration()
             if let auth { try ServeConfiguration.validate(auth) }
+            if !trust.isEmpty { _ = try TrustPolicy(trust) }
         } catch {
             throw located(error)
         }

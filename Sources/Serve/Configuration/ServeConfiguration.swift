@@ -44,6 +44,9 @@ public struct ServeConfiguration: Sendable {
     public var fileLocations: [String: String] = [:]
     /// Serve plain HTTP on an address that is not loopback (refused otherwise: see `validate()`).
     public var insecureHTTP = false
+    /// The trust policy: repositories whose manifests are served only when signed by their keys (403 DENIED
+    /// otherwise); the first rule matching a repository applies. Empty: every manifest is served.
+    public var trust: [TrustRule] = []
     /// Per-client request rate limit; nil for none.
     public var rateLimit: RateLimit?
     /// Periodic online garbage collection; nil for none.

@@ -32,7 +32,8 @@ public func buildApplication(
     let store = Store(root: configuration.root)
     try store.createRoot()
     let io = StoreIO()
-    let registry = Registry(store: store, configuration: configuration, io: io)
+    let trust = configuration.trust.isEmpty ? nil : try TrustPolicy(configuration.trust)
+    let registry = Registry(store: store, configuration: configuration, io: io, trust: trust)
     let metrics = ServeMetrics()
     let tls = try configuration.makeTLSConfiguration()
     let authenticator = try configuration.auth.map { (auth) throws(ConfigurationError) in

@@ -12,8 +12,12 @@ extension Registry {
     /// wildcard, the answer is 404 MANIFEST_UNKNOWN, as distribution answers a client that cannot take the type
     /// (no conversion is attempted).
     ///
+    /// Under a trust policy, a manifest without a valid signature answers 403 DENIED (`requireTrusted`).
+    ///
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-manifests
-    func getManifest(_ name: String, reference: DistributionRoute.Reference, request: Request) throws -> Response {
+    func getManifest(_ name: String, reference: DistributionRoute.Reference, request: Request) async throws
+        -> Response
+    {
         let layout = try store.layout(for: name)
         let (descriptor, version) = try resolve(reference, in: layout, name: name)
         guard Registry.accepts(request, descriptor.mediaType) else {
@@ -22,6 +26,7 @@ extension Registry {
                 "manifest \(name):\(reference) is \(descriptor.mediaType), which the Accept header does not include")
         }
         let bytes = try manifestBytes(descriptor.digest, in: layout, name: name)
+        try await requireTrusted(descriptor, bytes: bytes, reference: reference, name: name, layout: layout)
         let response = Response.json(
             bytes, contentType: descriptor.mediaType.rawValue, head: request.method == .head,
             headers: [.dockerContentDigest: descriptor.digest.description, .eTag: "\"\(descriptor.digest)\""])
@@ -73,6 +78,7 @@ extension Registry {
             for extra in extraTags { try layout.tag(extra, to: descriptor) }
             return descriptor
         }
+        signatureArrived(manifest, tags: (tag.map { [$0] } ?? []) + extraTags, in: name)
         var headers: HTTPFields = [
             .location: "/v2/\(name)/manifests/\(descriptor.digest)",
             .dockerContentDigest: descriptor.digest.description,

@@ -21,11 +21,15 @@ struct Registry: Sendable {
     let indexes = IndexCache()
     let manifests = ManifestCache()
     let manifestResponses = ManifestResponseCache()
+    /// The trust policy (`trust:`), nil when no repository is gated; its verdicts per digest.
+    let trust: TrustPolicy?
+    let verdicts = TrustVerdicts()
 
-    init(store: Store, configuration: ServeConfiguration, io: StoreIO = StoreIO()) {
+    init(store: Store, configuration: ServeConfiguration, io: StoreIO = StoreIO(), trust: TrustPolicy? = nil) {
         self.store = store
         self.configuration = configuration
         self.io = io
+        self.trust = trust
         self.sessions = UploadSessions(
             store: store, expiry: configuration.uploadExpiry.seconds, limits: configuration.uploadLimits, runner: io)
     }
@@ -50,7 +54,7 @@ struct Registry: Sendable {
         case (.referrers(let name, let digest), .get):
             return try referrers(name, digest: digest, request: request)
         case (.manifest(let name, let reference), .get), (.manifest(let name, let reference), .head):
-            return try getManifest(name, reference: reference, request: request)
+            return try await getManifest(name, reference: reference, request: request)
         case (.manifest(let name, let reference), .put):
             return try await putManifest(name, reference: reference, request: request)
         case (.manifest(let name, let reference), .delete):

@@ -23,6 +23,11 @@ struct Copy: ParsableCommand {
             is itself a registry (as skopeo does). A destination @DIGEST stores the image untagged and fails unless
             the copy has that digest.
 
+            --require-signature KEY[,KEY] promotes only signed images: the image (an index as a whole) must have a
+            valid signature by one of the keys, in any form cosign or skopeo writes, naming the source repository
+            (or --signature-identity REPO; any name for a layout or archive source); otherwise nothing is copied
+            and the exit code is 4. Signatures (cosign's sha256-<hex>.sig/.att tags included) always come along.
+
             Examples:
               ocitool copy ./build/app:1.0 ./release/app:1.0
               ocitool copy ./build/app:1.0 docker://registry.local:5000/team/app:1.0
@@ -32,6 +37,8 @@ struct Copy: ParsableCommand {
               ocitool copy --all oci-archive:bundle.tar:1.0 /srv/registry/app:1.0
               ocitool copy --platform linux/arm64 ./build/app:1.0 ./edge/app:1.0
               ocitool copy ./release/app:1.0 docker-archive:app.tar:app:1.0
+              ocitool copy --require-signature keys/release.pub \\
+                  docker://staging.local/app:1.0 docker://prod.local/app:1.0
             """.reflowed
     )
 
@@ -62,6 +69,8 @@ struct Copy: ParsableCommand {
 
     @OptionGroup(title: "Push options") var upload: UploadFlags
 
+    @OptionGroup(title: "Promotion gate") var trust: SignatureGateFlags
+
     @OptionGroup var output: OutputOptions
 
     /// What the command reports, whichever way the copy went.
@@ -81,12 +90,12 @@ struct Copy: ParsableCommand {
 
     func run() throws {
         let progress = ProgressBar("copying")
+        let from = try ImageReference(parsing: source)
         let options = CopyOptions(
             all: all,
             platforms: try platform.map { (text) throws(LayoutError) in try Platform(parsing: text) },
             referrers: !noReferrers, artifactTypes: artifactType.map(MediaType.init(rawValue:)),
-            progress: progress.increments, jobs: jobs)
-        let from = try ImageReference(parsing: source)
+            progress: progress.increments, jobs: jobs, gate: try trust.gate(for: from))
         let to = try ImageReference(parsing: destination)
         let (origin, selector) = try ImageEndpoint.source(from, registry: try sides.source(registry))
         let (tag, digest) = try destinationTag(from, to)

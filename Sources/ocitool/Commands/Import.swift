@@ -15,11 +15,16 @@ struct Import: ParsableCommand {
             multi-image archive (with its referrers), name it as copy does: docker-archive:FILE:NAME:TAG or
             oci-archive:FILE:TAG.
 
+            --require-signature KEY[,KEY] admits an air-gap bundle only if every image it brings has a valid
+            signature by one of the keys (read from the same archive; any name, or --signature-identity REPO):
+            one refused image refuses the archive, nothing of it is added, and the exit code is 4.
+
             Examples:
               docker save app:1.0 app:1.1 | ocitool import - ./images/app
               ocitool import app.tar.zst ./images/app:candidate
               ocitool import docker-archive:images.tar:app:1.1 ./images/app
               ocitool import --format json bundle.tar /srv/registry/team/app
+              ocitool import --require-signature keys/release.pub bundle.tar /srv/app
             """.reflowed
     )
 
@@ -28,6 +33,8 @@ struct Import: ParsableCommand {
 
     @Argument(help: "The destination layout: PATH or PATH:TAG (created when missing).")
     var destination: String
+
+    @OptionGroup(title: "Admission gate") var trust: SignatureGateFlags
 
     @OptionGroup var output: OutputOptions
 
@@ -42,6 +49,7 @@ struct Import: ParsableCommand {
         case nil: break
         }
         let file = try selectImage(&options)
+        options.gate = try trust.gate(for: .ociArchive(path: file, tag: nil))
         if file != "-", FileSystem.isDirectory(file) {
             throw LayoutError.invalidArgument("\(file) is a directory, not a tarball; to copy a layout, use 'ocitool copy'")
         }
@@ -58,7 +66,11 @@ struct Import: ParsableCommand {
         }
         let layout = try OCILayout(at: path)
         for move in result.moved { Console.report(move, in: LayoutEndpoint(layout)) }
-        let referrers = result.images.filter { $0.descriptor.annotations?[Annotation.subject] != nil }.count
+        // Referrers: a subject, or a cosign legacy tag (`sha256-<hex>.sig`) naming the image signed.
+        let referrers = result.images.filter { image in
+            image.descriptor.annotations?[Annotation.subject] != nil
+                || image.tags.contains { Referrer.cosignSubject(ofTag: $0) != nil }
+        }.count
         let images = counted(result.images.count - referrers, "image") + (referrers > 0 ? " and \(counted(referrers, "referrer"))" : "")
         Console.write(
             "imported \(images) from \(result.format): "

@@ -41,6 +41,11 @@ struct SyncCommand: ParsableCommand {
             other tag is still synced and the exit code is 1 when anything failed. --dry-run prints the plan and
             writes nothing. --report FILE writes the JSON report (what --format json prints) whatever happens.
 
+            --require-signature KEY[,KEY] syncs only signed images: each tag copied must have a valid signature
+            by one of the keys naming its source repository (or --signature-identity REPO); a refused tag is a
+            failure that says why, and nothing of it is copied. cosign's sha256-<hex>.sig/.att tags then travel
+            with their image instead of being synced as tags of their own.
+
             Examples:
               ocitool sync --plain-http docker://127.0.0.1:5000/app \\
                   docker://127.0.0.1:5001/app
@@ -48,6 +53,8 @@ struct SyncCommand: ParsableCommand {
                   docker://registry.example.com/team/app ./mirror/app
               ocitool sync --dry-run --format json --config sync.yaml
               ocitool sync --keep-going --report report.json --config sync.yaml
+              ocitool sync --require-signature keys/ --keep-going \\
+                  docker://staging.local/app docker://prod.local/app
             """.reflowed
     )
 
@@ -101,6 +108,8 @@ struct SyncCommand: ParsableCommand {
     @OptionGroup(title: "Per-side registry options (override the above for one side)") var sides: SideRegistryFlags
 
     @OptionGroup(title: "Push options") var upload: UploadFlags
+
+    @OptionGroup(title: "Promotion gate") var trust: SignatureGateFlags
 
     @OptionGroup var output: OutputOptions
 
@@ -166,6 +175,12 @@ struct SyncCommand: ParsableCommand {
     }
 
     private func makeJobs(progress: (@Sendable (Int64) -> Void)?) throws -> [SyncJob] {
+        var jobs = try unguardedJobs(progress: progress)
+        for position in jobs.indices { jobs[position].copy.gate = try trust.gate(for: jobs[position].source) }
+        return jobs
+    }
+
+    private func unguardedJobs(progress: (@Sendable (Int64) -> Void)?) throws -> [SyncJob] {
         if let config {
             return try SyncConfig.jobs(fromFile: config, defaults: upload.applied(to: try registry.options()), progress: progress)
         }
