@@ -64,6 +64,12 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
+        // libsqlite3: the rpm cataloger reads rpmdb.sqlite (and the vulnerability database lives in SQLite).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // libcrypt (libxcrypt): crypt_rn verifies the bcrypt hashes of htpasswd files.
         .systemLibrary(
             name: "CCrypt",
@@ -74,7 +80,6 @@ let package = Package(
             dependencies: ["CCrypt"],
             swiftSettings: swiftSettings
         ),
-        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // libsodium: nacl/secretbox for cosign's encrypted private keys.
         .systemLibrary(
             name: "CSodium",

@@ -22,6 +22,10 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
     case databaseMissing(path: String)
     /// An artifact that is not a vulnerability database.
     case notADatabaseArtifact(reference: String, artifactType: String?)
+    /// A layer blob that is not a (readable) tar archive.
+    case invalidLayer(layer: String, reason: String)
+    /// An index with no image for the platform asked for (or none with a platform at all).
+    case noMatchingPlatform(wanted: String?, available: [String])
 
     public var description: String {
         switch self {
@@ -45,6 +49,12 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
             return "no vulnerability database at \(path)"
         case .notADatabaseArtifact(let reference, let artifactType):
             return "\(reference) is not a vulnerability database artifact (artifactType \(artifactType ?? "none"))"
+        case .invalidLayer(let layer, let reason):
+            return "layer \(layer) is not a readable tar archive: \(reason)"
+        case .noMatchingPlatform(let wanted, let available):
+            let list = available.isEmpty ? "none" : available.joined(separator: ", ")
+            return wanted.map { "the index has no image for \($0) (platforms: \(list))" }
+                ?? "the index lists no image with a platform (platforms: \(list))"
         }
     }
 }

@@ -25,7 +25,8 @@ struct OCITool: AsyncParsableCommand {
         subcommands: [
             Init.self, List.self, Inspect.self, Tag.self, Untag.self, Remove.self, Import.self, Export.self,
             Copy.self, Attach.self, Discover.self, GarbageCollect.self, Fsck.self, ServeCommand.self, Login.self,
-            Logout.self, SyncCommand.self, HtpasswdCommand.self, KeyCommand.self, DatabaseCommand.self, ScanCommand.self,
+            Logout.self, SyncCommand.self, HtpasswdCommand.self, KeyCommand.self, SBOMCommand.self, DatabaseCommand.self,
+            ScanCommand.self,
         ]
     )
 

@@ -10,7 +10,8 @@
 final class ArchiveInput {
     static let blockSize = 1 << 20
 
-    let source: FileDescriptor
+    /// Reads the next raw bytes into a buffer; 0 at the end.
+    private let readSource: (UnsafeMutableRawBufferPointer) throws(LayoutError) -> Int
     /// How messages name the archive.
     let name: String
     /// The compression decoded here (`.none`: passed through).
@@ -26,11 +27,16 @@ final class ArchiveInput {
     private(set) var failure: LayoutError?
 
     /// Reads the first bytes of `source` to recognise its compression; they are delivered by the first `read()`.
-    init(source: FileDescriptor, name: String) throws(LayoutError) {
-        self.source = source
+    convenience init(source: FileDescriptor, name: String) throws(LayoutError) {
+        try self.init(name: name) { (buffer) throws(LayoutError) in try source.read(into: buffer) }
+    }
+
+    /// Reads through `read` (the next raw bytes into a buffer, 0 at the end): a blob stream, say.
+    init(name: String, read: @escaping (UnsafeMutableRawBufferPointer) throws(LayoutError) -> Int) throws(LayoutError) {
+        self.readSource = read
         self.name = name
         while end < 8 {
-            let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
+            let count = try read(UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
             if count == 0 { break }
             end += count
         }
@@ -80,7 +86,7 @@ final class ArchiveInput {
     private func nextRaw(consume: Bool) throws(LayoutError) -> UnsafeRawBufferPointer {
         if start == end, !finished {
             start = 0
-            end = try source.read(into: raw)
+            end = try readSource(raw)
             finished = end == 0
         }
         let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<end])

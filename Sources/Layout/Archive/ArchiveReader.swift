@@ -31,9 +31,7 @@ public final class ArchiveReader {
         guard let handle = archive_read_new() else { throw .archive("libarchive: out of memory") }
         self.handle = handle
         self.name = name
-        archive_read_support_filter_bzip2(handle)
-        archive_read_support_filter_xz(handle)
-        archive_read_support_format_tar(handle)
+        ArchiveReader.configure(handle)
         let status: Int32
         if input.compression == .none, path != "-" {
             self.input = nil
@@ -46,6 +44,34 @@ public final class ArchiveReader {
                 handle, Unmanaged.passUnretained(input).toOpaque(), nil, ArchiveReader.readInput, nil)
         }
         if status != ARCHIVE_OK { throw failure() }
+    }
+
+    /// Reads a tar stream (a layer blob: plain, gzip or zstd, each checked as `init(path:)` checks it; bzip2 and
+    /// xz through libarchive) pulled from `stream`, which it reads once, in order. `name` is how messages name it.
+    /// Errors the stream throws become `LayoutError.archive` with their text, unless they are `LayoutError`s.
+    /// - Throws: `LayoutError.archive` when the bytes are not a tar archive.
+    public init(stream: any BlobStream, name: String) throws(LayoutError) {
+        let input = try ArchiveInput(name: name) { (buffer) throws(LayoutError) in
+            do { return try stream.read(into: buffer) } catch let error as LayoutError { throw error } catch {
+                throw LayoutError.archive("\(name): \(error)")
+            }
+        }
+        guard let handle = archive_read_new() else { throw .archive("libarchive: out of memory") }
+        self.handle = handle
+        self.name = name
+        self.input = input
+        self.file = nil
+        ArchiveReader.configure(handle)
+        let status = archive_read_open(
+            handle, Unmanaged.passUnretained(input).toOpaque(), nil, ArchiveReader.readInput, nil)
+        if status != ARCHIVE_OK { throw failure() }
+    }
+
+    /// The filters and formats every reader accepts.
+    private static func configure(_ handle: OpaquePointer) {
+        archive_read_support_filter_bzip2(handle)
+        archive_read_support_filter_xz(handle)
+        archive_read_support_format_tar(handle)
     }
 
     /// libarchive's read callback over an `ArchiveInput`: the next block, 0 at the end, -1 on error (whose
@@ -96,7 +122,9 @@ public final class ArchiveReader {
             default: kind = .other
             }
         }
-        return ArchiveEntry(path: path, kind: kind, size: archive_entry_size(entry), linkTarget: target)
+        return ArchiveEntry(
+            path: path, kind: kind, size: archive_entry_size(entry), linkTarget: target,
+            mode: UInt32(archive_entry_perm(entry)))
     }
 
     /// Streams the current entry's content to `body`, block by block, without copying where libarchive allows.
@@ -127,6 +155,15 @@ public final class ArchiveReader {
                 delivered += Int64(length)
             }
         }
+    }
+
+    /// Reads the next bytes of the current entry into `buffer` (a pull reader's step; sparse holes read as zeros).
+    /// - Returns: how many bytes were written; 0 at the end of the entry.
+    public func readData(into buffer: UnsafeMutableRawBufferPointer) throws(LayoutError) -> Int {
+        guard buffer.count > 0 else { return 0 }
+        let count = archive_read_data(handle, buffer.baseAddress, buffer.count)
+        guard count >= 0 else { throw failure() }
+        return count
     }
 
     /// Reads the current entry whole, refusing entries larger than `limit` (metadata files such as
@@ -175,4 +212,6 @@ public struct ArchiveEntry: Sendable, Hashable {
     public var size: Int64
     /// The target of a symlink or hardlink.
     public var linkTarget: String?
+    /// The permission bits (`0o755`).
+    public var mode: UInt32 = 0
 }

@@ -20,6 +20,14 @@ public protocol Cataloger: Sendable {
     /// Throws for a file it cannot read at all; malformed parts it can skip go in `skips`.
     func catalog(_ file: inout CatalogFile, context: CatalogContext, skips: inout [CatalogSkip]) throws
         -> [CatalogedPackage]
+
+    /// Part of the per-layer cache key: change it when what the cataloger reports for the same file changes,
+    /// so cached layer results made by the old version are not used. "1" by default.
+    var cacheVersion: String { get }
+}
+
+extension Cataloger {
+    public var cacheVersion: String { "1" }
 }
 
 /// A file as the layer's tar header describes it.

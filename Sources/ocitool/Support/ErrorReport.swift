@@ -45,6 +45,29 @@ struct ErrorReport: Equatable {
         exitCode = error == .badSignature ? 4 : 1
     }
 
+    /// A scan input that cannot be used: no image for the platform (3), no vulnerability database at the path
+    /// (3); a layer that is not a tar archive, a database that is not one or is from a newer ocitool (1).
+    init(_ error: ScanError) {
+        message = error.description
+        hint =
+            switch error {
+            case .noMatchingPlatform: "pick one of the listed platforms with --platform os/arch"
+            case .invalidLayer: "the image's layer blob is damaged or not a layer; check it with 'ocitool fsck' (layouts)"
+            case .databaseMissing:
+                "build one with 'ocitool db import FILE|DIR...' (OSV records or all.zip), or name one with --db"
+            case .notADatabase: "--db names a file made by 'ocitool db import', or an artifact made by 'ocitool db push'"
+            case .databaseSchemaTooNew: "use the ocitool that built it (or a newer one), or rebuild it with 'ocitool db import'"
+            case .notADatabaseArtifact: "--db REF names an artifact made by 'ocitool db push'"
+            case .database: "check the file's permissions and the free disk space"
+            default: nil
+            }
+        exitCode =
+            switch error {
+            case .noMatchingPlatform, .databaseMissing: 3
+            default: 1
+            }
+    }
+
     /// A socket serve could not listen on: always a failure (1), with what to change.
     init(_ error: ListenError) {
         message = error.description
@@ -56,22 +79,6 @@ struct ErrorReport: Equatable {
             default: nil
             }
         exitCode = 1
-    }
-
-    /// A vulnerability database or scan input that cannot be used: 3 when the database is missing, 1 otherwise.
-    init(_ error: ScanError) {
-        message = error.description
-        hint =
-            switch error {
-            case .databaseMissing:
-                "build one with 'ocitool db import FILE|DIR...' (OSV records or all.zip), or name one with --db"
-            case .notADatabase: "--db names a file made by 'ocitool db import', or an artifact made by 'ocitool db push'"
-            case .databaseSchemaTooNew: "use the ocitool that built it (or a newer one), or rebuild it with 'ocitool db import'"
-            case .notADatabaseArtifact: "--db REF names an artifact made by 'ocitool db push'"
-            case .database: "check the file's permissions and the free disk space"
-            default: nil
-            }
-        exitCode = if case .databaseMissing = error { 3 } else { 1 }
     }
 
     /// Prints the `error:` line and the hint on stderr.
