@@ -155,7 +155,6 @@ let package = Package(
                 "Layout",
                 "Serve",
                 "Sync",
-                "Scan",
                 "OCICrypto",
                 "Trust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

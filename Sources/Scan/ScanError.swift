@@ -10,10 +10,6 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
     case inputTooLarge(what: String, size: Int, limit: Int)
     /// A CVSS vector that is not well formed for its version.
     case invalidCVSSVector(vector: String, reason: String)
-    /// A layer blob that is not a (readable) tar archive.
-    case invalidLayer(layer: String, reason: String)
-    /// An index with no image for the platform asked for (or none with a platform at all).
-    case noMatchingPlatform(wanted: String?, available: [String])
     /// An input file (an SBOM, an ignore file, a VEX document, an import source) that cannot be used.
     case invalidInput(what: String, reason: String)
     /// SQLite failed on the vulnerability database.
@@ -26,8 +22,10 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
     case databaseMissing(path: String)
     /// An artifact that is not a vulnerability database.
     case notADatabaseArtifact(reference: String, artifactType: String?)
-    /// A manifest that is not a container image (an artifact such as an SBOM or a signature).
-    case notAnImage(digest: String, configMediaType: String)
+    /// A layer blob that is not a (readable) tar archive.
+    case invalidLayer(layer: String, reason: String)
+    /// An index with no image for the platform asked for (or none with a platform at all).
+    case noMatchingPlatform(wanted: String?, available: [String])
 
     public var description: String {
         switch self {
@@ -39,14 +37,6 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(what) is \(size) bytes, over the limit of \(limit) bytes"
         case .invalidCVSSVector(let vector, let reason):
             return "invalid CVSS vector \"\(vector)\": \(reason)"
-        case .invalidLayer(let layer, let reason):
-            return "layer \(layer) is not a readable tar archive: \(reason)"
-        case .notAnImage(let digest, let configMediaType):
-            return "\(digest) is not a container image (its config is \(configMediaType)): an artifact has no filesystem"
-        case .noMatchingPlatform(let wanted, let available):
-            let list = available.isEmpty ? "none" : available.joined(separator: ", ")
-            return wanted.map { "the index has no image for \($0) (platforms: \(list))" }
-                ?? "the index lists no image with a platform (platforms: \(list))"
         case .invalidInput(let what, let reason):
             return "\(what): \(reason)"
         case .database(let path, let message):
@@ -59,6 +49,12 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
             return "no vulnerability database at \(path)"
         case .notADatabaseArtifact(let reference, let artifactType):
             return "\(reference) is not a vulnerability database artifact (artifactType \(artifactType ?? "none"))"
+        case .invalidLayer(let layer, let reason):
+            return "layer \(layer) is not a readable tar archive: \(reason)"
+        case .noMatchingPlatform(let wanted, let available):
+            let list = available.isEmpty ? "none" : available.joined(separator: ", ")
+            return wanted.map { "the index has no image for \($0) (platforms: \(list))" }
+                ?? "the index lists no image with a platform (platforms: \(list))"
         }
     }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Layout
 import Testing
 
 /// `ocitool db` and `ocitool scan --sbom` as a user runs them: import, status, scan, exit codes, the
@@ -149,5 +150,40 @@ import Testing
             #expect(!examples.isEmpty)
             for line in examples { #expect(line.count <= 80, "\(line)") }
         }
+    }
+}
+
+/// `ocitool scan IMAGE`: an image built by the test, its report attached as a referrer.
+@Suite struct ScanImageCLITests {
+    @Test func scanAnImageAndAttachTheSARIFReport() throws {
+        let directory = try ScanCLITests().prepared()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let layout = try SBOMCLITests.makeLayout()
+        let status = ("var/lib/dpkg/status", "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u1\n")
+        let image = try SBOMCLITests.image(
+            layout, layers: [try SBOMCLITests.layer([SBOMCLITests.osRelease, status])], platform: Platform(architecture: "amd64", os: "linux"))
+        _ = try layout.putManifest(try layout.readBlob(image.digest), mediaType: .ociManifest, tag: "1")
+        let environment = ["XDG_CACHE_HOME": directory + "/cache"]
+        let db = directory + "/vuln.db"
+
+        let table = try CLIRunner.run(["scan", "--db", db, layout.path + ":1"], environment: environment)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("1 packages scanned, 1 findings"))
+        #expect(table.stdout.contains("DSA-5514-1"))
+        #expect(table.stdout.contains("var/lib/dpkg/status"))
+
+        let attached = try CLIRunner.run(
+            ["scan", "--db", db, "--format", "sarif", "--output", directory + "/scan.sarif", "--attach", "--exit-code", "9",
+             layout.path + ":1"], environment: environment)
+        #expect(attached.status == 9, "\(attached.stderr)")
+        #expect(attached.stderr.contains("(application/sarif+json) to \(image.digest)"))
+        let discover = try CLIRunner.run(["discover", "--format", "json", layout.path + ":1"])
+        #expect(discover.stdout.contains("application/sarif+json"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/scan.sarif"))
+
+        let refused = try CLIRunner.run(["scan", "--db", db, "--attach", layout.path + ":1"])
+        #expect(refused.status == 2)
+        let both = try CLIRunner.run(["scan", "--db", db, "--sbom", directory + "/sbom.spdx.json", layout.path + ":1"])
+        #expect(both.status == 2)
     }
 }

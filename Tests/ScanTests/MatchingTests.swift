@@ -13,7 +13,7 @@ struct MatchingTests {
     @Test("published advisories match the affected package of each ecosystem, with the fix and the range")
     func publishedAdvisories() throws {
         let (database, _, _) = try ScanFixtures.database()
-        let matches = try Scanner(database: database).match(ScanFixtures.packages)
+        let matches = try VulnerabilityScanner(database: database).match(ScanFixtures.packages)
         let found = byPackage(matches.findings)
 
         // Debian: by source package (libc6 from glibc), dpkg order; the fixed libc-bin does not match.
@@ -62,7 +62,7 @@ struct MatchingTests {
     @Test("scores agree with the cvss package for the vectors the findings carry", .enabled(if: Oracle.hasVenv))
     func scoresAgainstOracle() throws {
         let (database, _, _) = try ScanFixtures.database()
-        let scored = try Scanner(database: database).match(ScanFixtures.packages).findings.filter { $0.score != nil }
+        let scored = try VulnerabilityScanner(database: database).match(ScanFixtures.packages).findings.filter { $0.score != nil }
         #expect(scored.count == 2)
         let expected = try Oracle.cvss("cvss3", scored.map(\.severitySource))
         for (finding, oracle) in zip(scored, expected) {
@@ -75,7 +75,7 @@ struct MatchingTests {
         let (database, _, _) = try ScanFixtures.database()
         let package = ScanFixtures.package(
             .npm, "minimist", "not-a-version", purl: "pkg:npm/minimist@not-a-version", ecosystem: "npm")
-        let matches = try Scanner(database: database).match([package])
+        let matches = try VulnerabilityScanner(database: database).match([package])
         #expect(matches.findings.isEmpty)
         #expect(matches.skips.contains { $0.hasPrefix("GHSA-xvch-5gv4-984h: invalid SemVer version \"not-a-version\"") })
     }

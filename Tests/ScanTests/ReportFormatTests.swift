@@ -17,7 +17,7 @@ struct ReportFormatTests {
                    "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}
                 """.utf8), source: "vex.json")
         let ignore = try IgnoreList.parseLines("GO-2022-0969\n", source: ".trivyignore")
-        return try Scanner(database: database).report(
+        return try VulnerabilityScanner(database: database).report(
             ScanFixtures.packages,
             target: ScanTarget(name: "./images/app:1.0", manifest: try Digest("sha256:" + String(repeating: "cd", count: 32))),
             databaseInfo: DatabaseInfo(source: "vuln.db", builtAt: Date(), records: 9),

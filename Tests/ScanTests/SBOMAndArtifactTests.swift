@@ -48,7 +48,7 @@ struct SBOMAndArtifactTests {
         #expect(contents.packages.first?.location.path == "var/lib/dpkg/status")
         #expect(contents.unsupported == ["pkg:gem/rake@13.0.6: purl type \"gem\" has no OSV ecosystem here"])
         let (database, _, _) = try ScanFixtures.database()
-        let findings = try Scanner(database: database).match(contents.packages).findings
+        let findings = try VulnerabilityScanner(database: database).match(contents.packages).findings
         #expect(findings.map(\.id).sorted() == ["ALPINE-CVE-2023-5363", "DSA-5514-1"])
     }
 
@@ -64,7 +64,7 @@ struct SBOMAndArtifactTests {
         #expect(log4j.name == "org.apache.logging.log4j:log4j-core")
         #expect(log4j.location.path == "app/lib/log4j-core-2.14.1.jar")
         let (database, _, _) = try ScanFixtures.database()
-        let findings = try Scanner(database: database).match(contents.packages).findings
+        let findings = try VulnerabilityScanner(database: database).match(contents.packages).findings
         #expect(findings.map(\.id).sorted() == ["DSA-5514-1", "GHSA-jfh8-c2jp-5v3q"])
         let notSBOM = try ScanFixtures.write("{\"hello\": 1}", to: "x.json", in: try ScanFixtures.directory())
         #expect(throws: ScanError.self) { try SBOMReader.read(path: notSBOM) }

@@ -11,7 +11,7 @@ struct ScanPolicyTests {
 
     private func report(_ policy: ScanPolicy) throws -> ScanReport {
         let (database, _, _) = try ScanFixtures.database()
-        return try Scanner(database: database).report(
+        return try VulnerabilityScanner(database: database).report(
             ScanFixtures.packages, target: ScanTarget(name: "test", manifest: Self.image),
             databaseInfo: DatabaseInfo(source: "test", builtAt: Self.now, records: 9), policy: policy)
     }

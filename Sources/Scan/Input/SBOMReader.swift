@@ -4,7 +4,8 @@ public import Layout
 
 /// Reads the packages of an SBOM for `scan --sbom`: SPDX 2.3 JSON and CycloneDX JSON, as ocitool,
 /// syft and trivy write them. Packages come from their purls; Debian and Alpine source names from the
-/// purl's `upstream` qualifier (syft) or trivy's `SrcName`/`SrcVersion` properties; the layer and path
+/// purl's `upstream` qualifier (syft) or trivy's `SrcName`/`SrcVersion` properties; the ecosystem from the
+/// `distro` qualifier as the catalogers derive it (`Distro.osvEcosystem`); the layer and path
 /// from syft's and trivy's location properties (or SPDX `sourceInfo`).
 public enum SBOMReader {
     /// An SBOM's packages, and those that cannot be matched (no purl, a purl type without an OSV
@@ -124,14 +125,14 @@ public enum SBOMReader {
         case "deb":
             kind = .deb
             if let epoch = purl.qualifiers["epoch"], epoch != "0", !version.contains(":") { fullVersion = "\(epoch):\(version)" }
-            ecosystem = OSVEcosystems.debian(namespace: purl.namespace, distro: distro)
+            ecosystem = Distro(purlQualifier: distro, namespace: purl.namespace)?.osvEcosystem
         case "apk":
             kind = .apk
-            ecosystem = OSVEcosystems.alpine(distro: distro)
+            ecosystem = Distro(purlQualifier: distro, namespace: purl.namespace)?.osvEcosystem
         case "rpm":
             kind = .rpm
             if let epoch = purl.qualifiers["epoch"], epoch != "0", !version.contains(":") { fullVersion = "\(epoch):\(version)" }
-            ecosystem = OSVEcosystems.rpm(namespace: purl.namespace, distro: distro)
+            ecosystem = Distro(purlQualifier: distro, namespace: purl.namespace)?.osvEcosystem
         case "pypi":
             kind = .python
             ecosystem = "PyPI"
@@ -158,37 +159,17 @@ public enum SBOMReader {
     }
 }
 
-/// OSV ecosystem names for distributions, from a purl's namespace and `distro` qualifier.
-enum OSVEcosystems {
-    /// `Debian:<major>` for `distro=debian-12` or `debian-12.4` (syft, trivy).
-    static func debian(namespace: String?, distro: String?) -> String? {
-        guard namespace == "debian" || distro?.hasPrefix("debian-") == true, let distro else { return nil }
-        let version = distro.hasPrefix("debian-") ? distro.dropFirst(7) : Substring(distro)
-        guard let major = version.split(separator: ".").first, Int(major) != nil else { return nil }
-        return "Debian:\(major)"
-    }
-
-    /// `Alpine:v<x.y>` for `distro=alpine-3.18.4` (syft) or `3.18.4` (trivy).
-    static func alpine(distro: String?) -> String? {
-        guard let distro else { return nil }
-        let version = distro.hasPrefix("alpine-") ? distro.dropFirst(7) : Substring(distro)
-        let parts = version.split(separator: ".")
-        guard parts.count >= 2, Int(parts[0]) != nil, Int(parts[1]) != nil else { return nil }
-        return "Alpine:v\(parts[0]).\(parts[1])"
-    }
-
-    /// `Rocky Linux:<major>` and `AlmaLinux:<major>`; Red Hat's ecosystems name product streams a purl
-    /// does not carry, so RHEL packages are reported as not matched rather than guessed.
-    static func rpm(namespace: String?, distro: String?) -> String? {
-        guard let distro, let dash = distro.lastIndex(of: "-") else { return nil }
-        let id = distro[..<dash]
-        guard let major = distro[distro.index(after: dash)...].split(separator: ".").first, Int(major) != nil else {
+extension Distro {
+    /// The distro a purl's `distro` qualifier names: `debian-12`, `alpine-3.18.4`, `rhel-9.3` (syft), or a
+    /// bare version such as trivy's `3.18.4` (the purl's namespace is then the id).
+    init?(purlQualifier: String?, namespace: String?) {
+        guard let text = purlQualifier, !text.isEmpty else { return nil }
+        if let dash = text.lastIndex(of: "-"), text[text.index(after: dash)...].first?.isNumber == true {
+            self.init(id: String(text[..<dash]), versionID: String(text[text.index(after: dash)...]), prettyName: nil)
+        } else if text.first?.isNumber == true, let namespace {
+            self.init(id: namespace == "redhat" ? "rhel" : namespace, versionID: text, prettyName: nil)
+        } else {
             return nil
-        }
-        switch id {
-        case "rocky": return "Rocky Linux:\(major)"
-        case "almalinux": return "AlmaLinux:\(major)"
-        default: return nil
         }
     }
 }

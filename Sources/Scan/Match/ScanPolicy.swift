@@ -27,7 +27,7 @@ public struct ScanPolicy: Sendable {
     }
 
     /// The report for `matches` under this policy.
-    public func apply(_ matches: Scanner.Matches, target: ScanTarget, database: DatabaseInfo) -> ScanReport {
+    public func apply(_ matches: VulnerabilityScanner.Matches, target: ScanTarget, database: DatabaseInfo) -> ScanReport {
         var findings: [Finding] = []
         var suppressed: [Suppression] = []
         var filtered = 0

@@ -46,20 +46,27 @@ struct ErrorReport: Equatable {
         exitCode = error == .badSignature ? 4 : 1
     }
 
-    /// A scan input that cannot be read: a layer that is not a tar archive (1), no image for the platform (3).
+    /// A scan input that cannot be used: no image for the platform (3), no vulnerability database at the path
+    /// (3); a layer that is not a tar archive, a database that is not one or is from a newer ocitool (1).
     init(_ error: ScanError) {
         message = error.description
-        switch error {
-        case .noMatchingPlatform:
-            hint = "pick one of the listed platforms with --platform os/arch"
-            exitCode = 3
-        case .invalidLayer:
-            hint = "the image's layer blob is damaged or not a layer; check it with 'ocitool fsck' (layouts)"
-            exitCode = 1
-        default:
-            hint = nil
-            exitCode = 1
-        }
+        hint =
+            switch error {
+            case .noMatchingPlatform: "pick one of the listed platforms with --platform os/arch"
+            case .invalidLayer: "the image's layer blob is damaged or not a layer; check it with 'ocitool fsck' (layouts)"
+            case .databaseMissing:
+                "build one with 'ocitool db import FILE|DIR...' (OSV records or all.zip), or name one with --db"
+            case .notADatabase: "--db names a file made by 'ocitool db import', or an artifact made by 'ocitool db push'"
+            case .databaseSchemaTooNew: "use the ocitool that built it (or a newer one), or rebuild it with 'ocitool db import'"
+            case .notADatabaseArtifact: "--db REF names an artifact made by 'ocitool db push'"
+            case .database: "check the file's permissions and the free disk space"
+            default: nil
+            }
+        exitCode =
+            switch error {
+            case .noMatchingPlatform, .databaseMissing: 3
+            default: 1
+            }
     }
 
     /// A signature that did not verify (4), a wrong argument (2), a key or signature that cannot be used (1).
@@ -98,22 +105,6 @@ struct ErrorReport: Equatable {
             default: nil
             }
         exitCode = 1
-    }
-
-    /// A vulnerability database or scan input that cannot be used: 3 when the database is missing, 1 otherwise.
-    init(_ error: ScanError) {
-        message = error.description
-        hint =
-            switch error {
-            case .databaseMissing:
-                "build one with 'ocitool db import FILE|DIR...' (OSV records or all.zip), or name one with --db"
-            case .notADatabase: "--db names a file made by 'ocitool db import', or an artifact made by 'ocitool db push'"
-            case .databaseSchemaTooNew: "use the ocitool that built it (or a newer one), or rebuild it with 'ocitool db import'"
-            case .notADatabaseArtifact: "--db REF names an artifact made by 'ocitool db push'"
-            case .database: "check the file's permissions and the free disk space"
-            default: nil
-            }
-        exitCode = if case .databaseMissing = error { 3 } else { 1 }
     }
 
     /// Prints the `error:` line and the hint on stderr.
