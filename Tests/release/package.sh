@@ -52,7 +52,9 @@ not_ok() {
     failed=$((failed + 1))
     if [ -s "$T/log" ]; then sed -e 's/^/#   /' "$T/log" | tail -n 30; fi
 }
-# check DESCRIPTION COMMAND...: runs COMMAND with its output in $T/log; ok when it exits 0.
+# check DESCRIPTION COMMAND...: runs COMMAND with its output in $T/log; ok when it exits 0. (Output shown with
+# `tee /dev/stderr` is matched by grep without -q: grep -q stops reading at the first match, and tee's SIGPIPE
+# would then fail the pipeline.)
 check() {
     local description=$1
     shift
@@ -143,7 +145,7 @@ check "ocitool --version prints $VERSION" version
 python3 "$ROOT/scripts/make_docker_archive.py" --image release/app:1 --layers 2 --seed 3 -o "$R/tmp/app.tar" >/dev/null
 import_archive() {
     in_root ocitool import /tmp/app.tar /tmp/layout:app && in_root ocitool fsck /tmp/layout &&
-        in_root ocitool ls /tmp/layout | tee /dev/stderr | grep -qw app
+        in_root ocitool ls /tmp/layout | tee /dev/stderr | grep -w app >/dev/null
 }
 check "ocitool import of a docker-archive, then fsck and ls" import_archive
 check "skopeo reads the layout ocitool imported" skopeo inspect --raw "oci:$R/tmp/layout:app"
@@ -168,11 +170,11 @@ kill "$SERVER" 2>/dev/null || true
 wait "$SERVER" 2>/dev/null || true
 SERVER=
 
-man_page() { in_root env MANWIDTH=80 man -P cat ocitool-copy | tee /dev/stderr | grep -q 'ocitool copy'; }
+man_page() { in_root env MANWIDTH=80 man -P cat ocitool-copy | tee /dev/stderr | grep 'ocitool copy' >/dev/null; }
 check "man ocitool-copy renders the copy command's page" man_page
 completion_loads() {
     in_root bash -c 'source /usr/share/bash-completion/completions/ocitool && complete -p ocitool' | tee /dev/stderr |
-        grep -q -- '-F _ocitool ocitool$'
+        grep -- '-F _ocitool ocitool$' >/dev/null
 }
 check "bash loads the completion: complete -p ocitool" completion_loads
 # complete_words WORD...: what the completion offers for the command line WORD... (the last word being typed),
@@ -185,7 +187,7 @@ complete_words() {
         _ocitool ocitool "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
         printf "%s\n" "${COMPREPLY[@]}"' completion "$@"
 }
-completes_co() { complete_words ocitool co | tee /dev/stderr | grep -qx copy; }
+completes_co() { complete_words ocitool co | tee /dev/stderr | grep -x copy >/dev/null; }
 check "bash completes 'ocitool co' to copy" completes_co
 completes_all() {
     local offered name
