@@ -26,6 +26,8 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidLayer(layer: String, reason: String)
     /// An index with no image for the platform asked for (or none with a platform at all).
     case noMatchingPlatform(wanted: String?, available: [String])
+    /// A manifest that is not a container image (an artifact such as an SBOM or a signature).
+    case notAnImage(digest: String, configMediaType: String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,8 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(reference) is not a vulnerability database artifact (artifactType \(artifactType ?? "none"))"
         case .invalidLayer(let layer, let reason):
             return "layer \(layer) is not a readable tar archive: \(reason)"
+        case .notAnImage(let digest, let configMediaType):
+            return "\(digest) is not a container image (its config is \(configMediaType)): an artifact has no filesystem"
         case .noMatchingPlatform(let wanted, let available):
             let list = available.isEmpty ? "none" : available.joined(separator: ", ")
             return wanted.map { "the index has no image for \($0) (platforms: \(list))" }
