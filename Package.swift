@@ -108,6 +108,7 @@ let package = Package(
             name: "Serve",
             dependencies: [
                 "Layout",
+                "Scan",
                 "YAMLConfig",
                 "Bcrypt",
                 "OCICrypto",
@@ -174,6 +175,7 @@ let package = Package(
             name: "ServeTests",
             dependencies: [
                 "Serve",
+                "Scan",
                 "OCICrypto",
                 "Layout",
                 "TestSupport",

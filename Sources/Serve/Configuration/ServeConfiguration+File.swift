@@ -39,7 +39,7 @@ extension ServeConfiguration {
             allowed: [
                 "root", "host", "port", "uploadExpiry", "maxUploads", "maxUploadsPerRepository", "idleTimeout",
                 "deletes", "readOnly", "insecureHTTP", "maxManifestSize", "maxPageSize", "log", "tls", "auth",
-                "rateLimit", "gc", "metrics",
+                "rateLimit", "gc", "metrics", "scan",
             ])
         for (key, node) in top {
             switch key {
@@ -84,6 +84,7 @@ extension ServeConfiguration {
                 if let node = entries["storeSizeInterval"] {
                     configuration.metrics.storeSizeInterval = try reader.duration(node, "metrics.storeSizeInterval")
                 }
+            case "scan": configuration.scan = try readScan(node, reader)
             default:
                 break
             }

@@ -32,8 +32,11 @@ public func buildApplication(
     let store = Store(root: configuration.root)
     try store.createRoot()
     let io = StoreIO()
-    let registry = Registry(store: store, configuration: configuration, io: io)
     let metrics = ServeMetrics()
+    let scanning = configuration.scan.map { ScanService(settings: $0, store: store, metrics: metrics, logger: logger) }
+    var building = Registry(store: store, configuration: configuration, io: io)
+    building.scanning = scanning
+    let registry = building
     let tls = try configuration.makeTLSConfiguration()
     let authenticator = try configuration.auth.map { (auth) throws(ConfigurationError) in
         try Authenticator(auth, scheme: tls == nil ? "http" : "https", logger: logger, metrics: metrics)
@@ -74,6 +77,7 @@ public func buildApplication(
             StoreMonitor(
                 store: store, interval: configuration.metrics.storeSizeInterval, metrics: metrics, logger: logger))
     }
+    if let scanning { services.append(scanning) }
     if let gc = configuration.gc {
         services.append(OnlineGarbageCollector(store: store, options: gc, metrics: metrics, logger: logger))
     }

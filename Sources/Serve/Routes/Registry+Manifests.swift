@@ -22,6 +22,7 @@ extension Registry {
                 "manifest \(name):\(reference) is \(descriptor.mediaType), which the Accept header does not include")
         }
         let bytes = try manifestBytes(descriptor.digest, in: layout, name: name)
+        try enforcePolicy(name, digest: descriptor.digest, bytes: bytes)
         let response = Response.json(
             bytes, contentType: descriptor.mediaType.rawValue, head: request.method == .head,
             headers: [.dockerContentDigest: descriptor.digest.description, .eTag: "\"\(descriptor.digest)\""])
@@ -79,6 +80,7 @@ extension Registry {
         ]
         if let subject = manifest.subject { headers[.ociSubject] = subject.digest.description }
         if !extraTags.isEmpty { headers[.ociTag] = extraTags.joined(separator: ", ") }
+        await scanning?.pushed(manifest, digest: descriptor.digest, repository: name)
         return .empty(.created, headers: headers)
     }
 
@@ -101,7 +103,7 @@ extension Registry {
 
     /// The descriptor of a tag or digest: from the cached index.json (with the version of that index), else (a
     /// child of an index) from the blob (without a version).
-    private func resolve(_ reference: DistributionRoute.Reference, in layout: OCILayout, name: String)
+    func resolve(_ reference: DistributionRoute.Reference, in layout: OCILayout, name: String)
         throws(LayoutError) -> (Descriptor, IndexVersion?)
     {
         let (index, version) = try indexes.versionedIndex(of: layout)
