@@ -45,22 +45,6 @@ struct ErrorReport: Equatable {
         exitCode = error == .badSignature ? 4 : 1
     }
 
-    /// A scan input that cannot be read: a layer that is not a tar archive (1), no image for the platform (3).
-    init(_ error: ScanError) {
-        message = error.description
-        switch error {
-        case .noMatchingPlatform:
-            hint = "pick one of the listed platforms with --platform os/arch"
-            exitCode = 3
-        case .invalidLayer:
-            hint = "the image's layer blob is damaged or not a layer; check it with 'ocitool fsck' (layouts)"
-            exitCode = 1
-        default:
-            hint = nil
-            exitCode = 1
-        }
-    }
-
     /// A socket serve could not listen on: always a failure (1), with what to change.
     init(_ error: ListenError) {
         message = error.description
@@ -74,11 +58,14 @@ struct ErrorReport: Equatable {
         exitCode = 1
     }
 
-    /// A vulnerability database or scan input that cannot be used: 3 when the database is missing, 1 otherwise.
+    /// A vulnerability database or scan input that cannot be used: 3 when the database is missing or no image
+    /// matches the platform, 1 otherwise (a layer that is not a tar archive, a bad record).
     init(_ error: ScanError) {
         message = error.description
         hint =
             switch error {
+            case .noMatchingPlatform: "pick one of the listed platforms with --platform os/arch"
+            case .invalidLayer: "the image's layer blob is damaged or not a layer; check it with 'ocitool fsck' (layouts)"
             case .databaseMissing:
                 "build one with 'ocitool db import FILE|DIR...' (OSV records or all.zip), or name one with --db"
             case .notADatabase: "--db names a file made by 'ocitool db import', or an artifact made by 'ocitool db push'"
@@ -87,7 +74,11 @@ struct ErrorReport: Equatable {
             case .database: "check the file's permissions and the free disk space"
             default: nil
             }
-        exitCode = if case .databaseMissing = error { 3 } else { 1 }
+        exitCode =
+            switch error {
+            case .databaseMissing, .noMatchingPlatform: 3
+            default: 1
+            }
     }
 
     /// Prints the `error:` line and the hint on stderr.
