@@ -109,6 +109,7 @@ let package = Package(
             name: "Serve",
             dependencies: [
                 "Layout",
+                "Scan",
                 "YAMLConfig",
                 "Bcrypt",
                 "OCICrypto",
@@ -187,6 +188,7 @@ let package = Package(
             name: "ServeTests",
             dependencies: [
                 "Serve",
+                "Scan",
                 "OCICrypto",
                 "Trust",
                 "Layout",

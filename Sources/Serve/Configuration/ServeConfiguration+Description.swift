@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Layout
 import Logging
+import Scan
 
 extension ServeConfiguration {
     /// The effective configuration as a configuration file (`ocitool serve --check-config` prints it): every
@@ -65,7 +66,37 @@ extension ServeConfiguration {
             "metrics:", "  enabled: \(metrics.enabled)",
             "  storeSizeInterval: \(DurationText.format(metrics.storeSizeInterval))",
         ]
+        if let scan { lines += scanLines(scan) } else { lines.append("# scan: none") }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func scanLines(_ scan: ScanSettings) -> [String] {
+        var lines = [
+            "scan:", "  db: \(Self.quote(scan.database))", "  onPush: \(scan.onPush)", "  workers: \(scan.workers)",
+            "  queue: \(scan.queue)", "  recheck: \(DurationText.format(scan.recheck))",
+        ]
+        if let policy = scan.policy {
+            lines += ["  policy:", "    block: \(policy.block.rawValue)", "    unscanned: \(policy.unscanned.rawValue)"]
+            if let unknown = policy.unknown { lines.append("    unknown: \(unknown.rawValue)") }
+            if !policy.allow.isEmpty {
+                lines.append("    allow:")
+                for entry in policy.allow {
+                    lines += ["      - id: \(Self.quote(entry.id))", "        repositories: \(Self.quote(entry.repositories))"]
+                    if let expires = entry.expires {
+                        lines.append("        expires: \(Self.quote(VulnerabilityDatabase.timestamp(expires)))")
+                    }
+                }
+            }
+        } else {
+            lines.append("  # policy: none (scans never block pulls)")
+        }
+        if let webhook = scan.webhook {
+            lines += [
+                "  webhook:", "    url: \(Self.quote(webhook.url))", "    retries: \(webhook.retries)",
+                "    backoff: \(DurationText.format(webhook.backoff))",
+            ]
+        }
+        return lines
     }
 
     private func authLines(_ auth: AuthConfiguration) -> [String] {

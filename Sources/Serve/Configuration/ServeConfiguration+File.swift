@@ -39,7 +39,7 @@ extension ServeConfiguration {
             allowed: [
                 "root", "host", "port", "uploadExpiry", "maxUploads", "maxUploadsPerRepository", "idleTimeout",
                 "deletes", "readOnly", "insecureHTTP", "maxManifestSize", "maxPageSize", "log", "tls", "auth",
-                "rateLimit", "gc", "metrics", "trust",
+                "rateLimit", "gc", "metrics", "trust", "scan",
             ])
         for (key, node) in top {
             switch key {
@@ -85,6 +85,7 @@ extension ServeConfiguration {
                 if let node = entries["storeSizeInterval"] {
                     configuration.metrics.storeSizeInterval = try reader.duration(node, "metrics.storeSizeInterval")
                 }
+            case "scan": configuration.scan = try readScan(node, reader)
             default:
                 break
             }

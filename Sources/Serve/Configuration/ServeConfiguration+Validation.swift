@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Layout
+import Scan
 
 extension ServeConfiguration {
     /// Checks that the configuration can be served, loading the files it names (htpasswd, certificates).
@@ -52,6 +53,18 @@ extension ServeConfiguration {
         }
         guard metrics.storeSizeInterval > .zero else {
             throw ConfigurationError("metrics.storeSizeInterval: must be longer than 0s")
+        }
+        if let scan {
+            // Opened once here so a wrong path or a file that is no database fails at start, not in every scan.
+            do { _ = try VulnerabilityDatabase.open(at: scan.database) } catch {
+                throw located(ConfigurationError("scan.db: \(scan.database): \(error)"))
+            }
+            guard scan.workers >= 1, scan.queue >= 1 else {
+                throw ConfigurationError("scan.workers and scan.queue: must be at least 1")
+            }
+            if let webhook = scan.webhook, WebhookTarget(webhook.url) == nil {
+                throw ConfigurationError("scan.webhook.url: \(webhook.url) is not an http://HOST[:PORT]/PATH URL")
+            }
         }
     }
 

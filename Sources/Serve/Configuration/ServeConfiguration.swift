@@ -62,6 +62,8 @@ public struct ServeConfiguration: Sendable {
     /// Send blobs with `sendfile(2)` on plain HTTP/1 connections instead of streaming 1 MiB reads (see `BlobBody`:
     /// on the Linux VM it was measured on, over loopback, sendfile was slower and cost more CPU).
     public var sendfile = false
+    /// Vulnerability scanning of pushed images, the pull policy and the webhook (`scan:`); nil scans nothing.
+    public var scan: ScanSettings?
 
     /// - Parameters:
     ///   - root: the store's root directory.

@@ -75,6 +75,42 @@ final class ServeMetrics: Sendable {
         CoreMetrics.Counter(label: "ocitool_gc_freed_bytes_total", factory: factory).increment(by: bytesFreed)
     }
 
+    /// One scan ended: `complete`, `failed`, or `skipped` (already scanned with the same database), with the
+    /// findings of a complete one by severity.
+    func scan(outcome: String, findings: [String: Int] = [:]) {
+        CoreMetrics.Counter(label: "ocitool_scans_total", dimensions: [("outcome", outcome)], factory: factory)
+            .increment()
+        for (severity, count) in findings where count > 0 {
+            CoreMetrics.Counter(
+                label: "ocitool_scan_findings_total", dimensions: [("severity", severity)], factory: factory
+            )
+            .increment(by: count)
+        }
+    }
+
+    /// Scans waiting in the queue.
+    func scanQueueDepth(_ depth: Int) {
+        CoreMetrics.Meter(label: "ocitool_scan_queue_depth", factory: factory).set(depth)
+    }
+
+    /// A push's scan the full queue dropped.
+    func scanDropped() {
+        CoreMetrics.Counter(label: "ocitool_scan_queue_dropped_total", factory: factory).increment()
+    }
+
+    /// A manifest pull the scan policy refused.
+    func policyDenied() {
+        CoreMetrics.Counter(label: "ocitool_scan_policy_denials_total", factory: factory).increment()
+    }
+
+    /// A webhook delivery ended: `delivered`, or `failed` once every retry failed.
+    func webhook(result: String) {
+        CoreMetrics.Counter(
+            label: "ocitool_scan_webhook_deliveries_total", dimensions: [("result", result)], factory: factory
+        )
+        .increment()
+    }
+
     /// The Prometheus text exposition.
     func exposition() -> [UInt8] { registry.emitToBuffer() }
 }

@@ -33,8 +33,11 @@ public func buildApplication(
     try store.createRoot()
     let io = StoreIO()
     let trust = configuration.trust.isEmpty ? nil : try TrustPolicy(configuration.trust)
-    let registry = Registry(store: store, configuration: configuration, io: io, trust: trust)
     let metrics = ServeMetrics()
+    let scanning = configuration.scan.map { ScanService(settings: $0, store: store, metrics: metrics, logger: logger) }
+    var building = Registry(store: store, configuration: configuration, io: io, trust: trust)
+    building.scanning = scanning
+    let registry = building
     let tls = try configuration.makeTLSConfiguration()
     let authenticator = try configuration.auth.map { (auth) throws(ConfigurationError) in
         try Authenticator(auth, scheme: tls == nil ? "http" : "https", logger: logger, metrics: metrics)
@@ -75,6 +78,7 @@ public func buildApplication(
             StoreMonitor(
                 store: store, interval: configuration.metrics.storeSizeInterval, metrics: metrics, logger: logger))
     }
+    if let scanning { services.append(scanning) }
     if let gc = configuration.gc {
         services.append(OnlineGarbageCollector(store: store, options: gc, metrics: metrics, logger: logger))
     }

@@ -25,6 +25,11 @@ enum DistributionRoute: Equatable, Sendable {
     case upload(name: String, id: String)
     /// `/v2/<name>/referrers/<digest>`
     case referrers(name: String, digest: Digest)
+    /// `/v2/<name>/manifests/<reference>/scan`: a manifest's vulnerability scan (ocitool's extension). A
+    /// manifest route wins: `/v2/a/manifests/manifests/scan` is tag `scan` of repository `a/manifests`.
+    case scan(name: String, reference: Reference)
+    /// `/v2/<name>/scan/summary`: a repository's scan summary (ocitool's extension).
+    case scanSummary(name: String)
 
     /// A manifest reference: a tag or a digest.
     enum Reference: Equatable, Sendable, CustomStringConvertible {
@@ -92,6 +97,16 @@ enum DistributionRoute: Equatable, Sendable {
                     throw OCIError(.blobUnknown, "blob \(components[count - 1]) not found in \(name)")
                 }
             }
+        } else if count >= 4, components[count - 1] == "scan", components[count - 3] == "manifests" {
+            // Only where no distribution endpoint matched, so no manifest route of an odd name changes meaning.
+            let name = try DistributionRoute.name(components[..<(count - 3)])
+            do {
+                self = .scan(name: name, reference: try DistributionRoute.reference(components[count - 2]))
+            } catch where reading {
+                throw OCIError(.manifestUnknown, "manifest \(name):\(components[count - 2]) not found")
+            }
+        } else if count >= 3, components[count - 2] == "scan", components[count - 1] == "summary" {
+            self = .scanSummary(name: try DistributionRoute.name(components[..<(count - 2)]))
         } else {
             throw DistributionRoute.notAnEndpoint(path)
         }
@@ -102,7 +117,7 @@ enum DistributionRoute: Equatable, Sendable {
         switch self {
         case .catalog: nil
         case .tags(let name), .manifest(let name, _), .blob(let name, _), .uploads(let name), .upload(let name, _),
-            .referrers(let name, _):
+            .referrers(let name, _), .scan(let name, _), .scanSummary(let name):
             name
         }
     }

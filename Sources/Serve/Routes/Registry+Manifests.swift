@@ -27,6 +27,7 @@ extension Registry {
         }
         let bytes = try manifestBytes(descriptor.digest, in: layout, name: name)
         try await requireTrusted(descriptor, bytes: bytes, reference: reference, name: name, layout: layout)
+        try enforcePolicy(name, digest: descriptor.digest, bytes: bytes)
         let response = Response.json(
             bytes, contentType: descriptor.mediaType.rawValue, head: request.method == .head,
             headers: [.dockerContentDigest: descriptor.digest.description, .eTag: "\"\(descriptor.digest)\""])
@@ -85,6 +86,7 @@ extension Registry {
         ]
         if let subject = manifest.subject { headers[.ociSubject] = subject.digest.description }
         if !extraTags.isEmpty { headers[.ociTag] = extraTags.joined(separator: ", ") }
+        await scanning?.pushed(manifest, digest: descriptor.digest, repository: name)
         return .empty(.created, headers: headers)
     }
 
@@ -107,7 +109,7 @@ extension Registry {
 
     /// The descriptor of a tag or digest: from the cached index.json (with the version of that index), else (a
     /// child of an index) from the blob (without a version).
-    private func resolve(_ reference: DistributionRoute.Reference, in layout: OCILayout, name: String)
+    func resolve(_ reference: DistributionRoute.Reference, in layout: OCILayout, name: String)
         throws(LayoutError) -> (Descriptor, IndexVersion?)
     {
         let (index, version) = try indexes.versionedIndex(of: layout)

@@ -24,6 +24,8 @@ struct Registry: Sendable {
     /// The trust policy (`trust:`), nil when no repository is gated; its verdicts per digest.
     let trust: TrustPolicy?
     let verdicts = TrustVerdicts()
+    /// Vulnerability scanning and the pull policy, when configured.
+    var scanning: ScanService?
 
     init(store: Store, configuration: ServeConfiguration, io: StoreIO = StoreIO(), trust: TrustPolicy? = nil) {
         self.store = store
@@ -38,12 +40,14 @@ struct Registry: Sendable {
     func respond(to request: Request, context: some RequestContext) async throws -> Response {
         let path = request.uri.path
         let method = request.method
-        if method == .get || method == .head, let response = manifestResponses.response(to: request, path: path) {
+        if method == .get || method == .head, let response = manifestResponses.response(to: request, path: path),
+            try allowedFromCache(response, path: path)
+        {
             return response
         }
         if path == "/v2" || path == "/v2/" { return ping(request) }
         let route = try DistributionRoute(path: path, method: method)
-        if configuration.readOnly, method != .get, method != .head {
+        if configuration.readOnly, method != .get, method != .head, !route.isScan {
             throw OCIError(.unsupported, "this registry is read-only")
         }
         switch (route, method) {
@@ -73,6 +77,12 @@ struct Registry: Sendable {
             return try await finishUpload(name, id: id, request: request)
         case (.upload(let name, let id), .delete):
             return try await cancelUpload(name, id: id)
+        case (.scan(let name, let reference), .get):
+            return try await scanResult(name, reference: reference)
+        case (.scan(let name, let reference), .post):
+            return try await triggerScan(name, reference: reference)
+        case (.scanSummary(let name), .get):
+            return try await scanSummary(name)
         default:
             throw OCIError(.unsupported, "\(method.rawValue) is not supported on \(path)")
         }

@@ -2,7 +2,7 @@
 
 /// What a request addresses, for metrics and the access log.
 enum RouteKind: String, Sendable, CaseIterable {
-    case blob, manifest, upload, tags, catalog, referrers, other
+    case blob, manifest, upload, tags, catalog, referrers, scan, other
 
     /// The kind of a request path, and the repository it names.
     static func of(path: String) -> (kind: RouteKind, repository: String?) {
@@ -15,6 +15,7 @@ enum RouteKind: String, Sendable, CaseIterable {
             case .tags: .tags
             case .catalog: .catalog
             case .referrers: .referrers
+            case .scan, .scanSummary: .scan
             }
         return (kind, route.name)
     }
