@@ -192,7 +192,7 @@ final class ScanService: Service, Sendable {
             let database = try VulnerabilityDatabase.open(at: databasePath)
             let status = try database.status()
             let info = DatabaseInfo(source: databasePath, builtAt: status.builtAt, records: status.records)
-            let scanner = Scanner(database: database)
+            let scanner = VulnerabilityScanner(database: database)
             let isIndex = descriptor.mediaType.isIndex
             record.reports = try catalogs.map { catalog in
                 let target = ScanTarget(
