@@ -2,7 +2,8 @@
 import CSQLite
 import Foundation
 
-/// A connection to one SQLite database file: the one Scan file that touches libsqlite3. Values only
+/// A connection to one SQLite database file (the vulnerability database, an image's rpmdb.sqlite): the one
+/// Scan file that touches libsqlite3. Values only
 /// ever travel as bound parameters of prepared statements; SQL text is constant.
 ///
 /// Confined to one task at a time (SQLite's own serialisation is off: `SQLITE_OPEN_NOMUTEX`).
@@ -10,13 +11,19 @@ final class SQLiteConnection {
     let handle: OpaquePointer
     let path: String
 
-    /// Opens `path`; `readOnly` never creates or writes it.
+    /// Opens `path`; `readOnly` never creates or writes it, and `immutable` (a file nothing else writes, such
+    /// as an image's rpmdb.sqlite spooled from a layer) also never looks for or makes journal or WAL files.
     /// - Throws: `ScanError.database` when SQLite cannot open it.
-    init(path: String, readOnly: Bool) throws {
+    init(path: String, readOnly: Bool, immutable: Bool = false) throws {
         var handle: OpaquePointer?
-        let flags =
+        var flags =
             (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
-        let status = sqlite3_open_v2(path, &handle, flags, nil)
+        var name = path
+        if immutable {
+            flags |= SQLITE_OPEN_URI
+            name = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
+        }
+        let status = sqlite3_open_v2(name, &handle, flags, nil)
         guard status == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let handle { sqlite3_close_v2(handle) }

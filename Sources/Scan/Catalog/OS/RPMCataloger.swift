@@ -60,16 +60,23 @@ public struct RPMCataloger: Cataloger {
             try? handle.close()
             throw error
         }
-        let database = try SQLiteReader(path: spool.path)
         var packages: [CatalogedPackage] = []
         var row = 0
-        try database.forEachBlob("SELECT blob FROM Packages ORDER BY hnum") { (blob) in
-            row += 1
-            do {
-                if let found = try makePackage(RPMHeader(blob), file: file, context: context) { packages.append(found) }
-            } catch {
-                skips.append(CatalogSkip(path: file.path, layer: file.layer, reason: "package row \(row): \(error)"))
+        do {
+            let database = try SQLiteConnection(path: spool.path, readOnly: true, immutable: true)
+            try database.prepare("SELECT blob FROM Packages ORDER BY hnum").query([]) { (result) in
+                row += 1
+                do {
+                    let header = try RPMHeader(result.blob(0))
+                    if let found = try makePackage(header, file: file, context: context) { packages.append(found) }
+                } catch {
+                    skips.append(CatalogSkip(path: file.path, layer: file.layer, reason: "package row \(row): \(error)"))
+                }
             }
+        } catch ScanError.notADatabase {
+            throw RPMHeaderError("not a readable SQLite database")
+        } catch ScanError.database(_, let message) {
+            throw RPMHeaderError("not an rpm database (\(message))")
         }
         return packages
     }
