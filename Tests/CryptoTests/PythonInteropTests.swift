@@ -10,32 +10,15 @@ import TestSupport
 /// `cryptography`, in the venv scripts/install-test-deps.sh creates (.venv-test/ at the repository root).
 @Suite("Crypto: Python interop")
 struct PythonInteropTests {
-    /// The repository root (this file is Tests/CryptoTests/PythonInteropTests.swift).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let python = repositoryRoot + "/.venv-test/bin/python"
-    static let script = repositoryRoot + "/Tests/interop/crypto_interop.py"
+    static let script = InteropScript("crypto_interop.py")
     static let password = "p4ss word ü"
 
-    struct Result {
-        let status: Int32
-        let output: String
-    }
-
     /// Runs the script with `arguments`; its stdout (stderr goes to the test's).
-    func python(_ arguments: [String]) throws -> Result {
+    func python(_ arguments: [String]) throws -> InteropScript.Result {
         try #require(
-            FileManager.default.isExecutableFile(atPath: Self.python),
+            InteropScript.isInstalled,
             "cryptography and PyNaCl are not installed: run scripts/install-test-deps.sh (it creates .venv-test/)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Self.script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        return try Self.script.run(arguments)
     }
 
     func scratch() throws -> URL {

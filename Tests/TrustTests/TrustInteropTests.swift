@@ -11,29 +11,14 @@ import TestSupport
 /// scripts/install-test-deps.sh creates (.venv-test/ at the repository root).
 @Suite("Trust: Python interop")
 struct TrustInteropTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let python = repositoryRoot + "/.venv-test/bin/python"
-    static let script = repositoryRoot + "/Tests/interop/trust_interop.py"
+    static let script = InteropScript("trust_interop.py")
 
-    struct Result {
-        let status: Int32
-        let output: String
-    }
-
-    func python(_ arguments: [String]) throws -> Result {
+    /// Runs the script with `arguments`; its stdout (stderr goes to the test's).
+    func python(_ arguments: [String]) throws -> InteropScript.Result {
         try #require(
-            FileManager.default.isExecutableFile(atPath: Self.python),
+            InteropScript.isInstalled,
             "securesystemslib and sigstore-models are not installed: run scripts/install-test-deps.sh")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Self.script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        return try Self.script.run(arguments)
     }
 
     /// Writes files into a scratch directory; returns their paths.
