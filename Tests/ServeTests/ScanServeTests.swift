@@ -112,7 +112,8 @@ import Testing
     @Test func allowEntrySuppressesUntilItExpires() async throws {
         let (fixture, database) = try setUp()
         defer { fixture.remove() }
-        let expires = Date().addingTimeInterval(12)
+        // Long enough for two pushes and their scans on a loaded 2-core CI machine (the full suite runs beside it).
+        let expires = Date().addingTimeInterval(45)
         try await fixture.run(configure: {
             var settings = ScanSettings(database: database)
             var policy = PullPolicy(block: .high)
@@ -191,7 +192,10 @@ import Testing
             #expect(receiver.received.count == 2)
             let second = try JSONSerialization.jsonObject(with: receiver.received.last ?? Data()) as? [String: Any]
             #expect((second?["new_findings"] as? [[String: Any]])?.map { $0["id"] as? String } == ["DSA-5532-1"])
-            #expect(try await client.metric(#"ocitool_scan_webhook_deliveries_total{result="delivered"}"#) == 2)
+            // The counter moves once the delivery's response is read, just after the receiver has the body.
+            let delivered = #"ocitool_scan_webhook_deliveries_total{result="delivered"}"#
+            for _ in 0..<100 where try await client.metric(delivered) < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(try await client.metric(delivered) == 2)
 
             // A forced rescan finding nothing new sends nothing.
             #expect(try await client.execute(uri: "/v2/team/app/manifests/v1/scan", method: .post).status == .accepted)
