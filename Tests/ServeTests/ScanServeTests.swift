@@ -112,9 +112,7 @@ import Testing
     @Test func allowEntrySuppressesUntilItExpires() async throws {
         let (fixture, database) = try setUp()
         defer { fixture.remove() }
-        // Long enough for two pushes and their scans on a loaded 2-core CI machine (the full suite runs beside it).
-        let expires = Date().addingTimeInterval(45)
-        try await fixture.run(configure: {
+        func settings(expiring expires: Date) -> ScanSettings {
             var settings = ScanSettings(database: database)
             var policy = PullPolicy(block: .high)
             policy.allow = [
@@ -122,8 +120,10 @@ import Testing
                 .init(id: "DSA-5514-1", repositories: "*", expires: Date().addingTimeInterval(-60)),
             ]
             settings.policy = policy
-            $0.scan = settings
-        }) { client in
+            return settings
+        }
+        // First run: push and scan (slow on a loaded machine), with an entry far from its expiry.
+        try await fixture.run(configure: { $0.scan = settings(expiring: Date().addingTimeInterval(3600)) }) { client in
             _ = try await client.pushDebianImage(to: "team/app", tag: "v1")
             _ = try await client.pushDebianImage(to: "other/app", tag: "v1")
             _ = try await client.waitForScan("team/app", "v1")
@@ -132,7 +132,13 @@ import Testing
             #expect(try await client.execute(uri: "/v2/team/app/manifests/v1", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/v2/team/app/manifests/v1", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/v2/other/app/manifests/v1", method: .get).status == .forbidden)
-            // Once the entry expires, denied in team/* too.
+        }
+        // Second run over the same store: the results on disk are the same database's, so nothing is scanned
+        // again; the entry now expires a few seconds after start, and the cached verdict goes with it.
+        let expires = Date().addingTimeInterval(8)
+        try await fixture.run(configure: { $0.scan = settings(expiring: expires) }) { client in
+            _ = try await client.waitForScan("team/app", "v1")
+            #expect(try await client.execute(uri: "/v2/team/app/manifests/v1", method: .get).status == .ok)
             try await Task.sleep(for: .seconds(max(0, expires.timeIntervalSinceNow) + 0.5))
             let after = try await client.execute(uri: "/v2/team/app/manifests/v1", method: .get)
             #expect(after.status == .forbidden && after.errorCode == .denied)
