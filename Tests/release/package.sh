@@ -34,8 +34,17 @@ VERSION=${VERSION%-linux-*}
 T=$(mktemp -d "${TMPDIR:-/tmp}/ocitool-release-test.XXXXXX")
 R=$T/root
 SERVER=
-cleanup() {
+SERVER_COMMAND=
+# Stops the demo server. $SERVER is the background shell, and the server runs under chroot and env beneath it,
+# so the server itself is found by its command line (which names its own port).
+stop_server() {
     [ -z "$SERVER" ] || { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
+    [ -z "$SERVER_COMMAND" ] || pkill -f -x -- "$SERVER_COMMAND" 2>/dev/null || true
+    SERVER=
+    SERVER_COMMAND=
+}
+cleanup() {
+    stop_server
     if [ -d "$R/proc" ] && mountpoint -q "$R/proc"; then umount "$R/proc" || umount -l "$R/proc"; fi
     if [ -d "$R/dev" ] && mountpoint -q "$R/dev"; then umount "$R/dev" || umount -l "$R/dev"; fi
     # Only once nothing is mounted inside: rm -rf must never reach the host's /proc or /dev.
@@ -151,6 +160,7 @@ check "ocitool import of a docker-archive, then fsck and ls" import_archive
 check "skopeo reads the layout ocitool imported" skopeo inspect --raw "oci:$R/tmp/layout:app"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SERVER_COMMAND="ocitool serve --demo --host 127.0.0.1 --port $port"
 in_root ocitool serve --demo --host 127.0.0.1 --port "$port" >"$T/serve.log" 2>&1 &
 SERVER=$!
 # Probed from outside the root (it shares the network): /v2/, then the demo image's manifest.
@@ -166,9 +176,7 @@ serve_demo() {
             "http://127.0.0.1:$port/v2/demo/hello/manifests/latest"
 }
 check "ocitool serve --demo answers /v2/ and serves demo/hello:latest on 127.0.0.1:$port" serve_demo
-kill "$SERVER" 2>/dev/null || true
-wait "$SERVER" 2>/dev/null || true
-SERVER=
+stop_server
 
 man_page() { in_root env MANWIDTH=80 man -P cat ocitool-copy | tee /dev/stderr | grep 'ocitool copy' >/dev/null; }
 check "man ocitool-copy renders the copy command's page" man_page
