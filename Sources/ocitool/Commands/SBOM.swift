@@ -78,9 +78,7 @@ struct SBOMCommand: ParsableCommand {
         let reference = try ImageReference(parsing: image)
         let (source, selector) = try ImageEndpoint.source(reference, registry: try registry.options())
         let descriptor = try source.resolve(selector)
-        let cache: LayerCatalogCache? =
-            noCache
-            ? nil : source.localLayout.map { LayerCatalogCache(layoutRoot: $0.path) } ?? LayerCatalogCache.userDefault()
+        let cache = noCache ? nil : LayerCatalogCache.of(source)
         let catalogs = try ImageCataloger(cache: cache).catalog(
             descriptor, in: source, platform: try platform.map { try Platform(parsing: $0) })
         if catalogs.count > 1, output == nil, format != .table, !attach {

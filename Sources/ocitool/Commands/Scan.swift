@@ -116,8 +116,7 @@ struct ScanCommand: ParsableCommand {
         guard let image else { return [] }
         let (source, selector) = try ImageEndpoint.source(try ImageReference(parsing: image), registry: try registry.options())
         let descriptor = try source.resolve(selector)
-        let cache: LayerCatalogCache? =
-            noCache ? nil : source.localLayout.map { LayerCatalogCache(layoutRoot: $0.path) } ?? LayerCatalogCache.userDefault()
+        let cache = noCache ? nil : LayerCatalogCache.of(source)
         return try scanner.scanImage(
             descriptor, in: source, name: image, cataloger: ImageCataloger(cache: cache),
             platform: try platform.map { try Platform(parsing: $0) }, databaseInfo: info, policy: policy)

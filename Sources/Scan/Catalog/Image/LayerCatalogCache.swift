@@ -19,6 +19,11 @@ public struct LayerCatalogCache: Sendable {
         self.init(directory: layoutRoot + "/.ocitool/catalog")
     }
 
+    /// The cache for images read from `source`: the layout's own when it is a local layout, else the user's.
+    public static func of(_ source: any ImageSource) -> LayerCatalogCache? {
+        source.localLayout.map { LayerCatalogCache(layoutRoot: $0.path) } ?? userDefault()
+    }
+
     /// The user's cache directory: `$XDG_CACHE_HOME/ocitool/catalog`, else `~/.cache/ocitool/catalog`.
     public static func userDefault(environment: [String: String] = ProcessInfo.processInfo.environment)
         -> LayerCatalogCache?
