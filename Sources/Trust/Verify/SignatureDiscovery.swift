@@ -25,43 +25,43 @@ enum SignatureDiscovery {
     /// Every signature manifest of `image`: the legacy tag first, then the referrers that are signatures
     /// (bundle referrers whose predicate type annotation names an attestation are left out).
     static func signatures(of image: Digest, in source: any ImageSource) throws -> [FoundSignature] {
-        var found: [FoundSignature] = []
-        if let legacy = try tagged(CosignSignatureManifest.signatureTag(of: image), in: source) {
-            found.append(.legacy(legacy))
-        }
-        for referrer in try referrers(of: image, in: source) {
-            let descriptor = referrer.descriptor
-            guard descriptor.digest != found.first?.descriptor.digest else { continue }
+        try found(of: image, tag: CosignSignatureManifest.signatureTag(of: image), in: source) { descriptor in
             switch descriptor.artifactType {
             case TrustMediaTypes.bundleV03?, TrustMediaTypes.bundleV03Alternate?:
                 let predicate = descriptor.annotations?[TrustMediaTypes.bundlePredicateTypeAnnotation]
-                if predicate == nil || predicate == PredicateType.cosignSign { found.append(.bundle(descriptor)) }
-            case TrustMediaTypes.cosignSignatureArtifact?: found.append(.ociReferrer(descriptor))
-            case TrustMediaTypes.notationSignature?: found.append(.notation(descriptor))
-            default: continue
+                return predicate == nil || predicate == PredicateType.cosignSign ? .bundle(descriptor) : nil
+            case TrustMediaTypes.cosignSignatureArtifact?: return .ociReferrer(descriptor)
+            case TrustMediaTypes.notationSignature?: return .notation(descriptor)
+            default: return nil
             }
         }
-        return found
     }
 
     /// The attestation manifests of `image`: the legacy `.att` tag, the bundle referrers (any predicate type
     /// but a signature's), cosign's experimental OCI 1.1 attestation referrers.
     static func attestations(of image: Digest, in source: any ImageSource) throws -> [FoundSignature] {
-        var found: [FoundSignature] = []
-        if let legacy = try tagged(CosignSignatureManifest.attestationTag(of: image), in: source) {
-            found.append(.legacy(legacy))
-        }
-        for referrer in try referrers(of: image, in: source) {
-            let descriptor = referrer.descriptor
-            guard descriptor.digest != found.first?.descriptor.digest else { continue }
+        try found(of: image, tag: CosignSignatureManifest.attestationTag(of: image), in: source) { descriptor in
             switch descriptor.artifactType {
             case TrustMediaTypes.bundleV03?, TrustMediaTypes.bundleV03Alternate?:
-                if descriptor.annotations?[TrustMediaTypes.bundlePredicateTypeAnnotation] != PredicateType.cosignSign {
-                    found.append(.bundle(descriptor))
-                }
-            case TrustMediaTypes.cosignAttestationArtifact?: found.append(.ociReferrer(descriptor))
-            default: continue
+                let predicate = descriptor.annotations?[TrustMediaTypes.bundlePredicateTypeAnnotation]
+                return predicate != PredicateType.cosignSign ? .bundle(descriptor) : nil
+            case TrustMediaTypes.cosignAttestationArtifact?: return .ociReferrer(descriptor)
+            default: return nil
             }
+        }
+    }
+
+    /// The manifest under the legacy `tag` first, then each referrer of `image` that `classify` keeps (the
+    /// tagged manifest is not listed twice when it is also a referrer).
+    private static func found(
+        of image: Digest, tag: String, in source: any ImageSource, classify: (Descriptor) -> FoundSignature?
+    ) throws -> [FoundSignature] {
+        var found: [FoundSignature] = []
+        if let legacy = try tagged(tag, in: source) { found.append(.legacy(legacy)) }
+        for referrer in try referrers(of: image, in: source) {
+            let descriptor = referrer.descriptor
+            guard descriptor.digest != found.first?.descriptor.digest, let kept = classify(descriptor) else { continue }
+            found.append(kept)
         }
         return found
     }
