@@ -41,7 +41,7 @@ extension ArchiveDestination: ImageDestination {
                 try writer.endFile()
             }
         } catch {
-            state.failed = true
+            state.abandon(because: error, description)
             throw error
         }
         state.written[digest] = descriptor.size
@@ -64,13 +64,13 @@ extension ArchiveDestination: ImageDestination {
             case .dockerArchive: return try putDockerImage(manifest, digest: digest, as: role)
             }
         } catch {
-            state.failed = true
+            state.abandon(because: error, description)
             throw error
         }
     }
 
     /// Writes the metadata files and moves the archive into place.
-    /// - Throws: `LayoutError.invalidArgument` when the destination failed earlier or was finished already,
+    /// - Throws: the failure that abandoned the destination earlier, `.invalidArgument` when it was finished already,
     ///   `.archive`/`.io` when writing fails (the temporary file is then removed).
     public func finish() throws(LayoutError) {
         lock.lock()
@@ -95,7 +95,7 @@ extension ArchiveDestination: ImageDestination {
             }
             state.finished = true
         } catch {
-            state.failed = true
+            state.abandon(because: error, description)
             if let temporary, !state.finished { unlink(temporary) }
             throw error
         }
@@ -104,9 +104,10 @@ extension ArchiveDestination: ImageDestination {
     /// A docker archive holds no referrers.
     public var keepsReferrers: Bool { format == .ociArchive }
 
-    /// Refuses calls once the archive failed or was finished (callers hold the lock).
+    /// Refuses calls once the archive failed (with the failure that abandoned it, so that parallel writers all
+    /// report the cause) or was finished (callers hold the lock).
     func checkOpen() throws(LayoutError) {
-        if state.failed { throw .invalidArgument("\(description): an earlier write failed; the archive is abandoned") }
+        if let failure = state.failure { throw failure }
         if state.finished { throw .invalidArgument("\(description) is finished already") }
     }
 

@@ -55,8 +55,16 @@ public final class ArchiveDestination: @unchecked Sendable {
         var images: [(digest: Digest, image: DockerArchiveImage)] = []
         /// docker-archive: `repositories` (`{"name":{"tag":"<last layer hex>"}}`).
         var repositories: [String: [String: String]] = [:]
-        var failed = false
+        /// Why the archive was abandoned: every later call throws it.
+        var failure: LayoutError?
         var finished = false
+
+        /// Abandons the archive after `error` (kept as it is when it is a `LayoutError`).
+        mutating func abandon(because error: any Error, _ description: String) {
+            guard failure == nil else { return }
+            failure = error as? LayoutError
+                ?? .invalidArgument("\(description): an earlier write failed (\(error)); the archive is abandoned")
+        }
     }
 
     /// Starts an archive at `path`: a temporary file next to it (leftovers of killed writers to the same path
@@ -120,7 +128,7 @@ public final class ArchiveDestination: @unchecked Sendable {
     /// Abandons the archive: its temporary file is removed and nothing appears at `path`.
     public func discard() {
         withState { (state) in
-            state.failed = true
+            if state.failure == nil { state.failure = .invalidArgument("\(description) was discarded") }
             if let temporary, !state.finished { unlink(temporary) }
         }
     }
