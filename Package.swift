@@ -132,9 +132,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // One libcurl easy handle per thread of work: requests, TLS material, AWS Signature V4.
+        .target(
+            name: "CurlTransport",
+            dependencies: ["CCurl"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Sync",
-            dependencies: ["Layout", "YAMLConfig", "CCurl", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Layout", "YAMLConfig", "CurlTransport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // cosign signatures (legacy .sig tag, Sigstore bundle referrers), DSSE/in-toto attestations, verification.
@@ -156,6 +162,7 @@ let package = Package(
                 "Layout",
                 "Serve",
                 "Sync",
+                "CurlTransport",
                 "OCICrypto",
                 "Trust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -200,7 +207,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Layout", "Serve", "TestSupport"],
+            dependencies: ["Sync", "CurlTransport", "Layout", "Serve", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -211,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             // ocitool itself for its error mapping (ErrorReportTests); the other tests run the built binary.
-            dependencies: ["ocitool", "Layout", "Serve", "Sync", "OCICrypto", "Trust", "TestSupport"],
+            dependencies: ["ocitool", "Layout", "Serve", "Sync", "CurlTransport", "OCICrypto", "Trust", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

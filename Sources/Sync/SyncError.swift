@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import CurlTransport
 public import Layout
 
 /// Every failure of a Sync operation, each naming the registry (and repository) involved. (Hints and exit codes

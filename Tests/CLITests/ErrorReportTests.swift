@@ -5,6 +5,7 @@ import Serve
 import Sync
 import Testing
 
+import CurlTransport
 @testable import ocitool
 
 /// The CLI's mapping of library errors to a hint and a documented exit code (0 ok, 1 failure, 2 usage,

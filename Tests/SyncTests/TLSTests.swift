@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
+import CurlTransport
 import Foundation
 import Layout
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 /// HTTPS with a certificate from a private CA: rejected by default, trusted through a CA file or a certificate
 /// directory, or accepted unverified.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import Layout
+import CurlTransport
 import Foundation
+import Layout
 
 /// Authentication: Basic, and the Bearer token flow of distribution's token auth.
 ///

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import CurlTransport
 
 /// How a `RegistryClient` talks to one registry.
 public struct RegistryConfiguration: Sendable {

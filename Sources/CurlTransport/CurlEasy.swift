@@ -8,20 +8,20 @@ import Foundation
 /// cooperative pool. `@unchecked Sendable` because a handle is confined to one thread at a time: the
 /// `RegistryClient` lends each handle to a single caller under a lock and takes it back afterwards.
 ///
-/// The only file of Sync (with `CurlHeaders.swift`) that calls libcurl.
-final class CurlEasy: @unchecked Sendable {
+/// The only file (with `CurlHeaders.swift`) that calls libcurl.
+package final class CurlEasy: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     /// libcurl writes a detailed message here when a transfer fails (CURLOPT_ERRORBUFFER).
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     /// A response's status line and header fields (of the last response when redirects were followed).
-    struct Response {
-        var status: Int
-        var headers: HTTPHeaders
+    package struct Response {
+        package var status: Int
+        package var headers: HTTPHeaders
     }
 
     /// - Throws: `CurlError` when libcurl cannot allocate a handle.
-    init() throws(CurlError) {
+    package init() throws(CurlError) {
         _ = CurlEasy.globalInit
         guard let handle = curl_easy_init() else {
             errorBuffer.deallocate()
@@ -39,7 +39,7 @@ final class CurlEasy: @unchecked Sendable {
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
 
     /// The CA bundle libcurl uses by default (CURLINFO_CAINFO), e.g. `/etc/ssl/certs/ca-certificates.crt`.
-    static let defaultCABundle: String? = {
+    package static let defaultCABundle: String? = {
         _ = globalInit
         guard let handle = curl_easy_init() else { return nil }
         defer { curl_easy_cleanup(handle) }
@@ -57,7 +57,7 @@ final class CurlEasy: @unchecked Sendable {
     ///     to abort. Required when `request.uploadLength` is set.
     /// - Returns: the final status and headers.
     /// - Throws: `CurlError` when the transfer fails (connection, TLS, timeouts, a callback abort).
-    func perform(
+    package func perform(
         _ request: CurlRequest, receive: @escaping (Int, HTTPHeaders, UnsafeRawBufferPointer) -> Bool,
         send: ((UnsafeMutableRawBufferPointer) -> Int?)? = nil
     ) throws(CurlError) -> Response {
@@ -107,6 +107,11 @@ final class CurlEasy: @unchecked Sendable {
         if let certificate = request.tls.clientCertificate, let key = request.tls.clientKey {
             try set(CURLOPT_SSLCERT, certificate)
             try set(CURLOPT_SSLKEY, key)
+        }
+        if let signature = request.signature {
+            try set(CURLOPT_AWS_SIGV4, "aws:amz:\(signature.region):\(signature.service)")
+            try set(CURLOPT_USERNAME, signature.accessKey)
+            try set(CURLOPT_PASSWORD, signature.secretKey)
         }
         if request.followRedirects {
             try set(CURLOPT_FOLLOWLOCATION, 1)

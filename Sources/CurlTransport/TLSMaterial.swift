@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-import Foundation
+package import Foundation
 
 /// The trust and client certificates a client's transfers use, read once from `TransportOptions`.
 ///
 /// A certificate directory works like containers' `certs.d/HOST/`: every `*.crt` is a CA trusted in addition
 /// to the system's (the system bundle and these certificates are handed to libcurl together, in memory), and a
 /// `NAME.cert` with a matching `NAME.key` is the client certificate.
-struct TLSMaterial: Sendable, Hashable {
+package struct TLSMaterial: Sendable, Hashable {
     /// PEM CA certificates to trust (system bundle first), when a certificate directory adds some.
-    var caBundle: Data?
+    package var caBundle: Data?
     /// Client certificate and key files (PEM).
-    var clientCertificate: String?
-    var clientKey: String?
+    package var clientCertificate: String?
+    package var clientKey: String?
 
-    init(_ options: TransportOptions) {
+    package init(_ options: TransportOptions) {
         guard let directory = options.certDirectory,
             let names = try? FileManager.default.contentsOfDirectory(atPath: directory)
         else { return }

@@ -1,22 +1,56 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// One HTTP exchange as `CurlEasy` performs it.
-struct CurlRequest {
+package struct CurlRequest {
     /// `GET`, `HEAD`, `PUT`, `POST`, `PATCH`, `DELETE`.
-    var method: String
+    package var method: String
     /// The absolute URL.
-    var url: String
+    package var url: String
     /// Request header fields, `Name: value`.
-    var headers: [String] = []
+    package var headers: [String] = []
     /// The request body length; when set the body is pulled from the read callback with this Content-Length
     /// (0 sends an empty body with `Content-Length: 0`).
-    var uploadLength: Int64?
+    package var uploadLength: Int64?
     /// Follow redirects (blob GETs are often redirected to object storage).
-    var followRedirects = false
+    package var followRedirects = false
     /// TLS and timeouts.
-    var transport: TransportOptions
+    package var transport: TransportOptions
     /// CA bundle and client certificate read from the certificate directory.
-    var tls: TLSMaterial
+    package var tls: TLSMaterial
+    /// Signs the request with AWS Signature Version 4 (libcurl's `CURLOPT_AWS_SIGV4`).
+    package var signature: AWSSignature?
+
+    package init(
+        method: String, url: String, headers: [String] = [], uploadLength: Int64? = nil,
+        transport: TransportOptions, tls: TLSMaterial, signature: AWSSignature? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.uploadLength = uploadLength
+        self.transport = transport
+        self.tls = tls
+        self.signature = signature
+    }
+}
+
+/// What libcurl needs to sign a request with AWS Signature Version 4: the credentials and the scope. libcurl
+/// signs every header the request sets (so `x-amz-content-sha256` and `x-amz-security-token` must be set as
+/// headers to be covered) and the query string as written.
+package struct AWSSignature: Sendable, Hashable {
+    package var accessKey: String
+    package var secretKey: String
+    /// The region of the credential scope (`us-east-1` for most S3-compatible servers).
+    package var region: String
+    /// The service of the credential scope.
+    package var service: String
+
+    package init(accessKey: String, secretKey: String, region: String, service: String = "s3") {
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.region = region
+        self.service = service
+    }
 }
 
 /// How connections are made: TLS verification and trust, timeouts.

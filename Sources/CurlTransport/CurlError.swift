@@ -25,7 +25,7 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// CURLE_COULDNT_CONNECT 7, HTTP2 16, PARTIAL_FILE 18, OPERATION_TIMEDOUT 28, SSL_CONNECT_ERROR 35,
     /// GOT_NOTHING 52, SEND_ERROR 55, RECV_ERROR 56, SEND_FAIL_REWIND 65, HTTP2_STREAM 92.
-    static let transientCodes: Set<Int32> = [7, 16, 18, 28, 35, 52, 55, 56, 65, 92]
+    package static let transientCodes: Set<Int32> = [7, 16, 18, 28, 35, 52, 55, 56, 65, 92]
     /// CURLE_SSL_CONNECT_ERROR: the TLS handshake failed (a plain HTTP server answers a ClientHello with this).
-    static let tlsConnectError: Int32 = 35
+    package static let tlsConnectError: Int32 = 35
 }
