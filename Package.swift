@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Layout", targets: ["Layout"]),
         .library(name: "Serve", targets: ["Serve"]),
         .library(name: "Sync", targets: ["Sync"]),
+        .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
         .library(name: "Scan", targets: ["Scan"]),
         .library(name: "Trust", targets: ["Trust"]),
     ],
@@ -138,6 +139,13 @@ let package = Package(
             dependencies: ["CCurl"],
             swiftSettings: swiftSettings
         ),
+        // Object storage: the S3 client (path-style, SigV4, conditional writes) and the S3 implementation of the
+        // storage protocol.
+        .target(
+            name: "ObjectStorage",
+            dependencies: ["Layout", "CurlTransport"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Sync",
             dependencies: ["Layout", "YAMLConfig", "CurlTransport", .product(name: "Yams", package: "Yams")],
@@ -208,6 +216,11 @@ let package = Package(
         .testTarget(
             name: "SyncTests",
             dependencies: ["Sync", "CurlTransport", "Layout", "Serve", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ObjectStorageTests",
+            dependencies: ["ObjectStorage", "Layout", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,6 +5,7 @@
 # daemons left behind (stop kills them), everything under one directory.
 #
 #   scripts/ceph.sh start DIR [RGW_PORT]   # prints the S3 endpoint and credentials as shell assignments
+#                                          # (the daemons keep none of its output streams open)
 #   scripts/ceph.sh stop DIR
 #
 # One monitor (msgr v1 on a free port), one OSD (bluestore on a sparse file) and radosgw (beast),
@@ -93,17 +94,17 @@ CONF
 started=$(date +%s.%N)
 monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:$mon_port]" "$dir/monmap" >/dev/null
 ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap" >"$dir/log/mkfs-mon.log" 2>&1
-ceph-mon -c "$conf" -i a 2>>"$dir/log/stderr.log"
+ceph-mon -c "$conf" -i a </dev/null >>"$dir/log/stdout.log" 2>>"$dir/log/stderr.log"
 osd_uuid=$(python3 -c 'import uuid; print(uuid.uuid4())')
 ceph -c "$conf" osd create "$osd_uuid" >/dev/null
 mkdir -p "$dir/osd/ceph-0"
 ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$dir/log/mkfs-osd.log" 2>&1
-ceph-osd -c "$conf" -i 0 2>>"$dir/log/stderr.log"
+ceph-osd -c "$conf" -i 0 </dev/null >>"$dir/log/stdout.log" 2>>"$dir/log/stderr.log"
 for _ in $(seq 300); do
     ceph -c "$conf" osd stat 2>/dev/null | grep -q "1 up" && break
     sleep 0.1
 done
-radosgw -c "$conf" -n client.rgw 2>>"$dir/log/stderr.log"
+radosgw -c "$conf" -n client.rgw </dev/null >>"$dir/log/stdout.log" 2>>"$dir/log/stderr.log"
 for _ in $(seq 600); do
     curl -fsS -o /dev/null "http://127.0.0.1:$rgw_port/" 2>/dev/null && break
     sleep 0.1

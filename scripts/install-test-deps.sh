@@ -47,6 +47,7 @@ if [ "${1:-}" != "--build-only" ]; then
     packages+=(debootstrap) # Tests/release/package.sh: the clean Debian root the .deb is installed into
     packages+=(python3-rpm) # Scan oracle: rpm.labelCompare (run with /usr/bin/python3)
     packages+=(golang-go)   # Scan: a real Go binary's build info, checked against `go version -m`
+    packages+=(ceph-mon ceph-osd radosgw ceph-common) # ObjectStorage: a real S3 server (scripts/ceph.sh)
 fi
 
 installed() {

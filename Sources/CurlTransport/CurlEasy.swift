@@ -65,7 +65,10 @@ package final class CurlEasy: @unchecked Sendable {
         errorBuffer[0] = 0
         let transfer = Transfer(receive: receive, send: send)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
-        let headers = CurlHeaders(request.headers + ["Expect:", "Accept-Encoding:"])
+        // "Name:" removes a header curl would add; a SigV4-signed request may not have them, since libcurl lists
+        // them among the signed headers but sends nothing (the server then computes another signature).
+        let suppressed = request.signature == nil ? ["Expect:", "Accept-Encoding:"] : []
+        let headers = CurlHeaders(request.headers + suppressed)
         try withExtendedLifetime((transfer, headers)) { () throws(CurlError) in
             try configure(request, headers: headers, context: context)
             try check(curl_easy_perform(handle))

@@ -126,4 +126,9 @@ public struct IndexVersion: Hashable, Sendable {
 
     /// A version a storage names by a string of its own (an object's ETag or generation).
     public init(opaque: String) { token = .opaque(opaque) }
+
+    /// The string given to `init(opaque:)`; nil for a file's version.
+    package var opaque: String? {
+        if case .opaque(let text) = token { text } else { nil }
+    }
 }

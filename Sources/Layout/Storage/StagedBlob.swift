@@ -20,7 +20,7 @@ public final class StagedBlob {
     ///   - storage: the storage whose temporary space holds the content.
     ///   - location: where, in its terms; consumed by `commit` or `discard` (or deinit).
     ///   - digest: the verified digest, `size` the verified size, `magic` the first bytes.
-    init(storage: any BlobStorage, location: String, digest: Digest, size: Int64, magic: [UInt8]) {
+    package init(storage: any BlobStorage, location: String, digest: Digest, size: Int64, magic: [UInt8]) {
         self.storage = storage
         self.location = location
         self.digest = digest
@@ -35,7 +35,7 @@ public final class StagedBlob {
     ///   - digest: what the content hashed to, `size` how many bytes it has.
     ///   - expected: the digest it must have, if known; `expectedSize` the size.
     /// - Throws: `LayoutError.sizeMismatch` or `.digestMismatch`.
-    static func verify(digest: Digest, size: Int64, expected: Digest?, expectedSize: Int64?) throws(LayoutError) {
+    package static func verify(digest: Digest, size: Int64, expected: Digest?, expectedSize: Int64?) throws(LayoutError) {
         if let expectedSize, expectedSize != size {
             throw .sizeMismatch(expected ?? digest, expected: expectedSize, actual: size)
         }

@@ -24,7 +24,7 @@ public final class RegistryClient: Sendable, CustomStringConvertible {
     let tls: TLSMaterial
 
     /// Idle curl handles, kept so their connections are reused.
-    let handles = Locked<[CurlEasy]>([])
+    let handles = CurlHandlePool()
     /// The challenge last seen, the tokens obtained, whether to send Basic credentials.
     let authState = Locked(AuthState())
     /// Held while a token is fetched, so parallel workers needing the same scope fetch it once.
@@ -81,14 +81,7 @@ public final class RegistryClient: Sendable, CustomStringConvertible {
 
     /// Runs `body` with a curl handle of the pool (a new one when all are busy), returned afterwards.
     func withHandle<T>(_ body: (CurlEasy) throws(SyncError) -> T) throws(SyncError) -> T {
-        let easy: CurlEasy
-        if let idle = handles.withLock({ $0.popLast() }) {
-            easy = idle
-        } else {
-            do throws(CurlError) { easy = try CurlEasy() } catch { throw .transfer(host: registry, error) }
-        }
-        defer { handles.withLock { $0.append(easy) } }
-        return try body(easy)
+        try handles.withHandle(body) { .transfer(host: registry, $0) }
     }
 }
 

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+public import Layout
+
+/// One repository's content in an S3 bucket, shared by every server and CLI that opens the same
+/// `s3://BUCKET/PREFIX`. Keys under the prefix:
+/// - `blobs/<alg>/<hex>`: a blob's bytes, written once per bucket (create-if-absent), with the digest as the
+///   signed payload hash, so the server itself refuses content that is not the blob's;
+/// - `repositories/<name>/blobs/<alg>/<hex>`: the repository's link to a blob, written after the blob (its body
+///   the blob's size), so a blob is readable only through repositories that pushed or mounted it;
+/// - `repositories/<name>/index.json`: the repository's index, replaced by compare-and-swap on its ETag.
+///
+/// Nothing is locked: conditional writes keep concurrent writers on any number of machines from losing each
+/// other's changes. New blobs are staged in a local directory while they are hashed, then uploaded in one
+/// signed `PUT`.
+public struct S3Storage: BlobStorage {
+    let client: S3Client
+    /// The repository's name (`team/app`).
+    public let repository: String
+    /// Where ingests stage their bytes before upload.
+    let stagingDirectory: String
+
+    /// - Parameters:
+    ///   - repository: a valid repository name.
+    ///   - stagingDirectory: an existing local directory for blobs being written.
+    package init(client: S3Client, repository: String, stagingDirectory: String) {
+        self.client = client
+        self.repository = repository
+        self.stagingDirectory = stagingDirectory
+    }
+
+    /// The bucket-wide key of a blob's bytes.
+    func blobKey(_ digest: Digest) -> String { client.location.key(digest.blobPath) }
+    /// The key of this repository's link to a blob.
+    func linkKey(_ digest: Digest) -> String { repositoryKey(digest.blobPath) }
+    var indexKey: String { repositoryKey("index.json") }
+    private func repositoryKey(_ name: String) -> String { client.location.key("repositories/\(repository)/\(name)") }
+
+    // MARK: Blobs
+
+    public func size(of digest: Digest) -> Int64? {
+        guard let link = try? client.getData(linkKey(digest), limit: 64) else { return nil }
+        return Int64(String(decoding: link.data, as: UTF8.self))
+    }
+
+    public func open(_ digest: Digest) throws(LayoutError) -> any BlobHandle {
+        guard try client.head(linkKey(digest)) != nil, let info = try client.head(blobKey(digest)) else {
+            throw .blobNotFound(digest)
+        }
+        return S3Blob(client: client, key: blobKey(digest), digest: digest, info: info)
+    }
+
+    public func makeIngest(algorithm: DigestAlgorithm) throws(LayoutError) -> any BlobIngest {
+        try S3Ingest(storage: self, algorithm: algorithm)
+    }
+
+    /// Uploads the staged file under its digest unless the bucket has the blob already (a `PUT` with
+    /// `If-None-Match: *`, its payload hash the content's SHA-256), then links it into the repository.
+    public func commit(staged location: String, digest: Digest, size: Int64) throws(LayoutError) {
+        let (path, payloadHash) = S3Ingest.parse(location)
+        if try client.head(blobKey(digest))?.size != size {
+            let file = try FileDescriptor(path: path, flags: O_RDONLY)
+            // A 412 means another writer stored the same digest first: content addressing makes it this blob.
+            _ = try client.put(blobKey(digest), file: file, size: size, payloadHash: payloadHash, condition: .absent)
+        }
+        _ = try client.put(linkKey(digest), data: Data(String(size).utf8))
+        unlink(path)
+    }
+
+    public func discard(staged location: String) { unlink(S3Ingest.parse(location).path) }
+
+    /// Removes the repository's link; the bytes stay for other repositories until the bucket's gc.
+    public func delete(_ digest: Digest) throws(LayoutError) { try client.delete(linkKey(digest)) }
+
+    public func list() -> [Digest] {
+        let prefix = repositoryKey("blobs/")
+        let objects = (try? client.list(prefix: prefix)) ?? []
+        return objects.compactMap { (object) -> Digest? in
+            let parts = object.key.dropFirst(prefix.count).split(separator: "/")
+            guard parts.count == 2 else { return nil }
+            return try? Digest("\(parts[0]):\(parts[1])")
+        }
+    }
+
+    // MARK: index.json
+
+    public func indexVersion() -> IndexVersion? {
+        (try? client.head(indexKey))?.map { IndexVersion(opaque: $0.etag) }
+    }
+
+    public func readIndex(limit: Int) throws(LayoutError) -> (data: Data, version: IndexVersion)? {
+        try client.getData(indexKey, limit: limit).map { ($0.data, IndexVersion(opaque: $0.etag)) }
+    }
+
+    public func replaceIndex(with data: Data, ifVersion expected: IndexVersion?) throws(LayoutError) -> IndexVersion? {
+        let condition: S3Client.Condition
+        if let expected {
+            guard let etag = expected.opaque else { return nil }
+            condition = .matching(etag)
+        } else {
+            condition = .absent
+        }
+        switch try client.put(indexKey, data: data, condition: condition, contentType: "application/json") {
+        case .stored(let etag): return IndexVersion(opaque: etag)
+        case .preconditionFailed: return nil
+        }
+    }
+}
