@@ -5,14 +5,20 @@
 # unless something breaks.
 #
 #   bash bench/trust.sh [PATH/TO/ocitool]   (or OCITOOL=...; default: swift build -c release)
-#   BENCH_IMAGES=1000 (images signed and verified), BENCH_DURATION=10 (seconds of each wrk run)
+#   BENCH_IMAGES=1000 (images signed and verified in one process), BENCH_SAMPLE=50 (images signed and
+#   verified one process each), BENCH_DURATION=10 (seconds of each wrk run)
 #
-# Content: BENCH_IMAGES small images (one 1 KiB layer each) written straight into one OCI layout by Python,
-# and a cosign key pair from `ocitool key generate`.
+# Content: BENCH_IMAGES + BENCH_SAMPLE small images (one 1 KiB layer each) written straight into one OCI layout by
+# Python, and a cosign key pair from `ocitool key generate`.
 # Measures:
-#   ocitool sign / verify of every image in the layout, one process each (so a signature costs a process
-#     start and, for sign, the key's scrypt (N=65536) as well): time per operation, p50 and p99;
-#   the same through `ocitool serve` (the layout copied in with `ocitool copy`, then docker:// references);
+#   the floor: one core's ECDSA P-256 sign and verify rate (`openssl speed ecdsap256`), and a process start
+#     (`ocitool --version`);
+#   ocitool sign / verify of BENCH_IMAGES images in ONE process each (`ocitool sign IMAGE...`: the key's scrypt
+#     (N=65536) once), timed per image from the result lines as they arrive (time.monotonic() per line; the
+#     first line, which carries the process start and the key, is shown apart): mean, p50, p99;
+#   a sample of BENCH_SAMPLE other images signed and verified one process each, so the process start and, for
+#     sign, the scrypt are shown per operation;
+#   the same through `ocitool serve` (the layout synced in with `ocitool sync`, then docker:// references);
 #   manifest GET by tag with wrk -t2 -c32 --latency against two `ocitool serve` over the same store, one with
 #     a `trust:` policy over every repository, one without: req/s of each and their ratio. Target: the policy
 #     costs under 10% of the throughput once verdicts are cached (ratio >= 0.90).
@@ -20,6 +26,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IMAGES=${BENCH_IMAGES:-1000}
+SAMPLE=${BENCH_SAMPLE:-50}
 DURATION=${BENCH_DURATION:-10}
 
 OCITOOL=${1:-${OCITOOL:-}}
@@ -29,7 +36,7 @@ if [ -z "$OCITOOL" ]; then
     OCITOOL="$(cd "$ROOT" && swift build -c release --show-bin-path)/ocitool"
 fi
 [ -x "$OCITOOL" ] || { echo "error: $OCITOOL is not an executable" >&2; exit 2; }
-for tool in wrk python3 curl; do
+for tool in wrk python3 curl openssl; do
     command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 2; }
 done
 
@@ -56,30 +63,73 @@ serve() {
     return 1
 }
 
-# timed NAME COMMAND... (COMMAND gets each tag as its last argument): runs it for every image, prints the
-# time per operation (mean, p50, p99) in milliseconds.
-timed() {
+# stats NAME FILE: mean, p50 and p99 of the times in FILE (microseconds, one a line), in milliseconds.
+stats() {
+    python3 - "$@" <<'PY'
+import sys
+name, path = sys.argv[1], sys.argv[2]
+times = sorted(int(line) / 1000 for line in open(path) if line.strip())
+pick = lambda q: times[min(len(times) - 1, int(q * len(times)))]
+print(f"{name:<48} {len(times):>5} ops  mean {sum(times) / len(times):8.2f} ms  p50 {pick(0.50):8.2f} ms  p99 {pick(0.99):8.2f} ms")
+PY
+}
+
+# batch NAME PREFIX COMMAND...: runs COMMAND once (it handles every image), stamps each stdout line starting
+# with PREFIX as it arrives, and prints the time per image (the gap between two result lines), the first line
+# (process start, key and the first image) apart, and the whole run.
+batch() {
+    python3 - "$@" <<'PY'
+import subprocess, sys, tempfile, time
+name, prefix, command = sys.argv[1], sys.argv[2], sys.argv[3:]
+errors = tempfile.TemporaryFile(mode="w+")
+start = time.monotonic()
+process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
+stamps = [time.monotonic() for line in process.stdout if line.startswith(prefix)]
+if process.wait() != 0:
+    errors.seek(0)
+    sys.exit(f"error: {name} failed ({process.returncode}): {errors.read().strip()}")
+end = time.monotonic()
+gaps = sorted((b - a) * 1000 for a, b in zip(stamps, stamps[1:]))
+pick = lambda q: gaps[min(len(gaps) - 1, int(q * len(gaps)))]
+print(f"{name:<48} {len(gaps):>5} ops  mean {sum(gaps) / len(gaps):8.2f} ms  p50 {pick(0.50):8.2f} ms  p99 {pick(0.99):8.2f} ms")
+print(f"{'':<48} first result {(stamps[0] - start) * 1000:.0f} ms after start; {len(stamps)} images in "
+      f"{end - start:.1f} s ({len(stamps) / (end - start):.0f}/s)")
+PY
+}
+
+# each NAME COMMAND... (COMMAND gets each sample tag as its last argument): one process per image.
+each() {
     local name=$1
     shift
     : >"$T/times"
-    for i in $(seq 1 "$IMAGES"); do
+    for i in $(seq $((IMAGES + 1)) $((IMAGES + SAMPLE))); do
         local start end
         start=$(date +%s%N)
         "$@" "$i" >/dev/null 2>"$T/err" || { cat "$T/err" >&2; return 1; }
         end=$(date +%s%N)
-        echo $(((end - start) / 1000)) >>"$T/times"
+        echo "$(((end - start) / 1000))" >>"$T/times"
     done
-    python3 - "$name" "$T/times" <<'PY'
-import sys
-name, path = sys.argv[1], sys.argv[2]
-times = sorted(int(line) / 1000 for line in open(path))
-pick = lambda q: times[min(len(times) - 1, int(q * len(times)))]
-print(f"{name:<34} {len(times):>5} ops  mean {sum(times) / len(times):7.1f} ms  p50 {pick(0.50):7.1f} ms  p99 {pick(0.99):7.1f} ms")
-PY
+    stats "$name" "$T/times"
 }
 
-echo "# $IMAGES images, ocitool at $OCITOOL"
-python3 - "$T/layout" "$IMAGES" <<'PY'
+echo "# $IMAGES images in one process, $SAMPLE one process each; ocitool at $OCITOOL"
+echo "## floor"
+openssl speed -seconds 3 ecdsap256 2>/dev/null | python3 -c '
+import sys
+for line in sys.stdin:
+    if "nistp256" in line:
+        sign, verify = (float(x) for x in line.split()[-2:])
+        print(f"openssl speed ecdsap256 (one core): {sign:,.0f} sign/s ({1000 / sign:.3f} ms), {verify:,.0f} verify/s ({1000 / verify:.3f} ms)")'
+: >"$T/times"
+for _ in $(seq 1 20); do
+    start=$(date +%s%N)
+    "$OCITOOL" --version >/dev/null
+    end=$(date +%s%N)
+    echo "$(((end - start) / 1000))" >>"$T/times"
+done
+stats "process start (ocitool --version)" "$T/times"
+
+python3 - "$T/layout" "$((IMAGES + SAMPLE))" <<'PY'
 import hashlib, json, os, sys
 root, count = sys.argv[1], int(sys.argv[2])
 os.makedirs(f"{root}/blobs/sha256", exist_ok=True)
@@ -104,22 +154,40 @@ json.dump({"schemaVersion": 2, "manifests": entries}, open(f"{root}/index.json",
 PY
 "$OCITOOL" key generate --output-prefix "$T/cosign" >/dev/null
 
-sign_layout() { "$OCITOOL" sign --key "$T/cosign.key" --format legacy --identity bench.example/app "$T/layout:$1"; }
-verify_layout() { "$OCITOOL" verify --key "$T/cosign.pub" --identity bench.example/app "$T/layout:$1"; }
-timed "sign (layout, legacy)" sign_layout
-timed "verify (layout)" verify_layout
-
+# The registry gets the unsigned images first (one `ocitool sync`), so both sides start alike.
 mkdir -p "$T/store"
 serve "$T/store"
 R=$REGISTRY
+"$OCITOOL" sync --plain-http --no-referrers "$T/layout" "docker://$R/app" >/dev/null
+
+layout_images=()
+remote_images=()
 for i in $(seq 1 "$IMAGES"); do
-    "$OCITOOL" copy --no-referrers "$T/layout:$i" "docker://$R/app:$i" >/dev/null
+    layout_images+=("$T/layout:$i")
+    remote_images+=("docker://$R/app:$i")
 done
+
+echo "## layout"
+batch "sign (layout, legacy, one process)" "signed " \
+    "$OCITOOL" sign --key "$T/cosign.key" --format legacy --identity bench.example/app "${layout_images[@]}"
+batch "verify (layout, one process)" "verified: " \
+    "$OCITOOL" verify --key "$T/cosign.pub" --identity bench.example/app "${layout_images[@]}"
+sign_layout() { "$OCITOOL" sign --key "$T/cosign.key" --format legacy --identity bench.example/app "$T/layout:$1"; }
+verify_layout() { "$OCITOOL" verify --key "$T/cosign.pub" --identity bench.example/app "$T/layout:$1"; }
+each "sign (layout, legacy, process per image)" sign_layout
+each "verify (layout, process per image)" verify_layout
+
+echo "## ocitool serve"
+batch "sign (ocitool serve, legacy, one process)" "signed " \
+    "$OCITOOL" sign --plain-http --key "$T/cosign.key" --format legacy "${remote_images[@]}"
+batch "verify (ocitool serve, one process)" "verified: " \
+    "$OCITOOL" verify --plain-http --key "$T/cosign.pub" "${remote_images[@]}"
 sign_remote() { "$OCITOOL" sign --plain-http --key "$T/cosign.key" --format legacy "docker://$R/app:$1"; }
 verify_remote() { "$OCITOOL" verify --plain-http --key "$T/cosign.pub" "docker://$R/app:$1"; }
-timed "sign (ocitool serve, legacy)" sign_remote
-timed "verify (ocitool serve)" verify_remote
+each "sign (ocitool serve, legacy, process per image)" sign_remote
+each "verify (ocitool serve, process per image)" verify_remote
 
+echo "## manifest GET with and without a trust policy"
 cat >"$T/trust.yaml" <<YAML
 trust:
   - repositories: ["**"]
@@ -137,6 +205,7 @@ rate() {
         awk '/Requests\/sec/ {print $2}'
 }
 rate "$PLAIN" >/dev/null # warm-up
+rate "$GATED" >/dev/null # warm-up (the verdict is cached from here on)
 without=$(rate "$PLAIN")
 with=$(rate "$GATED")
 python3 - "$without" "$with" <<'PY'

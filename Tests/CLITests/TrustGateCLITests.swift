@@ -78,4 +78,34 @@ struct TrustGateCLITests {
             #expect(try CLIRunner.run(["verify", "--key", key, "--ignore-identity", directory + "/airgap:v1"]).status == 0)
         }
     }
+
+    /// A dry run asks the gate: the tag the real run refuses is listed as failing, with the same reason; nothing
+    /// is written.
+    @Test func syncDryRunReportsTheTagsItWouldRefuse() throws {
+        try Self.withGatedSetup { directory in
+            let key = directory + "/cosign.pub"
+            func sync(_ extra: [String], report: String) throws -> CLIRunner.Result {
+                try CLIRunner.run(
+                    ["sync", "--require-signature", key, "--keep-going", "--report", report] + extra
+                        + [directory + "/app", directory + "/mirror"])
+            }
+            func refusal(_ report: String) throws -> String? {
+                let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+                let results = json?["results"] as? [[String: Any]] ?? []
+                return results.first { $0["tag"] as? String == "v2" && $0["status"] as? String == "failed" }?["error"] as? String
+            }
+            let planned = try sync(["--dry-run"], report: directory + "/plan.json")
+            #expect(planned.status == 1, "\(planned.stdout)\(planned.stderr)")
+            #expect(planned.stdout.contains("fail: ") && planned.stdout.contains("was refused: no signature found"), "\(planned.stdout)")
+            #expect(planned.stdout.contains("copy (new)"), "\(planned.stdout)")
+            #expect(planned.stdout.contains("1 to copy, 0 up to date, 1 failed"), "\(planned.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/mirror"))
+
+            let real = try sync([], report: directory + "/real.json")
+            #expect(real.status == 1, "\(real.stdout)\(real.stderr)")
+            let dryReason = try refusal(directory + "/plan.json")
+            let realReason = try refusal(directory + "/real.json")
+            #expect(dryReason != nil && dryReason == realReason, "\(planned.stdout)\(real.stdout)")
+        }
+    }
 }

@@ -8,7 +8,8 @@ import Layout
 ///
 /// With a gate in the job's copy options (a required signature), each image copied must pass it first; a
 /// refused tag is a failure whose error says why, and nothing of it is written. cosign's `sha256-<hex>.sig`/
-/// `.att`/`.sbom` tags are then not synced as tags of their own: they come with the image they belong to.
+/// `.att`/`.sbom` tags are then not synced as tags of their own: they come with the image they belong to. A dry
+/// run asks the gate as well, so the plan shows which tags would be refused and why.
 ///
 /// Without `keepGoing` the first failure (a repository that cannot be listed, a tag that cannot be looked up
 /// or copied) stops the run; with it every other tag is still done and the failures are in the report. A
@@ -84,6 +85,17 @@ public struct SyncRunner: Sendable {
             case .copy(let reason):
                 entry.reason = reason
                 guard !dryRun, let destination, let descriptor = item.source else {
+                    // A dry run asks the gate too: a tag the real run would refuse fails here with the same reason.
+                    if dryRun, let gate = options.gate, let descriptor = item.source {
+                        do throws(SyncError) {
+                            try endpointCall { try gate.check(descriptor, from: source, named: "\(source)") }
+                        } catch {
+                            entry.status = .failed
+                            entry.error = error.description
+                            settle(entry, failure: error, into: &report)
+                            continue
+                        }
+                    }
                     entry.status = .planned
                     settle(entry, failure: nil, into: &report)
                     continue

@@ -7,7 +7,7 @@ import Trust
 
 struct Attest: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Attest an image: sign a predicate (SBOM, provenance, VEX…) about it, offline.",
+        abstract: "Attest images: sign a predicate (SBOM, provenance, VEX…) about each, offline.",
         discussion: """
             Wraps the predicate file in an in-toto Statement v1 whose subject is IMAGE's manifest digest (named
             by its repository), signs it in a DSSE envelope with the private key, and stores it as cosign does:
@@ -18,12 +18,16 @@ struct Attest: ParsableCommand {
             openvex, vuln, custom) or a predicate type URI. The predicate must be a JSON object, except for
             custom, whose text is wrapped as cosign wraps it.
 
+            Several images are attested in order with the key decrypted once, a line printed as each is done
+            (with --output json, one object for one image, an array for several). The first image that fails
+            stops the command: one error line naming it, and the exit code of its failure.
+
             Examples:
               ocitool attest --key cosign.key --type spdx --predicate sbom.spdx.json \\
                   docker://registry.example:5000/team/app:1.0
               ocitool attest --key cosign.key --type https://example.com/test/v1 \\
                   --predicate result.json --identity registry.example/team/app \\
-                  ./images/app:1.0
+                  ./images/app:1.0 ./images/app:1.1
             """.reflowed
     )
 
@@ -35,8 +39,8 @@ struct Attest: ParsableCommand {
     @Option(help: "The predicate type: spdx, cyclonedx, slsaprovenance, openvex, vuln, … or a URI.")
     var type: String = "custom"
 
-    @Argument(help: "The image: PATH[:TAG|@DIGEST] or docker://HOST/REPO[:TAG|@DIGEST].")
-    var image: String
+    @Argument(help: ArgumentHelp("The images: PATH[:TAG|@DIGEST] or docker://HOST/REPO[:TAG|@DIGEST].", valueName: "image"))
+    var images: [String]
 
     @Option(help: "Which forms to write: legacy, bundle or both.")
     var format: SignatureFormatArgument = .both
@@ -49,26 +53,56 @@ struct Attest: ParsableCommand {
 
     @OptionGroup(title: "Registry options") var registry: RegistryFlags
 
+    func validate() throws {
+        if images.isEmpty { throw ValidationError("give at least one image to attest") }
+    }
+
     func run() throws {
         let predicateType = try PredicateType.uri(for: type)
-        let reference = try ImageReference(parsing: image)
-        let statedIdentity = try IdentityFlags.signingIdentity(identity, for: reference)
         guard let handle = FileHandle(forReadingAtPath: predicate) else {
             throw TrustError.invalidArgument("cannot read the predicate file \(predicate)")
         }
         let body = (try handle.read(upToCount: ImageAttester.maxPredicateSize + 1)) ?? Data()
         try? handle.close()
-        let (repository, selector) = try ImageEndpoint.repository(reference, for: "attest", registry: try registry.options())
-        let descriptor = try repository.resolve(selector)
-        let key = try signingKey.load()
-        let attested = try ImageAttester(key: key).attest(
-            descriptor, in: repository, predicate: body, predicateType: predicateType, identity: statedIdentity,
-            format: format.format)
-        if output == .json { return try Console.json(attested) }
+        let batch = ImageBatch(images)
+        let options = try registry.options()
+        var attester: ImageAttester?
+        var done: [AttestedImage] = []
+        do {
+            for image in images {
+                let (repository, descriptor, statedIdentity) = try batch.naming(image) {
+                    () throws -> (any ImageRepository, Descriptor, String) in
+                    let reference = try ImageReference(parsing: image)
+                    let statedIdentity = try IdentityFlags.signingIdentity(identity, for: reference)
+                    let (repository, selector) = try ImageEndpoint.repository(reference, for: "attest", registry: options)
+                    return (repository, try repository.resolve(selector), statedIdentity)
+                }
+                // The key is read once, after the first image is found (a wrong path costs no password).
+                let current: ImageAttester
+                if let attester { current = attester } else { current = ImageAttester(key: try signingKey.load()) }
+                attester = current
+                let attested = try batch.naming(image) {
+                    try current.attest(
+                        descriptor, in: repository, predicate: body, predicateType: predicateType, identity: statedIdentity,
+                        format: format.format)
+                }
+                done.append(attested)
+                if output == .text { Console.write(Attest.line(attested, predicateType: predicateType)) }
+            }
+        } catch {
+            if output == .json, !done.isEmpty { try Console.json(done) }
+            throw error
+        }
+        guard output == .json else { return }
+        if batch.isBatch { try Console.json(done) } else if let attested = done.first { try Console.json(attested) }
+    }
+
+    /// `attested sha256:… (TYPE): legacy sha256-….att (…), bundle referrer …`.
+    static func line(_ attested: AttestedImage, predicateType: String) -> String {
         var forms: [String] = []
         if let legacy = attested.legacyManifest { forms.append("legacy \(CosignSignatureManifest.attestationTag(of: attested.digest)) (\(legacy.short))") }
         if let bundle = attested.bundleReferrer { forms.append("bundle referrer \(bundle.short)") }
-        Console.write("attested \(attested.digest) (\(predicateType)): \(forms.joined(separator: ", "))\n")
+        return "attested \(attested.digest) (\(predicateType)): \(forms.joined(separator: ", "))\n"
     }
 }
 

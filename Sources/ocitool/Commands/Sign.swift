@@ -8,7 +8,7 @@ import Trust
 
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sign an image with a key, offline, in cosign's formats, where it is (layout or registry).",
+        abstract: "Sign images with a key, offline, in cosign's formats, where they are (layout or registry).",
         discussion: """
             Signs the manifest digest of IMAGE with the private key and stores the signature next to the image:
             legacy is cosign 2's form (a layer of the sha256-<hex>.sig manifest, simple-signing payload; what
@@ -20,10 +20,16 @@ struct Sign: ParsableCommand {
             --identity REPO (required for a layout). --recursive signs every manifest of an index too.
             The key's password comes from --password-stdin, COSIGN_PASSWORD, or a prompt on the terminal.
 
+            Several images are signed in order with the key decrypted once, a line printed as each is done (with
+            --output json, one array of every signature written). The first image that fails stops the command:
+            one error line naming it, and the exit code of its failure; the images before it stay signed.
+
             Examples:
               ocitool sign --key cosign.key docker://registry.example:5000/team/app:1.0
               ocitool sign --key cosign.key --identity registry.example/team/app \\
                   ./images/app:1.0
+              ocitool sign --key cosign.key docker://registry.example:5000/team/app:1.0 \\
+                  docker://registry.example:5000/team/app:1.1
               COSIGN_PASSWORD="$PW" ocitool sign --key cosign.key --recursive \\
                   --format legacy --annotation build=42 docker://127.0.0.1:5000/app:1.0
             """.reflowed
@@ -31,8 +37,8 @@ struct Sign: ParsableCommand {
 
     @OptionGroup var signingKey: SigningKeyFlags
 
-    @Argument(help: "The image: PATH[:TAG|@DIGEST] or docker://HOST/REPO[:TAG|@DIGEST].")
-    var image: String
+    @Argument(help: ArgumentHelp("The images: PATH[:TAG|@DIGEST] or docker://HOST/REPO[:TAG|@DIGEST].", valueName: "image"))
+    var images: [String]
 
     @Option(help: "A claim key=value to sign along (repeatable).")
     var annotation: [String] = []
@@ -51,24 +57,51 @@ struct Sign: ParsableCommand {
 
     @OptionGroup(title: "Registry options") var registry: RegistryFlags
 
-    func validate() throws { _ = try AnnotationPairs.parse(annotation) }
+    func validate() throws {
+        _ = try AnnotationPairs.parse(annotation)
+        if images.isEmpty { throw ValidationError("give at least one image to sign") }
+    }
 
     func run() throws {
-        let reference = try ImageReference(parsing: image)
-        let signedIdentity = try IdentityFlags.signingIdentity(identity, for: reference)
-        let (repository, selector) = try ImageEndpoint.repository(reference, for: "sign", registry: try registry.options())
-        let descriptor = try repository.resolve(selector)
-        let key = try signingKey.load()
-        let signed = try ImageSigner(key: key).sign(
-            descriptor, in: repository, identity: signedIdentity, annotations: try AnnotationPairs.parse(annotation),
-            format: format.format, recursive: recursive)
-        if output == .json { return try Console.json(signed) }
-        for image in signed {
-            var forms: [String] = []
-            if let legacy = image.legacyManifest { forms.append("legacy \(CosignSignatureManifest.signatureTag(of: image.digest)) (\(legacy.short))") }
-            if let bundle = image.bundleReferrer { forms.append("bundle referrer \(bundle.short)") }
-            Console.write("signed \(image.digest) as \(signedIdentity): \(forms.joined(separator: ", "))\n")
+        let batch = ImageBatch(images)
+        let annotations = try AnnotationPairs.parse(annotation)
+        let options = try registry.options()
+        var signer: ImageSigner?
+        var done: [SignedImage] = []
+        do {
+            for image in images {
+                let (repository, descriptor, signedIdentity) = try batch.naming(image) {
+                    () throws -> (any ImageRepository, Descriptor, String) in
+                    let reference = try ImageReference(parsing: image)
+                    let signedIdentity = try IdentityFlags.signingIdentity(identity, for: reference)
+                    let (repository, selector) = try ImageEndpoint.repository(reference, for: "sign", registry: options)
+                    return (repository, try repository.resolve(selector), signedIdentity)
+                }
+                // The key is read once, after the first image is found (a wrong path costs no password).
+                let current: ImageSigner
+                if let signer { current = signer } else { current = ImageSigner(key: try signingKey.load()) }
+                signer = current
+                let signed = try batch.naming(image) {
+                    try current.sign(
+                        descriptor, in: repository, identity: signedIdentity, annotations: annotations,
+                        format: format.format, recursive: recursive)
+                }
+                done += signed
+                if output == .text { for image in signed { Console.write(Sign.line(image, identity: signedIdentity)) } }
+            }
+        } catch {
+            if output == .json, !done.isEmpty { try Console.json(done) }
+            throw error
         }
-        Console.write("key hint: \(key.publicKey.hint)\n")
+        if output == .json { return try Console.json(done) }
+        if let signer { Console.write("key hint: \(signer.key.publicKey.hint)\n") }
+    }
+
+    /// `signed sha256:… as REPO: legacy sha256-….sig (…), bundle referrer …`.
+    static func line(_ image: SignedImage, identity: String) -> String {
+        var forms: [String] = []
+        if let legacy = image.legacyManifest { forms.append("legacy \(CosignSignatureManifest.signatureTag(of: image.digest)) (\(legacy.short))") }
+        if let bundle = image.bundleReferrer { forms.append("bundle referrer \(bundle.short)") }
+        return "signed \(image.digest) as \(identity): \(forms.joined(separator: ", "))\n"
     }
 }

@@ -44,7 +44,8 @@ struct SyncCommand: ParsableCommand {
             --require-signature KEY[,KEY] syncs only signed images: each tag copied must have a valid signature
             by one of the keys naming its source repository (or --signature-identity REPO); a refused tag is a
             failure that says why, and nothing of it is copied. cosign's sha256-<hex>.sig/.att tags then travel
-            with their image instead of being synced as tags of their own.
+            with their image instead of being synced as tags of their own. A dry run checks the signatures too:
+            a tag the sync would refuse is listed as failed, with the same reason.
 
             Examples:
               ocitool sync --plain-http docker://127.0.0.1:5000/app \\
