@@ -185,7 +185,7 @@ def os_layer(path: str, rng: random.Random, text: Text, target: int) -> int:
         paragraphs.append(f"Package: {name}\nStatus: install ok installed\nPriority: optional\nSection: libs\n"
                           f"Installed-Size: {rng.randint(10, 5000)}\nMaintainer: Bench <bench@example.org>\n"
                           f"Architecture: amd64\nVersion: {v}\nDescription: synthetic package {n}\n"
-                          f" {text.take(120).decode().strip()}\n")
+                          f" {' '.join(text.take(120).decode().split())}\n")
         layer.add(f"var/lib/dpkg/info/{name}.list", ("\n".join(files) + "\n").encode())
         for f in files:
             layer.add(f.lstrip("/"), text.take(rng.randint(200, 40000)))
