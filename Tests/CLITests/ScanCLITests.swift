@@ -141,6 +141,40 @@ import Testing
         #expect(artifact.stderr.hasPrefix("error: "))
     }
 
+    /// Red Hat rpms cannot be matched (OSV's records name a product stream the purl lacks): the summary counts
+    /// them, stderr says so in one line, and the JSON lists each with the reason.
+    @Test func redHatPackagesAreNotCheckedAndSaySo() throws {
+        let directory = try prepared()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sbom = directory + "/ubi.cdx.json"
+        try Data(
+            """
+            {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+              {"type": "library", "name": "glibc", "version": "2.34-60.el9_2.3",
+               "purl": "pkg:rpm/redhat/glibc@2.34-60.el9_2.3?arch=x86_64&distro=rhel-9.2"},
+              {"type": "library", "name": "log4j-core", "version": "2.14.1",
+               "purl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}]}
+            """.utf8
+        ).write(to: URL(fileURLWithPath: sbom))
+        let db = directory + "/vuln.db"
+        let table = try CLIRunner.run(["scan", "--sbom", sbom, "--db", db])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("1 packages scanned, 1 findings"))
+        #expect(table.stdout.contains("filtered by severity, 1 not scanned"))
+        #expect(table.stdout.contains("Not scanned (1):\n  glibc 2.34-60.el9_2.3 (rpm): OSV's Red Hat records"))
+        let warnings = table.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings.count == 1, "\(table.stderr)")
+        #expect(warnings.first?.hasPrefix("warning: \(sbom): 1 package not checked for vulnerabilities: OSV's Red Hat") == true)
+        #expect(warnings.first?.hasSuffix("(1)") == true)
+
+        let json = try CLIRunner.run(["scan", "--sbom", sbom, "--db", db, "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let reports = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        let notScanned = reports?.first?["packagesNotScanned"] as? [String] ?? []
+        #expect(notScanned.count == 1 && notScanned.first?.contains("product stream") == true)
+        #expect(json.stderr.contains("warning: "))
+    }
+
     @Test func helpHasExamples() throws {
         for command in [["scan"], ["db", "import"], ["db", "status"], ["db", "push"]] {
             let result = try CLIRunner.run(command + ["--help"])

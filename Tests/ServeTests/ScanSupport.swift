@@ -89,40 +89,60 @@ enum ScanServeFixtures {
     }
 }
 
+extension ScanServeFixtures {
+    /// Writes a Debian image (one layer from `debianLayer`, a config naming `repository:tag`, so each image has a
+    /// digest of its own) straight into the store, tagged `tag`: for tests without a server.
+    static func storeDebianImage(in store: Store, repository: String, tag: String) throws -> (digest: Digest, bytes: Data) {
+        let layout = try store.layout(for: repository, create: true)
+        let layer = try layout.writeBlob(try debianLayer())
+        let config = try layout.writeBlob(
+            Data(#"{"architecture":"amd64","os":"linux","author":"\#(repository):\#(tag)","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8))
+        let manifest = ImageManifest(
+            config: Descriptor(mediaType: .ociConfig, digest: config.digest, size: config.size),
+            layers: [Descriptor(mediaType: .ociLayerGzip, digest: layer.digest, size: layer.size)])
+        let bytes = try JSONEncoder.ocitool.encode(manifest)
+        _ = try layout.putManifest(bytes, mediaType: .ociManifest, tag: tag)
+        return (Digest.sha256(of: bytes), bytes)
+    }
+}
+
 extension TestClientProtocol {
     /// Pushes a Debian image (one layer from `ScanServeFixtures.debianLayer`) and returns its manifest's descriptor.
     @discardableResult
-    func pushDebianImage(to repository: String, tag: String) async throws -> Descriptor {
+    func pushDebianImage(to repository: String, tag: String, headers: HTTPFields = [:]) async throws -> Descriptor {
         let layer = try ScanServeFixtures.debianLayer()
-        let layerDigest = try await pushBlob(layer, to: repository)
+        let layerDigest = try await pushBlob(layer, to: repository, headers: headers)
         let config = Data(
             #"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
-        let configDigest = try await pushBlob(config, to: repository)
+        let configDigest = try await pushBlob(config, to: repository, headers: headers)
         let manifest = ImageManifest(
             config: Descriptor(mediaType: .ociConfig, digest: configDigest, size: Int64(config.count)),
             layers: [Descriptor(mediaType: .ociLayerGzip, digest: layerDigest, size: Int64(layer.count))])
         let bytes = try JSONEncoder.ocitool.encode(manifest)
+        var manifestHeaders = headers
+        manifestHeaders[.contentType] = Layout.MediaType.ociManifest.rawValue
         let response = try await execute(
-            uri: "/v2/\(repository)/manifests/\(tag)", method: .put,
-            headers: [.contentType: Layout.MediaType.ociManifest.rawValue], body: bytes.buffer)
+            uri: "/v2/\(repository)/manifests/\(tag)", method: .put, headers: manifestHeaders, body: bytes.buffer)
         #expect(response.status == .created, "push manifest: \(response.body.string)")
         return Descriptor(mediaType: .ociManifest, digest: Digest.sha256(of: bytes), size: Int64(bytes.count))
     }
 
     /// GET of a scan result, decoded.
-    func scanResult(_ repository: String, _ reference: String) async throws -> [String: Any] {
-        let response = try await execute(uri: "/v2/\(repository)/manifests/\(reference)/scan", method: .get)
+    func scanResult(_ repository: String, _ reference: String, headers: HTTPFields = [:]) async throws -> [String: Any] {
+        let response = try await execute(
+            uri: "/v2/\(repository)/manifests/\(reference)/scan", method: .get, headers: headers)
         #expect(response.status == .ok, "scan result: \(response.body.string)")
         return try JSONSerialization.jsonObject(with: response.body.data) as? [String: Any] ?? [:]
     }
 
     /// Polls the scan result until `done` holds (at most 60 s).
     func waitForScan(
-        _ repository: String, _ reference: String, until done: ([String: Any]) -> Bool = { $0["status"] as? String == "complete" }
+        _ repository: String, _ reference: String, headers: HTTPFields = [:],
+        until done: ([String: Any]) -> Bool = { $0["status"] as? String == "complete" }
     ) async throws -> [String: Any] {
         var last: [String: Any] = [:]
         for _ in 0..<600 {
-            last = try await scanResult(repository, reference)
+            last = try await scanResult(repository, reference, headers: headers)
             if done(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -140,22 +160,28 @@ extension TestClientProtocol {
     }
 }
 
-/// A loopback HTTP server that answers every request 200 and keeps the bodies POSTed to it (the webhook's
-/// receiving end), written with plain sockets so it shares nothing with the code under test.
+/// A loopback HTTP server that keeps the bodies POSTed to it (the webhook's receiving end) and answers with the
+/// statuses of `answers` in turn, then 200; written with plain sockets so it shares nothing with the code under test.
 final class WebhookReceiver: @unchecked Sendable {
     let port: Int
     private let descriptor: Int32
     private let bodies = NIOLockedValueBox<[Data]>([])
+    private let times = NIOLockedValueBox<[ContinuousClock.Instant]>([])
+    private let answers: NIOLockedValueBox<[Int]>
 
-    init() throws {
+    init(answers: [Int] = []) throws {
         let (fd, port) = try LoopbackPort.held()
         descriptor = fd
         self.port = port
+        self.answers = NIOLockedValueBox(answers)
         let thread = Thread { [self] in self.serve() }
         thread.start()
     }
 
     var received: [Data] { bodies.withLockedValue { $0 } }
+
+    /// When each request's body had arrived, in order.
+    var arrivals: [ContinuousClock.Instant] { times.withLockedValue { $0 } }
 
     func stop() { shutdown(descriptor, Int32(SHUT_RDWR)); close(descriptor) }
 
@@ -171,10 +197,12 @@ final class WebhookReceiver: @unchecked Sendable {
                 buffer += chunk[0..<count]
                 if let body = WebhookReceiver.body(buffer) {
                     bodies.withLockedValue { $0.append(body) }
+                    times.withLockedValue { $0.append(.now) }
                     break
                 }
             }
-            let answer = Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+            let status = answers.withLockedValue { $0.isEmpty ? 200 : $0.removeFirst() }
+            let answer = Array("HTTP/1.1 \(status) Status\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
             _ = answer.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
             close(client)
         }

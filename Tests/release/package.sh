@@ -11,9 +11,9 @@
 #
 #   bash Tests/release/package.sh [DIST]      (default: dist/ of the repository; run as root)
 #
-# The minbase root (with man-db) is cached in .cache/debootstrap-bookworm-DATE and copied for each run, so a
-# run on one machine pays for debootstrap once a day; a fresh CI machine builds it. The mirror is the one apt
-# uses here (/etc/apt/sources.list*), or OCITOOL_DEBIAN_MIRROR.
+# The minbase root (with man-db) is cached in .cache/debootstrap-bookworm-DATE by scripts/debootstrap-root.sh and
+# copied for each run, so a run on one machine pays for debootstrap once a day; a fresh CI machine builds it. The
+# mirror is the one apt uses here (/etc/apt/sources.list*), or OCITOOL_DEBIAN_MIRROR.
 # Prints `ok - ...` / `not ok - ...` per check, then `N passed, M failed`; exits 1 if any failed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -101,25 +101,13 @@ deb_contents() {
 check "the .deb puts man pages, completions and its copyright where Debian looks for them" deb_contents
 
 # --- the clean root ----------------------------------------------------------------------------------
-# The first deb URI apt uses here (deb822 .sources or one-line sources.list).
-mirror=${OCITOOL_DEBIAN_MIRROR:-$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-    awk '$1 == "URIs:" && $2 !~ /security/ { print $2; exit }')}
-[ -n "$mirror" ] || mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    awk '$1 == "deb" && $2 !~ /^\[/ && $2 !~ /security/ { print $2; exit }')
-mirror=${mirror:-http://deb.debian.org/debian}
-CACHE=$ROOT/.cache/debootstrap-$SUITE-$(date -u +%F)
-if [ ! -x "$CACHE/usr/bin/man" ]; then
-    rm -rf --one-file-system "$ROOT"/.cache/debootstrap-$SUITE-*
-    mkdir -p "$ROOT/.cache"
-    t=$(now)
-    if debootstrap --variant=minbase --include=man-db "$SUITE" "$CACHE.part" "$mirror" >"$T/log" 2>&1; then
-        mv "$CACHE.part" "$CACHE"
-        ok "debootstrap --variant=minbase $SUITE from $mirror ($(elapsed "$t") s)"
-    else
-        not_ok "debootstrap --variant=minbase $SUITE from $mirror"
-        echo "$passed passed, $failed failed"
-        exit 1
-    fi
+# The minbase root of the day (scripts/debootstrap-root.sh makes it once, from the mirror apt uses here).
+if CACHE=$(bash "$ROOT/scripts/debootstrap-root.sh" "$SUITE" 2>"$T/log"); then
+    [ ! -s "$T/log" ] || ok "$(tail -n 1 "$T/log")"
+else
+    not_ok "debootstrap --variant=minbase $SUITE"
+    echo "$passed passed, $failed failed"
+    exit 1
 fi
 t=$(now)
 cp -a "$CACHE" "$R"
@@ -142,7 +130,8 @@ install_depends() {
         in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $depends
 }
 t=$(now)
-check "apt-get install of the .deb's Depends from $mirror: $(echo $depends)" install_depends
+mirror=$(awk '$1 == "deb" { print $2; exit }' "$R/etc/apt/sources.list" 2>/dev/null || true)
+check "apt-get install of the .deb's Depends from ${mirror:-the mirror}: $(echo $depends)" install_depends
 echo "# apt-get update and install in $(elapsed "$t") s"
 check "dpkg -i $(basename "$DEB")" in_root dpkg -i "/tmp/$(basename "$DEB")"
 audit() { local out; out=$(in_root dpkg --audit); echo "$out"; [ -z "$out" ]; }

@@ -70,9 +70,10 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { path }
 
-    /// What an interrupted `create` may have left: it can be completed.
+    /// What an interrupted `create` may have left, or a concurrent one written since this one found no layout (its
+    /// `oci-layout` last): it can be completed, or is complete.
     private static func isLeftOfInterruptedCreate(_ name: String) -> Bool {
-        [".ocitool", "blobs", "index.json"].contains(name) || name.hasPrefix("index.json.tmp-")
+        [".ocitool", "blobs", "index.json", "oci-layout"].contains(name) || name.hasPrefix("index.json.tmp-")
             || name.hasPrefix("oci-layout.tmp-")
     }
 

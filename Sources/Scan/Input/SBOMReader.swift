@@ -132,7 +132,9 @@ public enum SBOMReader {
         case "rpm":
             kind = .rpm
             if let epoch = purl.qualifiers["epoch"], epoch != "0", !version.contains(":") { fullVersion = "\(epoch):\(version)" }
-            ecosystem = Distro(purlQualifier: distro, namespace: purl.namespace)?.osvEcosystem
+            ecosystem =
+                Distro(purlQualifier: distro, namespace: purl.namespace)?.osvEcosystem
+                ?? (purl.namespace == "redhat" ? "Red Hat" : nil)
         case "pypi":
             kind = .python
             ecosystem = "PyPI"

@@ -17,7 +17,8 @@ public struct ScanReport: Codable, Hashable, Sendable {
     public var counts: [VulnerabilitySeverity: Int]
     /// Packages looked up.
     public var packagesScanned: Int
-    /// Packages not looked up, each with why (no OSV ecosystem): never silently "no vulnerabilities".
+    /// Packages not looked up, each as `name version (kind): reason` (or `purl: reason` for an SBOM entry that is
+    /// no package here): never silently "no vulnerabilities".
     public var packagesNotScanned: [String]
     /// Parts of records matching could not evaluate (GIT ranges, unknown range types, bad versions).
     public var skips: [String]
@@ -26,6 +27,18 @@ public struct ScanReport: Codable, Hashable, Sendable {
 
     /// The worst remaining severity, if any finding remains.
     public var worst: VulnerabilitySeverity? { findings.map(\.severity).max() }
+
+    /// Why packages were not looked up, with how many each time, most frequent first (then by reason): the
+    /// text after the first `: ` of each `packagesNotScanned` line.
+    public var notScannedReasons: [(reason: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for line in packagesNotScanned {
+            let reason = line.range(of: ": ").map { String(line[$0.upperBound...]) } ?? line
+            counts[reason, default: 0] += 1
+        }
+        return counts.map { (reason: $0.key, count: $0.value) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
+    }
 
     public enum CodingKeys: String, CodingKey {
         case target, database, findings, suppressed, filtered, counts, packagesScanned, packagesNotScanned, skips, notices

@@ -20,6 +20,18 @@ public enum Ecosystem {
         }
     }
 
+    /// Why packages of `ecosystem` cannot be looked up, or nil when they can.
+    ///
+    /// OSV's Red Hat records are per product stream (`Red Hat:rhel_eus:9.2::baseos`,
+    /// `Red Hat:enterprise_linux:9::appstream`), which neither a purl nor an image's os-release names: a Red Hat
+    /// package looked up by its release alone would find no record and read as clean, so it is not looked up.
+    public static func unmatchableReason(_ ecosystem: String) -> String? {
+        let base = ecosystem.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ecosystem
+        guard base == "Red Hat", !ecosystem.contains("::") else { return nil }
+        return "OSV's Red Hat records are per product stream (such as Red Hat:rhel_eus:9.2::baseos), which the "
+            + "package's purl or the image's os-release does not name"
+    }
+
     /// A package name as the ecosystem compares it: PyPI names are normalised (PEP 503: lowercase,
     /// runs of `-`, `_`, `.` as one `-`); other ecosystems compare names exactly.
     public static func normalizedName(_ name: String, ecosystem: String) -> String {

@@ -42,16 +42,23 @@ public enum CycloneDXVEXReport {
         formatter.formatOptions = [.withInternetDateTime]
         var subject: [String: Any] = ["type": "container", "bom-ref": "scan-target", "name": reports.first?.target.name ?? "scan"]
         if let digest = reports.first.flatMap({ $0.target.index ?? $0.target.manifest }) { subject["version"] = digest.description }
+        var metadata: [String: Any] = [
+            "timestamp": formatter.string(from: timestamp),
+            "tools": ["components": [["type": "application", "name": "ocitool", "version": toolVersion]]],
+            "component": subject,
+        ]
+        // Packages not checked, so a reader does not take them for clean (CycloneDX has no field of its own for
+        // them: name-value properties, in ocitool's namespace).
+        let notScanned = reports.flatMap(\.packagesNotScanned)
+        if !notScanned.isEmpty {
+            metadata["properties"] = notScanned.map { ["name": "ocitool:scan:notScanned", "value": $0] }
+        }
         let bom: [String: Any] = [
             "bomFormat": "CycloneDX",
             "specVersion": "1.5",
             "serialNumber": "urn:uuid:\(serial.uuidString.lowercased())",
             "version": 1,
-            "metadata": [
-                "timestamp": formatter.string(from: timestamp),
-                "tools": ["components": [["type": "application", "name": "ocitool", "version": toolVersion]]],
-                "component": subject,
-            ] as [String: Any],
+            "metadata": metadata,
             "components": components,
             "vulnerabilities": vulnerabilities,
         ]

@@ -36,17 +36,42 @@ public enum SARIFReport {
         var properties: [String: Any] = ["target": report.target.name]
         if let manifest = report.target.manifest { properties["manifest"] = manifest.description }
         if let platform = report.target.platform { properties["platform"] = platform }
+        properties["packagesScanned"] = report.packagesScanned
+        properties["packagesNotScanned"] = report.packagesNotScanned.count
         return [
             "tool": [
                 "driver": [
                     "name": "ocitool", "version": toolVersion, "informationUri": "https://osv.dev",
                     "rules": rules,
+                    "notifications": [
+                        [
+                            "id": notScannedNotification,
+                            "shortDescription": ["text": "A package was not checked for vulnerabilities."],
+                            "defaultConfiguration": ["level": "warning"],
+                        ] as [String: Any]
+                    ],
                 ] as [String: Any]
             ],
+            "invocations": [invocation(report)],
             "results": results,
             "originalUriBaseIds": ["ROOTPATH": ["uri": "file:///"]],
             "properties": properties,
         ]
+    }
+
+    /// The id of the notification each package not checked carries.
+    static let notScannedNotification = "package-not-scanned"
+
+    /// The run's invocation: successful, with one warning notification per package not checked (SARIF's place for
+    /// what a tool could not analyse), so a dashboard does not read those packages as clean.
+    private static func invocation(_ report: ScanReport) -> [String: Any] {
+        let notifications = report.packagesNotScanned.map { line -> [String: Any] in
+            [
+                "level": "warning", "message": ["text": "Not scanned: \(line)"],
+                "descriptor": ["id": notScannedNotification, "index": 0] as [String: Any],
+            ]
+        }
+        return ["executionSuccessful": true, "toolExecutionNotifications": notifications]
     }
 
     /// SARIF's level for a severity: error for HIGH and CRITICAL, warning for MEDIUM, note otherwise.

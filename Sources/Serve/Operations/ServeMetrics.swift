@@ -103,6 +103,11 @@ final class ServeMetrics: Sendable {
         CoreMetrics.Counter(label: "ocitool_scan_policy_denials_total", factory: factory).increment()
     }
 
+    /// A webhook attempt failed and is tried again after the backoff.
+    func webhookRetry() {
+        CoreMetrics.Counter(label: "ocitool_scan_webhook_retries_total", factory: factory).increment()
+    }
+
     /// A webhook delivery ended: `delivered`, or `failed` once every retry failed.
     func webhook(result: String) {
         CoreMetrics.Counter(

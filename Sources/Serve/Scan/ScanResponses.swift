@@ -15,6 +15,9 @@ struct ScanResultBody: Encodable {
     var findings: [FindingBody]?
     /// The platforms scanned (one entry for an image manifest).
     var platforms: [String]?
+    /// Packages not looked up, each with why (as `ScanReport.packagesNotScanned`), once a scan completed: a Red Hat
+    /// image's rpms, say, so a result without findings is not taken for clean.
+    var packagesNotScanned: [String]?
     /// Why the last scan failed.
     var error: String?
 
@@ -32,11 +35,17 @@ struct ScanResultBody: Encodable {
             report.findings.map { FindingBody($0, platform: report.target.platform) }
         }
         platforms = record.reports.map { $0.target.platform ?? "unknown" }
+        packagesNotScanned = record.reports.flatMap { report in
+            report.packagesNotScanned.map { line in
+                record.reports.count > 1 ? "\(report.target.platform ?? "unknown"): \(line)" : line
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case repository, digest, status, database, counts, findings, platforms, error
         case scannedAt = "scanned_at"
+        case packagesNotScanned = "packages_not_scanned"
     }
 }
 

@@ -190,8 +190,7 @@ final class ScanService: Service, Sendable {
             let cataloger = ImageCataloger(cache: LayerCatalogCache(layoutRoot: store.root))
             let catalogs = try cataloger.catalog(descriptor, in: LayoutEndpoint(layout))
             let database = try VulnerabilityDatabase.open(at: databasePath)
-            let status = try database.status()
-            let info = DatabaseInfo(source: databasePath, builtAt: status.builtAt, records: status.records)
+            let info = try database.info(source: databasePath)
             let scanner = VulnerabilityScanner(database: database)
             let isIndex = descriptor.mediaType.isIndex
             record.reports = try catalogs.map { catalog in

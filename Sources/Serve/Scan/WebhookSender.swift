@@ -42,7 +42,8 @@ struct WebhookTarget: Sendable, Equatable {
 
 /// POSTs JSON to the configured webhook in the background: one HTTP/1.1 request per connection over NIO (Serve
 /// has no HTTP client library), a 2xx answer within 10 seconds is a delivery; otherwise it is retried
-/// `retries` times with a doubling delay. Never awaited by a request.
+/// `retries` times with a doubling delay (each retry counted), then given up (counted as failed). Never awaited by a
+/// request.
 struct WebhookSender: Sendable {
     let settings: ScanSettings.Webhook
     let target: WebhookTarget
@@ -68,6 +69,7 @@ struct WebhookSender: Sendable {
         var delay = settings.backoff
         for attempt in 0...settings.retries {
             if attempt > 0 {
+                metrics.webhookRetry()
                 try? await Task.sleep(for: delay)
                 delay *= 2
             }

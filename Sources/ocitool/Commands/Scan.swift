@@ -108,6 +108,9 @@ struct ScanCommand: ParsableCommand {
         }
         try ScanOutput(format: format, output: output).write(reports)
         for notice in Set(reports.flatMap(\.notices)).sorted() { Console.write("notice: \(notice)\n", to: .standardError) }
+        for warning in reports.compactMap(ScanOutput.notScannedWarning) {
+            Console.write("warning: \(warning)\n", to: .standardError)
+        }
         if attach { try attachReports(reports) }
         if let exitCode, reports.contains(where: { !$0.findings.isEmpty }) { throw ExitCode(exitCode) }
     }

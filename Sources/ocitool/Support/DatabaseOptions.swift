@@ -48,13 +48,11 @@ struct DatabaseOptions: ParsableArguments {
             let fetched = try DatabaseArtifact.fetch(
                 from: source, selector: selector, reference: text, cacheDirectory: Self.cacheDirectory)
             let database = try VulnerabilityDatabase.open(at: fetched.path)
-            let status = try database.status()
-            return (database, DatabaseInfo(source: text, digest: fetched.digest, builtAt: status.builtAt, records: status.records))
+            return (database, try database.info(source: text, digest: fetched.digest))
         }
         let path = db ?? Self.defaultPath
         let database = try VulnerabilityDatabase.open(at: path)
-        let status = try database.status()
-        return (database, DatabaseInfo(source: path, builtAt: status.builtAt, records: status.records))
+        return (database, try database.info(source: path))
     }
 }
 

@@ -57,7 +57,20 @@ struct ScanOutput {
         line += ": \(report.packagesScanned) packages scanned, \(report.findings.count) findings ("
         line += counts.joined(separator: ", ") + ")"
         line += ", \(report.suppressed.count) suppressed, \(report.filtered) filtered by severity"
+        if !report.packagesNotScanned.isEmpty { line += ", \(report.packagesNotScanned.count) not scanned" }
         return line
+    }
+
+    /// The line standard error gets when packages were not looked up (nil when all were), so a report short of
+    /// findings is not taken for clean: how many, and why.
+    static func notScannedWarning(_ report: ScanReport) -> String? {
+        let reasons = report.notScannedReasons
+        guard !reasons.isEmpty else { return nil }
+        let count = report.packagesNotScanned.count
+        var target = report.target.name
+        if let platform = report.target.platform { target += " (\(platform))" }
+        let why = reasons.map { "\($0.reason) (\($0.count))" }.joined(separator: "; ")
+        return "\(target): \(count) package\(count == 1 ? "" : "s") not checked for vulnerabilities: \(why)"
     }
 
     /// The table format: a summary line, the findings, then what was suppressed, skipped or not scanned.
