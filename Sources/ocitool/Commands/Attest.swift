@@ -70,21 +70,15 @@ struct Attest: ParsableCommand {
         var done: [AttestedImage] = []
         do {
             for image in images {
-                let (repository, descriptor, statedIdentity) = try batch.naming(image) {
-                    () throws -> (any ImageRepository, Descriptor, String) in
-                    let reference = try ImageReference(parsing: image)
-                    let statedIdentity = try IdentityFlags.signingIdentity(identity, for: reference)
-                    let (repository, selector) = try ImageEndpoint.repository(reference, for: "attest", registry: options)
-                    return (repository, try repository.resolve(selector), statedIdentity)
-                }
+                let target = try batch.target(image, for: "attest", identity: identity, registry: options)
                 // The key is read once, after the first image is found (a wrong path costs no password).
                 let current: ImageAttester
                 if let attester { current = attester } else { current = ImageAttester(key: try signingKey.load()) }
                 attester = current
                 let attested = try batch.naming(image) {
                     try current.attest(
-                        descriptor, in: repository, predicate: body, predicateType: predicateType, identity: statedIdentity,
-                        format: format.format)
+                        target.descriptor, in: target.repository, predicate: body, predicateType: predicateType,
+                        identity: target.identity, format: format.format)
                 }
                 done.append(attested)
                 if output == .text { Console.write(Attest.line(attested, predicateType: predicateType)) }

@@ -70,24 +70,18 @@ struct Sign: ParsableCommand {
         var done: [SignedImage] = []
         do {
             for image in images {
-                let (repository, descriptor, signedIdentity) = try batch.naming(image) {
-                    () throws -> (any ImageRepository, Descriptor, String) in
-                    let reference = try ImageReference(parsing: image)
-                    let signedIdentity = try IdentityFlags.signingIdentity(identity, for: reference)
-                    let (repository, selector) = try ImageEndpoint.repository(reference, for: "sign", registry: options)
-                    return (repository, try repository.resolve(selector), signedIdentity)
-                }
+                let target = try batch.target(image, for: "sign", identity: identity, registry: options)
                 // The key is read once, after the first image is found (a wrong path costs no password).
                 let current: ImageSigner
                 if let signer { current = signer } else { current = ImageSigner(key: try signingKey.load()) }
                 signer = current
                 let signed = try batch.naming(image) {
                     try current.sign(
-                        descriptor, in: repository, identity: signedIdentity, annotations: annotations,
+                        target.descriptor, in: target.repository, identity: target.identity, annotations: annotations,
                         format: format.format, recursive: recursive)
                 }
                 done += signed
-                if output == .text { for image in signed { Console.write(Sign.line(image, identity: signedIdentity)) } }
+                if output == .text { for image in signed { Console.write(Sign.line(image, identity: target.identity)) } }
             }
         } catch {
             if output == .json, !done.isEmpty { try Console.json(done) }
