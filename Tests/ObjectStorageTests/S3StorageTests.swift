@@ -173,3 +173,54 @@ import Testing
         }
     }
 }
+
+/// The start-up probe, against radosgw and against what it refuses.
+@Suite(.serialized) struct S3ProbeTests {
+    let cluster: CephCluster
+
+    init() throws { cluster = try CephCluster.shared() }
+
+    func client(bucket: String, secret: String? = nil) throws -> S3Client {
+        let location = try S3Location("s3://\(bucket)/probe", endpoint: cluster.endpoint, environment: [:])
+        let credentials = S3Credentials(
+            accessKey: cluster.accessKey, secretKey: secret ?? cluster.secretKey, source: "test")
+        return S3Client(location: location, credentials: credentials)
+    }
+
+    @Test func radosgwHonoursConditionalWritesAndTheProbeLeavesNothing() throws {
+        let client = try client(bucket: "probe-\(UUID().uuidString.lowercased().prefix(12))")
+        try client.createBucket()
+        let capabilities = try client.probe()
+        #expect(capabilities.conditionalCreate)
+        #expect(capabilities.conditionalReplace)
+        #expect(capabilities.sharedWritersRefusal == nil)
+        #expect(try client.list(prefix: "").isEmpty)
+    }
+
+    @Test func aMissingBucketIsNamed() throws {
+        let client = try client(bucket: "no-such-bucket-\(UUID().uuidString.lowercased().prefix(8))")
+        #expect {
+            try client.probe()
+        } throws: { error in
+            guard case LayoutError.io(_, let object, _) = error else { return false }
+            return object.contains("NoSuchBucket")
+        }
+    }
+
+    @Test func refusedCredentialsAreNamed() throws {
+        let client = try client(bucket: "probe-\(UUID().uuidString.lowercased().prefix(12))", secret: "wrong")
+        #expect {
+            try client.probe()
+        } throws: { error in
+            guard case LayoutError.io(_, let object, let code) = error else { return false }
+            return code == EACCES && object.contains("SignatureDoesNotMatch")
+        }
+    }
+
+    @Test func withoutConditionalWritesSharedWritersAreRefusedWithTheReason() {
+        let none = S3Capabilities(conditionalCreate: false, conditionalReplace: true)
+        #expect(!none.supportsSharedWriters)
+        #expect(none.sharedWritersRefusal?.contains("If-None-Match") == true)
+        #expect(none.sharedWritersRefusal?.contains("--single-replica") == true)
+    }
+}
