@@ -56,7 +56,7 @@ package final class S3Client: Sendable {
 
     /// Creates the bucket; succeeds when it exists already and is ours.
     package func createBucket() throws(LayoutError) {
-        let response = try send("PUT", key: "", body: Body(length: 0) { _ in 0 })
+        let response = try send("PUT", key: "", body: .bytes(Data()))
         let text = String(decoding: response.body, as: UTF8.self)[...]
         if response.status == 409, S3XML.value("Code", in: text) == "BucketAlreadyOwnedByYou" { return }
         try expect(response, [200], "CREATE BUCKET", "")
@@ -106,37 +106,20 @@ package final class S3Client: Sendable {
     package func put(_ key: String, data: Data, condition: Condition = .none, contentType: String? = nil)
         throws(LayoutError) -> WriteOutcome
     {
-        let hash = Digest.sha256(of: data).encoded
-        var offset = 0
-        let body = Body(length: Int64(data.count)) { (buffer) in
-            let count = min(buffer.count, data.count - offset)
-            data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<offset + count)
-            offset += count
-            return count
-        }
-        return try write(key, body: body, payloadHash: hash, condition: condition, contentType: contentType)
+        try write(
+            key, body: .bytes(data), payloadHash: Digest.sha256(of: data).encoded, condition: condition,
+            contentType: contentType)
     }
 
     /// Writes an object streamed from a file, which must hash to `payloadHash` (hex SHA-256).
     package func put(_ key: String, file: FileDescriptor, size: Int64, payloadHash: String, condition: Condition)
         throws(LayoutError) -> WriteOutcome
     {
-        var offset: Int64 = 0
-        var failure: LayoutError?
-        let body = Body(length: size) { (buffer) in
-            do throws(LayoutError) {
-                let count = try file.read(into: buffer, at: offset)
-                offset += Int64(count)
-                return count
-            } catch {
-                failure = error
-                return nil
-            }
-        }
+        let source = FileRegion(file: file, offset: 0, length: size)
         do throws(LayoutError) {
-            return try write(key, body: body, payloadHash: payloadHash, condition: condition, contentType: nil)
+            return try write(key, body: source.body, payloadHash: payloadHash, condition: condition, contentType: nil)
         } catch {
-            throw failure ?? error
+            throw source.failure ?? error
         }
     }
 
@@ -182,6 +165,49 @@ package final class S3Client: Sendable {
     struct Body {
         let length: Int64
         let fill: (UnsafeMutableRawBufferPointer) -> Int?
+
+        /// A body sent from memory.
+        static func bytes(_ data: Data) -> Body {
+            var offset = 0
+            return Body(length: Int64(data.count)) { (buffer) in
+                let count = min(buffer.count, data.count - offset)
+                data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<offset + count)
+                offset += count
+                return count
+            }
+        }
+    }
+
+    /// A request body read from a region of a file; a read failure is kept, to be thrown instead of the abort
+    /// curl reports for it.
+    final class FileRegion {
+        private let file: FileDescriptor
+        private var offset: Int64
+        private let end: Int64
+        private(set) var failure: LayoutError?
+        let length: Int64
+
+        init(file: FileDescriptor, offset: Int64, length: Int64) {
+            self.file = file
+            self.offset = offset
+            self.end = offset + length
+            self.length = length
+        }
+
+        var body: Body {
+            Body(length: length) { (buffer) in
+                do throws(LayoutError) {
+                    let wanted = Int(min(Int64(buffer.count), self.end - self.offset))
+                    guard wanted > 0 else { return 0 }
+                    let count = try self.file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), at: self.offset)
+                    self.offset += Int64(count)
+                    return count
+                } catch {
+                    self.failure = error
+                    return nil
+                }
+            }
+        }
     }
 
     /// What to do with a response body.
@@ -199,7 +225,7 @@ package final class S3Client: Sendable {
         var truncated: Bool
     }
 
-    private func write(_ key: String, body: Body, payloadHash: String, condition: Condition, contentType: String?)
+    func write(_ key: String, body: Body, payloadHash: String, condition: Condition, contentType: String?)
         throws(LayoutError) -> WriteOutcome
     {
         var headers: [String] = []
@@ -218,7 +244,7 @@ package final class S3Client: Sendable {
     /// Sends one request, retrying transfers cut short and the server's 500/503 (three attempts, backing off)
     /// when the body can be sent again (none, or a fill function that restarts: only bodiless requests are
     /// retried here).
-    private func send(
+    func send(
         _ method: String, key: String, query: String = "", headers: [String] = [], body: Body? = nil,
         payloadHash: String = S3Client.emptyPayloadHash, sink: Sink = .collect(limit: 1 << 20)
     ) throws(LayoutError) -> Response {
@@ -277,7 +303,7 @@ package final class S3Client: Sendable {
     }
 
     /// Checks the status, turning anything else into an error with S3's own code and message.
-    private func expect(_ response: Response, _ statuses: Set<Int>, _ operation: String, _ key: String)
+    func expect(_ response: Response, _ statuses: Set<Int>, _ operation: String, _ key: String)
         throws(LayoutError)
     {
         guard !statuses.contains(response.status) else { return }

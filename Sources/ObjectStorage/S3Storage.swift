@@ -12,21 +12,31 @@ public import Layout
 ///
 /// Nothing is locked: conditional writes keep concurrent writers on any number of machines from losing each
 /// other's changes. New blobs are staged in a local directory while they are hashed, then uploaded in one
-/// signed `PUT`.
+/// signed `PUT`, or in parts when large (`S3PartUpload`).
 public struct S3Storage: BlobStorage {
     let client: S3Client
     /// The repository's name (`team/app`).
     public let repository: String
     /// Where ingests stage their bytes before upload.
     let stagingDirectory: String
+    /// Blobs larger than this are uploaded in parts (a single `PUT` takes at most 5 GiB).
+    let multipartThreshold: Int64
+    /// The size of each part but the last (S3's minimum is 5 MiB).
+    let partSize: Int64
 
     /// - Parameters:
     ///   - repository: a valid repository name.
     ///   - stagingDirectory: an existing local directory for blobs being written.
-    package init(client: S3Client, repository: String, stagingDirectory: String) {
+    ///   - multipartThreshold: blobs larger than this are uploaded in parts of `partSize`.
+    package init(
+        client: S3Client, repository: String, stagingDirectory: String, multipartThreshold: Int64 = 64 << 20,
+        partSize: Int64 = 16 << 20
+    ) {
         self.client = client
         self.repository = repository
         self.stagingDirectory = stagingDirectory
+        self.multipartThreshold = min(multipartThreshold, 5 << 30)
+        self.partSize = max(partSize, 5 << 20)
     }
 
     /// The bucket-wide key of a blob's bytes.
@@ -60,8 +70,13 @@ public struct S3Storage: BlobStorage {
         let (path, payloadHash) = S3Ingest.parse(location)
         if try client.head(blobKey(digest))?.size != size {
             let file = try FileDescriptor(path: path, flags: O_RDONLY)
-            // A 412 means another writer stored the same digest first: content addressing makes it this blob.
-            _ = try client.put(blobKey(digest), file: file, size: size, payloadHash: payloadHash, condition: .absent)
+            if size > multipartThreshold {
+                try S3PartUpload(client: client, key: blobKey(digest), file: file, size: size, partSize: partSize)
+                    .run(expecting: digest)
+            } else {
+                // A 412: another writer stored the same digest first, and content addressing makes it this blob.
+                _ = try client.put(blobKey(digest), file: file, size: size, payloadHash: payloadHash, condition: .absent)
+            }
         }
         _ = try client.put(linkKey(digest), data: Data(String(size).utf8))
         unlink(path)

@@ -104,6 +104,72 @@ import Testing
         #expect(try client.list(prefix: client.location.key("blobs/")).isEmpty)
     }
 
+    /// A storage that uploads anything over 6 MiB in 5 MiB parts.
+    func multipartStorage(_ repository: String) -> S3Storage {
+        S3Storage(
+            client: client, repository: repository, stagingDirectory: scratch.path, multipartThreshold: 6 << 20,
+            partSize: 5 << 20)
+    }
+
+    @Test func largeBlobsAreUploadedInPartsAndReadBackWhole() throws {
+        let store = multipartStorage("big")
+        let data = Data((0..<(12 << 20) + 3).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 13) })
+        let digest = try put(data, in: store)
+        #expect(store.size(of: digest) == Int64(data.count))
+        let handle = try store.open(digest)
+        let hasher = DigestHasher(.sha256)
+        var offset: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try handle.read(into: $0, at: offset) }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            offset += Int64(count)
+        }
+        #expect(offset == Int64(data.count))
+        #expect(hasher.finalize() == digest)
+        #expect(try client.listMultipartUploads(prefix: client.location.prefix).isEmpty)
+    }
+
+    /// A staged file changed after it was hashed is caught before any part is uploaded (parts are only checked
+    /// by their own hashes), and no multipart upload is left behind.
+    @Test func aLargeBlobChangedOnDiskNeverBecomesVisible() throws {
+        let store = multipartStorage("big")
+        let data = Data(repeating: 7, count: 7 << 20)
+        let ingest = try store.makeIngest(algorithm: .sha256)
+        try data.withUnsafeBytes { try ingest.write($0) }
+        let staged = try ingest.finish(expected: nil, expectedSize: nil)
+        let path = try #require(try FileManager.default.contentsOfDirectory(atPath: scratch.path).first)
+        var changed = data
+        changed[6 << 20] = 8
+        try changed.write(to: scratch.appendingPathComponent(path))
+        #expect(throws: LayoutError.digestMismatch(expected: staged.digest, actual: Digest.sha256(of: changed))) {
+            try staged.commit()
+        }
+        #expect(store.size(of: staged.digest) == nil)
+        #expect(try client.list(prefix: client.location.key("blobs/")).isEmpty)
+        #expect(try client.listMultipartUploads(prefix: client.location.prefix).isEmpty)
+    }
+
+    /// The server checks each part against its signed hash.
+    @Test func aPartThatDoesNotMatchItsHashIsRefused() throws {
+        let key = client.location.key("parts")
+        let path = scratch.appendingPathComponent("part").path
+        try Data(repeating: 1, count: 1024).write(to: URL(fileURLWithPath: path))
+        let file = try FileDescriptor(path: path, flags: O_RDONLY)
+        let id = try client.createMultipartUpload(key)
+        #expect(try client.listMultipartUploads(prefix: client.location.prefix).map(\.uploadID) == [id])
+        #expect {
+            try client.uploadPart(
+                key, uploadID: id, number: 1, file: file, offset: 0, length: 1024,
+                payloadHash: Digest.sha256(of: Data(repeating: 2, count: 1024)).encoded)
+        } throws: { error in
+            "\(error)".contains("XAmzContentSHA256Mismatch") || "\(error)".contains("BadDigest")
+        }
+        try client.abortMultipartUpload(key, uploadID: id)
+        #expect(try client.listMultipartUploads(prefix: client.location.prefix).isEmpty)
+    }
+
     @Test func indexIsReplacedOnlyFromTheVersionTheWriterRead() throws {
         let store = storage("app")
         #expect(store.indexVersion() == nil)

@@ -40,18 +40,31 @@ public final class CephCluster: Sendable {
         let outputPath = directory + "/start.out"
         let logPath = directory + "/start.log"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let status = Self.run([script, "start", directory], output: outputPath, errors: logPath)
-        let printed = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        var values: [String: String] = [:]
-        for line in printed.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+        guard let pid = Self.spawn([script, "start", directory], output: outputPath, errors: logPath) else {
+            throw CephError(description: "cannot run \(script)")
         }
-        guard status == 0, let endpoint = values["S3_ENDPOINT"],
-            let access = values["AWS_ACCESS_KEY_ID"], let secret = values["AWS_SECRET_ACCESS_KEY"]
+        // The script prints the credentials last. Its output is polled rather than its exit awaited: the exit
+        // status of a shell whose daemons live on is not always ours to collect in a test process.
+        var values: [String: String] = [:]
+        let deadline = Date().addingTimeInterval(240)
+        var exited = false
+        while values["AWS_SECRET_ACCESS_KEY"] == nil, Date() < deadline, !exited {
+            var status: Int32 = 0
+            let reaped = waitpid(pid, &status, WNOHANG)
+            exited = reaped == pid || (reaped == -1 && errno == ECHILD)
+            let printed = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            for line in printed.split(separator: "\n") where printed.hasSuffix("\n") {
+                let parts = line.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+            }
+            if values["AWS_SECRET_ACCESS_KEY"] == nil, !exited { usleep(100_000) }
+        }
+        guard let endpoint = values["S3_ENDPOINT"], let access = values["AWS_ACCESS_KEY_ID"],
+            let secret = values["AWS_SECRET_ACCESS_KEY"]
         else {
-            throw CephError(description: "scripts/ceph.sh start failed (\(status)):\n\(log)")
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            Self.stop(directory, removing: false)
+            throw CephError(description: "scripts/ceph.sh start did not print credentials (see \(directory)/log):\n\(log)")
         }
         self.endpoint = endpoint
         accessKey = access
@@ -60,29 +73,49 @@ public final class CephCluster: Sendable {
     }
 
     /// Stops the daemons and removes the cluster's directory.
-    private func stop() {
+    private func stop() { Self.stop(directory, removing: true) }
+
+    /// Stops whatever daemons of the cluster in `directory` run; removes the directory unless asked to keep it
+    /// (its logs explain a failed start).
+    private static func stop(_ directory: String, removing: Bool) {
         let script = InteropScript.repositoryRoot + "/scripts/ceph.sh"
-        _ = Self.run([script, "stop", directory], output: "/dev/null", errors: "/dev/null")
-        try? FileManager.default.removeItem(atPath: directory)
+        if let pid = spawn([script, "stop", directory], output: "/dev/null", errors: "/dev/null") {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        }
+        if removing { try? FileManager.default.removeItem(atPath: directory) }
     }
 
-    /// Runs a bash script with its output streams in files and waits for it with `waitpid`. Not `Process`: its
-    /// termination watch is a socket the child inherits, which the daemons the script starts would hold open.
-    /// - Returns: the exit status (-1 when it could not be started).
-    private static func run(_ arguments: [String], output: String, errors: String) -> Int32 {
+    /// Starts a bash script with its output streams in files. Not `Process`: its termination watch is a socket
+    /// the child inherits, which the daemons the script starts would hold open.
+    /// - Returns: its process ID, or nil when it could not be started.
+    private static func spawn(_ arguments: [String], output: String, errors: String) -> pid_t? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Default signal handling, nothing blocked, a process group of its own: the test process ignores SIGPIPE
+        // and may block signals, which a shell and its daemons would otherwise inherit.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        sigdelset(&defaults, SIGKILL)
+        sigdelset(&defaults, SIGSTOP)
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
         let argv = (["/bin/bash"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, "/bin/bash", &actions, nil, argv, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+        return posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ) == 0 ? pid : nil
     }
 
     /// The credentials as the environment an S3 tool reads.
