@@ -103,4 +103,31 @@ struct SBOMAndArtifactTests {
         let left = (try? FileManager.default.contentsOfDirectory(atPath: other + "/vulndb/sha256")) ?? []
         #expect(left.isEmpty)
     }
+
+    /// Four database versions fetched in turn into one cache: it keeps the three most recently used, and a
+    /// cache hit counts as a use.
+    @Test func theCacheKeepsTheMostRecentlyUsedDatabases() throws {
+        let root = try ScanFixtures.directory()
+        _ = try OCILayout.create(at: root + "/bundle")
+        let cache = root + "/cache"
+        var fetched: [DatabaseArtifact.Fetched] = []
+        for day in 0..<4 {
+            let (_, _, path) = try ScanFixtures.database(now: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400))
+            let reference = try ImageReference(parsing: root + "/bundle:vulndb-\(day)")
+            _ = try DatabaseArtifact.push(databaseAt: path, to: try LocalEndpoint.destination(reference).0, tag: "vulndb-\(day)")
+            let (source, selector) = try LocalEndpoint.source(reference)
+            fetched.append(
+                try DatabaseArtifact.fetch(from: source, selector: selector, reference: "bundle", cacheDirectory: cache))
+            if day == 1 {
+                // Day 0's copy is used again after day 1's arrived: it outlives day 1's.
+                Thread.sleep(forTimeInterval: 0.05)
+                let (first, firstSelector) = try LocalEndpoint.source(try ImageReference(parsing: root + "/bundle:vulndb-0"))
+                #expect(!(try DatabaseArtifact.fetch(from: first, selector: firstSelector, reference: "bundle", cacheDirectory: cache)).downloaded)
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(Set(fetched.map(\.digest)).count == 4)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: cache + "/vulndb/sha256"))
+        #expect(left == Set([0, 2, 3].map { "\(fetched[$0].digest.encoded).db" }))
+    }
 }

@@ -48,7 +48,8 @@ public enum DatabaseArtifact {
 
     /// Finds the database artifact `selector` names in `source` and returns a local copy of its
     /// SQLite file: from `cacheDirectory` (`vulndb/<algorithm>/<hex>.db`) when it is there, else
-    /// streamed into it, checked against its digest and size, then renamed into place.
+    /// streamed into it, checked against its digest and size, then renamed into place (and the cache trimmed
+    /// to the `cachedDatabasesKept` most recently used).
     /// - Throws: `ScanError.notADatabaseArtifact` for another kind of manifest,
     ///   `LayoutError.digestMismatch`/`.sizeMismatch`, `.io`, the source's errors.
     public static func fetch(
@@ -67,9 +68,38 @@ public enum DatabaseArtifact {
         let directory = "\(cacheDirectory)/vulndb/\(layer.digest.algorithm)"
         let path = "\(directory)/\(layer.digest.encoded).db"
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
-        if size == layer.size { return Fetched(path: path, digest: layer.digest, downloaded: false) }
+        if size == layer.size {
+            utimes(path, nil)  // a use: eviction keeps the most recently used copies
+            return Fetched(path: path, digest: layer.digest, downloaded: false)
+        }
         try download(layer, from: source, to: path, directory: directory)
+        evict(in: directory, keeping: path)
         return Fetched(path: path, digest: layer.digest, downloaded: true)
+    }
+
+    /// How many databases the cache keeps (per digest algorithm): the most recently fetched or used.
+    public static let cachedDatabasesKept = 3
+
+    /// Drops all but the `cachedDatabasesKept` most recently used databases in `directory` (never `current`),
+    /// and downloads abandoned over an hour ago. A process still reading a dropped file keeps reading its open
+    /// copy. Best effort: a file that cannot be removed stays.
+    static func evict(in directory: String, keeping current: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        var databases: [(path: String, used: Date)] = []
+        for name in names {
+            let path = "\(directory)/\(name)"
+            guard let used = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            else { continue }
+            if name.hasPrefix(".download-"), used.timeIntervalSinceNow < -3600 {
+                try? FileManager.default.removeItem(atPath: path)
+            } else if name.hasSuffix(".db"), path != current {
+                databases.append((path, used))
+            }
+        }
+        let kept = max(0, cachedDatabasesKept - 1)
+        for stale in databases.sorted(by: { $0.used > $1.used }).dropFirst(kept) {
+            try? FileManager.default.removeItem(atPath: stale.path)
+        }
     }
 
     private static func download(_ layer: Descriptor, from source: any ImageSource, to path: String, directory: String)
