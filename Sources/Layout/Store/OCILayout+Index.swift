@@ -13,11 +13,13 @@ extension OCILayout {
         guard let (data, version) = try storage.readIndex(limit: OCILayout.maxIndexSize) else {
             throw .invalidLayout(path, reason: "index.json is missing")
         }
-        do {
-            return (try JSONDecoder().decode(ImageIndex.self, from: data), version)
-        } catch {
+        if let decoded = DecodedIndexes.shared.index(of: path, decodedFrom: data) { return (decoded, version) }
+        let index: ImageIndex
+        do { index = try JSONDecoder().decode(ImageIndex.self, from: data) } catch {
             throw .invalidLayout(path, reason: "index.json is malformed: \(Manifest.describe(error))")
         }
+        DecodedIndexes.shared.keep(index, of: path, decodedFrom: data)
+        return (index, version)
     }
 
     /// The current version of index.json, without reading it (nil when it is missing): caches compare it with
@@ -73,5 +75,27 @@ extension JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
+    }
+}
+
+/// The last decoded index.json of recently read layouts, with the bytes it was decoded from, so that reading
+/// an unchanged index skips decoding it again (a layout with 2,000 tags has half a megabyte of index JSON).
+/// Keyed by content, not by file stamps: a byte comparison costs microseconds, and coarse timestamps with
+/// reused inodes cannot make it return another index.
+final class DecodedIndexes: Sendable {
+    static let shared = DecodedIndexes()
+    /// Layouts remembered at once; past that the memory starts over.
+    private static let capacity = 64
+    private let entries = Locked<[String: (data: Data, index: ImageIndex)]>([:])
+
+    func index(of path: String, decodedFrom data: Data) -> ImageIndex? {
+        entries.withLock { (entries) in entries[path].flatMap { $0.data == data ? $0.index : nil } }
+    }
+
+    func keep(_ index: ImageIndex, of path: String, decodedFrom data: Data) {
+        entries.withLock { (entries) in
+            if entries.count >= Self.capacity, entries[path] == nil { entries.removeAll() }
+            entries[path] = (data, index)
+        }
     }
 }
