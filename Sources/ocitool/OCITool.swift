@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
-import Layout
-import OCICrypto
-import Scan
-import Sync
-import Trust
 
 /// The `ocitool` command: argument parsing and output only; every operation is a Layout library call.
 @main
@@ -40,19 +35,10 @@ struct OCITool: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as LayoutError {
-            fail(ErrorReport(error))
-        } catch let error as SyncError {
-            fail(ErrorReport(error))
-        } catch let error as OCICryptoError {
-            fail(ErrorReport(error))
-        } catch let error as ScanError {
-            fail(ErrorReport(error))
-        } catch let error as TrustError {
-            fail(ErrorReport(error))
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {
+            if let report = ErrorReport(any: error) { fail(report) }
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
