@@ -28,13 +28,9 @@ BIG=${BENCH_BIG_LAYER:-1G}   # the big layer's size; smaller (e.g. 64M) only to 
 RUNS=${BENCH_RUNS:-3}        # measured runs per command; the fastest counts
 ARCHIVE=$CACHE/import-$BIG.tar
 
-OCITOOL=${1:-${OCITOOL:-}}
-if [ -z "$OCITOOL" ]; then
-    echo "# building release binary (swift build -c release)"
-    (cd "$ROOT" && swift build -c release --product ocitool >/dev/null)
-    OCITOOL="$(cd "$ROOT" && swift build -c release --show-bin-path)/ocitool"
-fi
-[ -x "$OCITOOL" ] || { echo "error: $OCITOOL is not an executable" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_ocitool "${1:-}"
 
 if [ ! -x /usr/bin/time ]; then
     echo "# installing GNU time"
@@ -44,9 +40,7 @@ if [ ! -x /usr/bin/time ]; then
         { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
           "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1; }
 fi
-for tool in skopeo openssl python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 2; }
-done
+require_tools skopeo openssl python3 /usr/bin/time
 
 mkdir -p "$CACHE"
 if [ ! -s "$ARCHIVE" ]; then

@@ -36,16 +36,10 @@ RECORDS=${BENCH_RECORDS:-120000}
 IMAGE_SIZE=${BENCH_IMAGE_SIZE:-1G}
 RUNS=${BENCH_RUNS:-3}
 
-OCITOOL=${1:-${OCITOOL:-}}
-if [ -z "$OCITOOL" ]; then
-    echo "# building release binary (swift build -c release)"
-    (cd "$ROOT" && swift build -c release --product ocitool >/dev/null)
-    OCITOOL="$(cd "$ROOT" && swift build -c release --show-bin-path)/ocitool"
-fi
-[ -x "$OCITOOL" ] || { echo "error: $OCITOOL is not an executable" >&2; exit 2; }
-for tool in python3 bc gzip tar; do
-    command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 2; }
-done
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_ocitool "${1:-}"
+require_tools python3 bc gzip tar
 
 OSV=$CACHE/osv-$RECORDS
 mkdir -p "$CACHE"

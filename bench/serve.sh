@@ -46,13 +46,9 @@ ARCHIVE=$CACHE/serve-$BIG.tar
 OCIDIR=$CACHE/serve-$BIG.oci
 PUTBLOB=$CACHE/serve-put-$BIG.bin
 
-OCITOOL=${1:-${OCITOOL:-}}
-if [ -z "$OCITOOL" ]; then
-    echo "# building release binary (swift build -c release)"
-    (cd "$ROOT" && swift build -c release --product ocitool >/dev/null)
-    OCITOOL="$(cd "$ROOT" && swift build -c release --show-bin-path)/ocitool"
-fi
-[ -x "$OCITOOL" ] || { echo "error: $OCITOOL is not an executable" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_ocitool "${1:-}"
 OCITOOL_STATIC=${2:-${OCITOOL_STATIC:-}}
 if [ -z "$OCITOOL_STATIC" ] && [ -x "$ROOT/.build-static/release/ocitool" ]; then
     OCITOOL_STATIC=$ROOT/.build-static/release/ocitool
@@ -69,9 +65,7 @@ if ! command -v wrk >/dev/null; then
         { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
           "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; }
 fi
-for tool in docker-registry skopeo wrk curl openssl python3 sha256sum; do
-    command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 2; }
-done
+require_tools docker-registry skopeo wrk curl openssl python3 sha256sum
 
 # --- content (cached) -------------------------------------------------------------------------------
 mkdir -p "$CACHE"

@@ -32,16 +32,10 @@ LAYER=${BENCH_LAYER:-205M}
 ARCHIVE=$CACHE/sync-5x$LAYER.tar
 TAGS=200
 
-OCITOOL=${1:-${OCITOOL:-}}
-if [ -z "$OCITOOL" ]; then
-    echo "# building release binary (swift build -c release)"
-    (cd "$ROOT" && swift build -c release --product ocitool >/dev/null)
-    OCITOOL="$(cd "$ROOT" && swift build -c release --show-bin-path)/ocitool"
-fi
-[ -x "$OCITOOL" ] || { echo "error: $OCITOOL is not an executable" >&2; exit 2; }
-for tool in skopeo docker-registry python3 curl /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 2; }
-done
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_ocitool "${1:-}"
+require_tools skopeo docker-registry python3 curl /usr/bin/time
 
 mkdir -p "$CACHE"
 if [ ! -s "$ARCHIVE" ]; then

@@ -29,16 +29,10 @@ IMAGES=${BENCH_IMAGES:-1000}
 SAMPLE=${BENCH_SAMPLE:-50}
 DURATION=${BENCH_DURATION:-10}
 
-OCITOOL=${1:-${OCITOOL:-}}
-if [ -z "$OCITOOL" ]; then
-    echo "# building release binary (swift build -c release)"
-    (cd "$ROOT" && swift build -c release --product ocitool >/dev/null)
-    OCITOOL="$(cd "$ROOT" && swift build -c release --show-bin-path)/ocitool"
-fi
-[ -x "$OCITOOL" ] || { echo "error: $OCITOOL is not an executable" >&2; exit 2; }
-for tool in wrk python3 curl openssl; do
-    command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 2; }
-done
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_ocitool "${1:-}"
+require_tools wrk python3 curl openssl
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ocitool-bench-trust.XXXXXX")
 servers=()
