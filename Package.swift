@@ -110,6 +110,7 @@ let package = Package(
             name: "Serve",
             dependencies: [
                 "Layout",
+                "ObjectStorage",
                 "Scan",
                 "YAMLConfig",
                 "Bcrypt",

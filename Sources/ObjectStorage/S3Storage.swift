@@ -66,10 +66,13 @@ public struct S3Storage: BlobStorage {
 
     /// Uploads the staged file under its digest unless the bucket has the blob already (a `PUT` with
     /// `If-None-Match: *`, its payload hash the content's SHA-256), then links it into the repository.
+    /// A location that is a plain path (a file another writer staged and verified, such as an upload session's)
+    /// is uploaded the same way, its payload hash the digest when that is SHA-256, else hashed first.
     public func commit(staged location: String, digest: Digest, size: Int64) throws(LayoutError) {
-        let (path, payloadHash) = S3Ingest.parse(location)
+        var (path, payloadHash) = S3Ingest.parse(location)
         if try client.head(blobKey(digest))?.size != size {
             let file = try FileDescriptor(path: path, flags: O_RDONLY)
+            if payloadHash.isEmpty { payloadHash = try S3Storage.payloadHash(of: file, digest: digest) }
             if size > multipartThreshold {
                 try S3PartUpload(client: client, key: blobKey(digest), file: file, size: size, partSize: partSize)
                     .run(expecting: digest)
@@ -80,6 +83,29 @@ public struct S3Storage: BlobStorage {
         }
         _ = try client.put(linkKey(digest), data: Data(String(size).utf8))
         unlink(path)
+    }
+
+    /// SHA-256 (hex) of a staged file: its digest's hex when the digest is SHA-256, else one read of the file.
+    private static func payloadHash(of file: FileDescriptor, digest: Digest) throws(LayoutError) -> String {
+        if digest.algorithm == .sha256 { return digest.encoded }
+        let hasher = DigestHasher(.sha256)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        while case let count = try file.read(into: buffer, at: offset), count > 0 {
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            offset += Int64(count)
+        }
+        return hasher.finalize().encoded
+    }
+
+    /// A blob of another repository of the same bucket is linked, not copied: its bytes are the bucket's.
+    public func adopt(_ digest: Digest, size: Int64, from source: any BlobStorage) throws(LayoutError) -> Bool {
+        guard let source = source as? S3Storage, source.client.location == client.location,
+            try client.head(blobKey(digest))?.size == size
+        else { return false }
+        _ = try client.put(linkKey(digest), data: Data(String(size).utf8))
+        return true
     }
 
     public func discard(staged location: String) { unlink(S3Ingest.parse(location).path) }

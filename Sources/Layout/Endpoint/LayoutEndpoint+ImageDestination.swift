@@ -36,6 +36,7 @@ extension LayoutEndpoint: ImageDestination {
         resumed: inout Bool
     ) throws {
         let digest = descriptor.digest
+        guard layout.fileStorage != nil else { return try stream(descriptor, from: source, progress: progress) }
         let writer =
             try BlobWriter.resuming(digest, size: descriptor.size, in: layout)
             ?? BlobWriter(layout: layout, algorithm: digest.algorithm)
@@ -50,6 +51,23 @@ extension LayoutEndpoint: ImageDestination {
                 progress?(Int64(bytes.count))
             })
         try writer.finish(expected: digest, expectedSize: descriptor.size).commit()
+    }
+
+    /// Fetches a blob into a storage that is not a directory (an object store's ingest stages and uploads it),
+    /// verifies it and commits it; a source that cannot resume starts a new ingest.
+    private func stream(_ descriptor: Descriptor, from source: any ImageSource, progress: (@Sendable (Int64) -> Void)?)
+        throws
+    {
+        let storage = layout.storage
+        var writer = try storage.makeIngest(algorithm: descriptor.digest.algorithm)
+        try source.readBlob(
+            descriptor, from: 0,
+            restart: { writer = try storage.makeIngest(algorithm: descriptor.digest.algorithm) },
+            into: { (bytes) in
+                try writer.write(bytes)
+                progress?(Int64(bytes.count))
+            })
+        try writer.finish(expected: descriptor.digest, expectedSize: descriptor.size).commit()
     }
 
     /// A child is written as a blob once its references are checked; a root goes

@@ -7,8 +7,8 @@ extension Store {
     /// The pool.
     var pool: BlobPool { BlobPool(directory: root + "/.ocitool/pool") }
 
-    /// A repository's storage, committing through the pool.
-    func storage(of layout: OCILayout) -> FileSystemStorage { layout.storage.pooled(in: pool) }
+    /// A repository's storage, committing through the pool (a layout directory's; a backend's commits as is).
+    func storage(of layout: OCILayout) -> any BlobStorage { layout.fileStorage?.pooled(in: pool) ?? layout.storage }
 
     /// The size of the pool's copy of a blob, or nil when the pool does not have it.
     public func pooledSize(_ digest: Digest) -> Int64? { pool.size(of: digest) }
@@ -23,12 +23,15 @@ extension Store {
     /// - Throws: I/O errors making the link durable.
     @discardableResult
     public func linkFromPool(_ digest: Digest, size: Int64? = nil, into layout: OCILayout) throws(LayoutError) -> Bool {
-        try pool.link(digest, size: size, into: layout.storage)
+        guard let storage = layout.fileStorage else { return false }
+        return try pool.link(digest, size: size, into: storage)
     }
 
     /// Adds a layout's blob to the pool unless the pool has it. Best effort: the pool only saves space, so a
     /// failure (another filesystem, a full disk) leaves the blob unshared.
-    public func addToPool(_ digest: Digest, from layout: OCILayout) { pool.add(digest, from: layout.storage) }
+    public func addToPool(_ digest: Digest, from layout: OCILayout) {
+        if let storage = layout.fileStorage { pool.add(digest, from: storage) }
+    }
 
     /// Commits a verified, durable file as blob `digest` of `layout` through the one commit step
     /// (`FileSystemStorage.commit`), keeping one copy per store: when the layout or the pool already has the blob

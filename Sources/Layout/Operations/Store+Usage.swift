@@ -7,6 +7,7 @@ extension Store {
     /// Bytes and number of distinct blobs in the store: every repository's blobs and the pool, each stored file
     /// counted once however many repositories link it.
     public func blobUsage() -> (bytes: Int64, blobs: Int) {
+        if let backend { return (try? backend.blobUsage()) ?? (0, 0) }
         var seen = Set<[UInt64]>()
         var bytes: Int64 = 0
         let folders = [pool.directory] + repositories().map { root + "/" + $0 + "/blobs" }
@@ -26,8 +27,9 @@ extension Store {
     }
 
     /// Whether the store's root can be listed and written (a probe file is created and removed under
-    /// `ROOT/.ocitool/`).
+    /// `ROOT/.ocitool/`), and its backend, if any, answers.
     public func isReadyForWrites() -> Bool {
+        if let backend, !backend.isReadyForWrites() { return false }
         let files = FileManager.default
         guard files.isReadableFile(atPath: root), files.isWritableFile(atPath: root),
             (try? files.contentsOfDirectory(atPath: root)) != nil

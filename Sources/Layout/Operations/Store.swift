@@ -9,24 +9,45 @@ import Glibc
 /// holds private state), and a component that would collide with a layout's own files (`blobs`, `index.json`,
 /// `oci-layout`) is rejected. Nothing outside the root is ever reached: symbolic links are followed only when
 /// they resolve inside it.
+///
+/// With a `backend` (an object store), repositories live there instead, and the root keeps only this machine's
+/// private state (`ROOT/.ocitool/`).
 public struct Store: Sendable, Hashable {
     /// The store's root directory.
     public let root: String
+    /// Where the repositories live when not under `root`.
+    public let backend: (any RepositoryBackend)?
 
     /// Path components a repository name may not contain: a layout's own files.
     public static let reservedComponents: Set<String> = ["blobs", "index.json", "oci-layout"]
 
-    /// - Parameter root: the store's root directory (need not exist yet).
-    public init(root: String) {
+    /// - Parameters:
+    ///   - root: the store's root directory (need not exist yet).
+    ///   - backend: where the repositories live, when not under `root`.
+    public init(root: String, backend: (any RepositoryBackend)? = nil) {
         var trimmed = root
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.root = trimmed
+        self.backend = backend
     }
+
+    public static func == (lhs: Store, rhs: Store) -> Bool {
+        lhs.root == rhs.root && lhs.backend?.location == rhs.backend?.location
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(root)
+        hasher.combine(backend?.location)
+    }
+
+    /// Where the repositories are: the backend's location, else the root.
+    public var location: String { backend?.location ?? root }
 
     /// Every repository in the store, sorted. Directories whose relative path is not a valid repository name are
     /// not repositories (and are not searched further); a layout's `blobs/` is never entered. A symbolic link to
     /// a directory inside the root is an alias: the repositories under it are listed under both names.
     public func repositories() -> [String] {
+        if let backend { return (try? backend.repositories()) ?? [] }
         guard let realRoot = Store.realPath(root) else { return [] }
         var names: [String] = []
         var ancestors: Set<FileID> = []
@@ -44,6 +65,7 @@ public struct Store: Sendable, Hashable {
     ///   when the repository does not exist and `create` is false.
     public func layout(for name: String, create: Bool = false) throws(LayoutError) -> OCILayout {
         try Store.validate(name)
+        if let backend { return try Store.layout(for: name, in: backend, create: create) }
         let path = root + "/" + name
         guard isInsideRoot(path) else {
             throw .invalidName(name, reason: "it leads outside the store through a symbolic link")
@@ -53,6 +75,18 @@ public struct Store: Sendable, Hashable {
             do { return try OCILayout(at: path) } catch .layoutMissing { throw .notALayout(path) }
         }
         return try OCILayout.create(at: path, inNamespace: isNamespace(path))
+    }
+
+    /// A repository of a backend: it exists once it has an index.json, which `create` writes (empty) when missing.
+    private static func layout(for name: String, in backend: any RepositoryBackend, create: Bool)
+        throws(LayoutError) -> OCILayout
+    {
+        let layout = OCILayout(storage: backend.storage(for: name), location: backend.location + "/" + name)
+        guard layout.indexVersion() == nil else { return layout }
+        guard create else { throw .notALayout(layout.path) }
+        // Another writer creating it at the same moment wins the compare-and-swap: the index exists either way.
+        _ = try layout.writeIndex(ImageIndex(manifests: []), replacing: nil)
+        return layout
     }
 
     /// Checks that `name` can be a repository of a store.

@@ -45,6 +45,12 @@ public protocol BlobStorage: Sendable {
     /// Drops staged content that will not be committed. Best effort; never throws.
     func discard(staged location: String)
 
+    /// Makes a blob that `source` holds present here without copying its bytes, when both share them (two
+    /// repositories of one bucket). The default shares nothing.
+    /// - Returns: whether the blob is now present; false when the caller must copy it.
+    /// - Throws: I/O errors.
+    func adopt(_ digest: Digest, size: Int64, from source: any BlobStorage) throws(LayoutError) -> Bool
+
     /// Deletes a blob; succeeds when it is already gone.
     /// - Throws: I/O errors.
     func delete(_ digest: Digest) throws(LayoutError)
@@ -79,6 +85,10 @@ public protocol BlobStorage: Sendable {
 }
 
 extension BlobStorage {
+    public func adopt(_ digest: Digest, size: Int64, from source: any BlobStorage) throws(LayoutError) -> Bool {
+        false
+    }
+
     public func serializingWriters<T>(_ body: () throws(LayoutError) -> T) throws(LayoutError) -> T { try body() }
 }
 

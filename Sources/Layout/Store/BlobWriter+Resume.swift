@@ -21,20 +21,22 @@ extension BlobWriter {
     ///   - digest: the blob's digest (names the file and picks the hash).
     ///   - size: its size; a partial file longer than that is started over.
     ///   - layout: the layout the blob goes into.
-    /// - Returns: the writer, with `count` bytes already in place, or nil when another writer owns the file.
+    /// - Returns: the writer, with `count` bytes already in place, or nil when another writer owns the file or
+    ///   the layout is not a directory.
     /// - Throws: I/O errors.
     public static func resuming(_ digest: Digest, size: Int64, in layout: OCILayout) throws(LayoutError)
         -> BlobWriter?
     {
+        guard let storage = layout.fileStorage else { return nil }
         try FileSystem.makeDirectories(layout.temporaryPath)
         guard let file = try FileDescriptor.openLocked(path: layout.partialBlobPath(digest), mode: 0o644) else {
             return nil
         }
-        return try resume(file, digest: digest, size: size, in: layout)
+        return try resume(file, digest: digest, size: size, in: storage)
     }
 
     /// Hashes what a locked partial file holds and positions the writer at its end.
-    private static func resume(_ file: FileDescriptor, digest: Digest, size: Int64, in layout: OCILayout)
+    private static func resume(_ file: FileDescriptor, digest: Digest, size: Int64, in storage: FileSystemStorage)
         throws(LayoutError) -> BlobWriter
     {
         var present = try file.size()
@@ -57,7 +59,7 @@ extension BlobWriter {
         }
         try file.truncate(to: position)
         return BlobWriter(
-            storage: layout.storage, file: file, hasher: hasher, keepsPartialFile: true, count: position, magic: magic)
+            storage: storage, file: file, hasher: hasher, keepsPartialFile: true, count: position, magic: magic)
     }
 
     /// Drops everything written so far and starts again from byte 0 (the source could not resume).

@@ -26,9 +26,13 @@ public final class BlobWriter: BlobIngest {
     /// The first bytes written (up to 8), to recognise compression without reading the blob again.
     public internal(set) var magic: [UInt8] = []
 
-    /// Starts a blob in `layout`, hashed with `algorithm`.
+    /// Starts a blob in `layout`, a layout directory, hashed with `algorithm`.
+    /// - Throws: `LayoutError.invalidLayout` for a layout in an object store (use `BlobStorage.makeIngest`).
     public convenience init(layout: OCILayout, algorithm: DigestAlgorithm = .sha256) throws(LayoutError) {
-        try self.init(storage: layout.storage, algorithm: algorithm)
+        guard let storage = layout.fileStorage else {
+            throw .invalidLayout(layout.path, reason: "not a layout directory: write through its storage")
+        }
+        try self.init(storage: storage, algorithm: algorithm)
     }
 
     /// Starts a blob in `storage`'s temporary directory, hashed with `algorithm`.

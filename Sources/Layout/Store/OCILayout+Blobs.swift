@@ -38,8 +38,9 @@ extension OCILayout {
         return (digest, Int64(data.count))
     }
 
-    /// Brings a blob from another layout into this one: nothing when present, a hard link when both are on
-    /// one filesystem (blobs are immutable), else a streamed copy verified while written.
+    /// Brings a blob from another layout into this one: nothing when present, a hard link when both are
+    /// directories on one filesystem (blobs are immutable), a reference when the storage can share the source's
+    /// copy (`BlobStorage.adopt`: repositories of one bucket), else a streamed copy verified while written.
     /// - Parameter verifyingLinks: read a blob through its digest before linking it, so a corrupt source blob
     ///   fails the copy instead of spreading (a copy is verified anyway). Pass false only for a source whose
     ///   blobs were verified when they were stored, such as another repository of a store. A staging layout's
@@ -51,33 +52,47 @@ extension OCILayout {
     ) throws(LayoutError) -> Int64 {
         let size = source.blobSize(digest)
         guard let size else { throw .blobNotFound(digest) }
-        let target = blobPath(digest)
-        if source.path == path || (blobSize(digest) == size && FileSystem.touch(target)) {
-            // Present: its mtime is refreshed so gc's grace period covers it until the manifest is listed (a blob
-            // gc took just before the touch is copied again below).
-            return 0
-        }
-        let directory = FileSystem.parentDirectory(of: target)
-        try FileSystem.makeDirectories(directory)
-        // A target of the wrong size (truncated, corrupt) is replaced by the verified copy below.
-        // A link shares the source's mtime: refresh it so gc's grace period covers this copy (if gc took the new
-        // name in between, the touch fails and the blob is copied instead).
-        let linkable = FileStamp(path: source.blobPath(digest))?.device == FileStamp(path: directory)?.device
+        if source.path == path { return 0 }
         let verifying = verifyingLinks && !source.isStaging
-        if linkable, verifying { try source.verifyBlob(digest, progress: progress) }
-        if linkable, link(source.blobPath(digest), target) == 0, FileSystem.touch(target) {
-            try FileSystem.syncDirectory(directory)
-            if !verifying { progress?(size) }
+        if fileStorage != nil, source.fileStorage != nil {
+            if try link(digest, size: size, from: source, verifying: verifying, progress: progress) { return 0 }
+        } else if blobSize(digest) == size {
+            return 0
+        } else if try storage.adopt(digest, size: size, from: source.storage) {
+            progress?(size)
             return 0
         }
         let reader = try source.openBlob(digest)
-        let writer = try BlobWriter(layout: self, algorithm: digest.algorithm)
+        let writer = try storage.makeIngest(algorithm: digest.algorithm)
         try reader.forEachChunk { (chunk) throws(LayoutError) in
             try writer.write(chunk)
             progress?(Int64(chunk.count))
         }
         try writer.finish(expected: digest, expectedSize: size).commit()
         return size
+    }
+
+    /// Between two layout directories: whether the blob is present (its mtime refreshed, so gc's grace period
+    /// covers it until the manifest is listed; a blob gc took just before the touch is copied again), or could
+    /// be hard-linked from `source` (on one filesystem; read through its digest first when `verifying`).
+    private func link(
+        _ digest: Digest, size: Int64, from source: OCILayout, verifying: Bool, progress: ((Int64) -> Void)?
+    ) throws(LayoutError) -> Bool {
+        let target = blobPath(digest)
+        if blobSize(digest) == size, FileSystem.touch(target) { return true }
+        let directory = FileSystem.parentDirectory(of: target)
+        try FileSystem.makeDirectories(directory)
+        // A target of the wrong size (truncated, corrupt) is replaced by the verified copy the caller makes.
+        // A link shares the source's mtime: refresh it so gc's grace period covers this copy (if gc took the new
+        // name in between, the touch fails and the blob is copied instead).
+        guard FileStamp(path: source.blobPath(digest))?.device == FileStamp(path: directory)?.device else {
+            return false
+        }
+        if verifying { try source.verifyBlob(digest, progress: progress) }
+        guard Glibc.link(source.blobPath(digest), target) == 0, FileSystem.touch(target) else { return false }
+        try FileSystem.syncDirectory(directory)
+        if !verifying { progress?(size) }
+        return true
     }
 
     /// Reads a blob through its digest.

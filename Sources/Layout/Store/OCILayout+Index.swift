@@ -44,8 +44,8 @@ extension OCILayout {
         }
     }
 
-    /// Takes the layout's exclusive lock; it is held until the returned descriptor is released.
-    func lockExclusive() throws(LayoutError) -> FileDescriptor { try storage.lockExclusive() }
+    /// Takes a layout directory's exclusive lock; it is held until the returned descriptor is released.
+    func lockExclusive() throws(LayoutError) -> FileDescriptor { try FileSystemStorage(root: path).lockExclusive() }
 
     /// Replaces index.json if it is still at `version` (nil: if there is none).
     /// - Returns: the new version, nil when index.json changed meanwhile.

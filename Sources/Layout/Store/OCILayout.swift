@@ -6,15 +6,20 @@ import Glibc
 ///
 /// Spec: https://github.com/opencontainers/image-spec/blob/v1.1.0/image-layout.md
 ///
-/// A value is just a path; every operation goes to its storage (`storage`, the one seam to the bytes), so
-/// several processes may share a layout. Writers follow one order: blobs durable, then the manifest blob, then
+/// A value is just a location; every operation goes to its storage (`storage`, the one seam to the bytes), so
+/// several processes may share a layout. A layout directory's storage is a `FileSystemStorage`; a repository in
+/// an object store has the object store's (`init(storage:location:)`), and the file system's own features
+/// (temporary files, partial downloads, hard links, gc's file ages) are then skipped or asked of the storage. Writers follow one order: blobs durable, then the manifest blob, then
 /// index.json (compare-and-swap, serialized on the file system by an exclusive `flock` on `.ocitool/lock`,
 /// replaced by atomic rename). Temporary files live in `.ocitool/tmp/` and are never visible under `blobs/`.
 public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
-    /// The layout directory.
+    /// The layout directory, or for a repository in an object store its URL (`s3://bucket/prefix/name`).
     public let path: String
     /// Where the layout's blobs and index.json live.
-    public let storage: FileSystemStorage
+    public let storage: any BlobStorage
+
+    /// The storage when it is a layout directory's, for what only the file system does.
+    var fileStorage: FileSystemStorage? { storage as? FileSystemStorage }
 
     /// The `oci-layout` file content ocitool writes.
     static let layoutFileContent = Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8)
@@ -34,6 +39,16 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
     private init(unchecked path: String) {
         self.path = OCILayout.normalize(path)
         self.storage = FileSystemStorage(root: self.path)
+    }
+
+    /// A repository whose storage is not a layout directory (an object store's).
+    /// - Parameters:
+    ///   - storage: its blobs and index.json.
+    ///   - location: what names it in messages and tells layouts apart (two values with one location are
+    ///     equal), e.g. `s3://bucket/prefix/team/app`.
+    public init(storage: any BlobStorage, location: String) {
+        self.path = location
+        self.storage = storage
     }
 
     public static func == (lhs: OCILayout, rhs: OCILayout) -> Bool { lhs.path == rhs.path }
@@ -77,13 +92,14 @@ public struct OCILayout: Sendable, Hashable, CustomStringConvertible {
             || name.hasPrefix("oci-layout.tmp-")
     }
 
-    /// `.ocitool/`: ocitool's private state inside the layout (lock file, temporary files).
-    var privatePath: String { storage.privatePath }
+    /// `.ocitool/`: ocitool's private state inside the layout directory (lock file, temporary files).
+    var privatePath: String { path + "/.ocitool" }
     /// Where blobs are staged before they are renamed into `blobs/`.
-    var temporaryPath: String { storage.temporaryPath }
+    var temporaryPath: String { privatePath + "/tmp" }
 
-    /// The absolute path of a blob (which may not exist).
-    public func blobPath(_ digest: Digest) -> String { storage.blobPath(digest) }
+    /// The absolute path of a blob in a layout directory (which may not exist); for an object store's
+    /// repository, its name under the repository's URL (for messages).
+    public func blobPath(_ digest: Digest) -> String { path + "/" + digest.blobPath }
 
     private static func normalize(_ path: String) -> String {
         var trimmed = path

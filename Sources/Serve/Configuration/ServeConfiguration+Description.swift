@@ -67,6 +67,7 @@ extension ServeConfiguration {
             "  storeSizeInterval: \(DurationText.format(metrics.storeSizeInterval))",
         ]
         if let scan { lines += scanLines(scan) } else { lines.append("# scan: none") }
+        lines += storageLines()
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -139,7 +140,7 @@ extension ServeConfiguration {
     }
 
     /// A YAML double-quoted scalar (JSON escaping is valid YAML).
-    private static func quote(_ text: String) -> String { JSONLogHandler.quote(text) }
+    static func quote(_ text: String) -> String { JSONLogHandler.quote(text) }
 
     private static func list(_ items: [String]) -> String { "[" + items.map(quote).joined(separator: ", ") + "]" }
 }

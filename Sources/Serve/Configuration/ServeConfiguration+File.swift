@@ -39,7 +39,7 @@ extension ServeConfiguration {
             allowed: [
                 "root", "host", "port", "uploadExpiry", "maxUploads", "maxUploadsPerRepository", "idleTimeout",
                 "deletes", "readOnly", "insecureHTTP", "maxManifestSize", "maxPageSize", "log", "tls", "auth",
-                "rateLimit", "gc", "metrics", "trust", "scan",
+                "rateLimit", "gc", "metrics", "trust", "scan", "storage",
             ])
         for (key, node) in top {
             switch key {
@@ -86,6 +86,7 @@ extension ServeConfiguration {
                     configuration.metrics.storeSizeInterval = try reader.duration(node, "metrics.storeSizeInterval")
                 }
             case "scan": configuration.scan = try readScan(node, reader)
+            case "storage": configuration.storage = try readStorage(node, reader)
             default:
                 break
             }

@@ -12,6 +12,7 @@ extension ServeConfiguration {
         guard !root.isEmpty else {
             throw ConfigurationError("root: no store root: set 'root' in the configuration file or pass --root")
         }
+        try validateStorage()
         guard (0...65535).contains(port) else { throw ConfigurationError("port (--port): \(port) is not a port") }
         guard !host.isEmpty else { throw ConfigurationError("host (--host): empty address") }
         guard uploadExpiry > .zero else {

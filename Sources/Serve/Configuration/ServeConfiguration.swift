@@ -4,8 +4,11 @@ public import Logging
 
 /// Everything `ocitool serve` can be told: where the store is, where to listen, and the registry's limits.
 public struct ServeConfiguration: Sendable {
-    /// The store's root directory: a directory tree of OCI layouts (created when missing).
+    /// The store's root directory: a directory tree of OCI layouts (created when missing); with `storage`, this
+    /// server's private state only.
     public var root: String
+    /// Repositories in an S3-compatible bucket instead of under `root`; nil: under `root`.
+    public var storage: ObjectStore?
     /// The address to listen on.
     public var host: String
     /// The port to listen on; 0 picks a free one (see `onServerRunning`).

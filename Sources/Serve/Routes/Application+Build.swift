@@ -21,15 +21,15 @@ import ServiceLifecycle
 ///   - configuration: the store, the address, the limits, auth, TLS and the rest (checked with `validate()`).
 ///   - logger: where access lines, failed logins, server errors and the background services log.
 /// - Returns: the application, not yet running.
-/// - Throws: `ConfigurationError` for a configuration `validate()` refuses or files that cannot be loaded;
-///   `LayoutError` when the store's root cannot be created.
+/// - Throws: `ConfigurationError` for a configuration `validate()` refuses, files that cannot be loaded, or a
+///   bucket (`storage`) that cannot be used; `LayoutError` when the store's root cannot be created.
 public func buildApplication(
     _ configuration: ServeConfiguration, logger: Logger
 ) throws
     -> some ApplicationProtocol
 {
     try configuration.validate()
-    let store = Store(root: configuration.root)
+    let store = try configuration.makeStore()
     try store.createRoot()
     let io = StoreIO()
     let trust = configuration.trust.isEmpty ? nil : try TrustPolicy(configuration.trust)

@@ -29,6 +29,13 @@ struct ServeCommand: AsyncParsableCommand {
             --demo serves a generated image with an SBOM (demo/hello:latest), in a temporary store unless --root
             is given: nothing external is needed.
 
+            --storage s3://BUCKET/PREFIX keeps the repositories in an S3-compatible bucket instead (--s3-endpoint
+            for a service other than AWS, addressed path-style; credentials from AWS_ACCESS_KEY_ID and
+            AWS_SECRET_ACCESS_KEY, else the shared credentials file and AWS_PROFILE). Several servers may share
+            one bucket: tags change by compare-and-swap, so none loses another's push. At start the bucket is
+            probed; one that ignores conditional writes is refused unless --single-replica. --root then holds
+            only this server's private state (default: under $XDG_STATE_HOME/ocitool/serve/).
+
             Examples:
               ocitool serve --demo
               ocitool serve --config /etc/ocitool/serve.yaml
@@ -38,6 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
                   --htpasswd htpasswd --token-service registry.example.com
               skopeo copy --dest-tls-verify=false oci:./app:1.0 \\
                   docker://127.0.0.1:5000/team/app:1.0
+              ocitool serve --storage s3://registry/prod \\
+                  --s3-endpoint http://rgw.internal:7480 --root /var/lib/ocitool/replica-1
             """.reflowed
     )
 
@@ -52,6 +61,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "Serve a generated demo image (demo/hello:latest with an SBOM).")
     var demo = false
+
+    @Option(help: "Keep the repositories in an S3-compatible bucket: s3://BUCKET[/PREFIX].")
+    var storage: String?
+
+    @Option(help: "The S3 service's URL, e.g. http://127.0.0.1:7480 (default: AWS).")
+    var s3Endpoint: String?
+
+    @Option(help: "The region S3 requests are signed for (default: AWS_REGION, else us-east-1).")
+    var s3Region: String?
+
+    @Flag(help: "Serve a bucket that ignores conditional writes: safe only with one server.")
+    var singleReplica = false
 
     @Option(help: "The address to listen on (default 127.0.0.1).")
     var host: String?
@@ -132,8 +153,8 @@ struct ServeCommand: AsyncParsableCommand {
     var sendfile = false
 
     func validate() throws {
-        guard root != nil || demo || config != nil else {
-            throw ValidationError("name the store with --root DIR or in --config FILE, or use --demo")
+        guard root != nil || demo || config != nil || storage != nil else {
+            throw ValidationError("name the store with --root DIR, --storage s3://BUCKET or in --config FILE, or use --demo")
         }
     }
 
@@ -144,6 +165,9 @@ struct ServeCommand: AsyncParsableCommand {
             if configuration.root.isEmpty, demo {
                 configuration.root =
                     FileManager.default.temporaryDirectory.appendingPathComponent("ocitool-demo-\(getpid())").path
+            }
+            if configuration.root.isEmpty, let storage = configuration.storage {
+                configuration.root = ServeCommand.defaultStateDirectory(for: storage)
             }
             try configuration.validate()
         } catch {
@@ -157,7 +181,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = ServeCommand.logger(configuration)
         let root = configuration.root
         // The demo's own temporary store is made silently; a store the user named is created only as mkdir would.
-        if demo, self.root == nil, self.config == nil {
+        if (demo && self.root == nil && self.config == nil) || configuration.storage != nil {
             try FileSystem.makeDirectories(root)
         } else {
             try ServeCommand.createStoreIfMissing(root)
@@ -167,8 +191,9 @@ struct ServeCommand: AsyncParsableCommand {
         let host = configuration.host
         let scheme = configuration.tls == nil ? "http" : "https"
         configuration.sendfile = sendfile
+        let served = configuration.storage?.url ?? root
         configuration.onServerRunning = { port in
-            var lines = ["serving \(root) at \(scheme)://\(host):\(port)/v2/"]
+            var lines = ["serving \(served) at \(scheme)://\(host):\(port)/v2/"]
             if demo {
                 lines += ["try:"] + ServeCommand.demoCommands(registry: "\(host):\(port)", scheme: scheme)
             }
@@ -191,6 +216,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServeConfiguration(root: "")
         if let config { configuration = try ServeConfiguration.load(file: config, over: configuration) }
         if let root { configuration.root = root }
+        try applyStorage(to: &configuration)
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if let uploadExpiry { configuration.uploadExpiry = try ServeCommand.duration(uploadExpiry, "--upload-expiry") }
@@ -221,6 +247,30 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try applyGC(to: &configuration)
         return configuration
+    }
+
+    private func applyStorage(to configuration: inout ServeConfiguration) throws(ConfigurationError) {
+        if let storage {
+            configuration.storage = ServeConfiguration.ObjectStore(url: storage)
+        }
+        guard s3Endpoint != nil || s3Region != nil || singleReplica else { return }
+        guard var store = configuration.storage else {
+            throw ConfigurationError("--s3-endpoint, --s3-region and --single-replica need --storage s3://BUCKET")
+        }
+        if let s3Endpoint { store.endpoint = s3Endpoint }
+        if let s3Region { store.region = s3Region }
+        if singleReplica { store.singleReplica = true }
+        configuration.storage = store
+    }
+
+    /// This server's private state for a bucket when no --root names it:
+    /// `$XDG_STATE_HOME/ocitool/serve/<bucket>[/<prefix>]` (`~/.local/state` when unset).
+    static func defaultStateDirectory(for storage: ServeConfiguration.ObjectStore) -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
+        let name = storage.url.dropFirst("s3://".count).split(separator: "/").joined(separator: "/")
+        return "\(base)/ocitool/serve/\(name)"
     }
 
     private func applyAuth(to configuration: inout ServeConfiguration) throws(ConfigurationError) {

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Where a store's repositories live when they are not layout directories under its root: an object store
+/// shared by several servers. The store's root then holds only this machine's private state (upload sessions,
+/// caches, scan results), and every repository's blobs and index.json go to the backend's `BlobStorage`.
+public protocol RepositoryBackend: Sendable {
+    /// Names the backend in messages and repository locations, e.g. `s3://bucket/prefix`.
+    var location: String { get }
+
+    /// Every repository that has an index.json, sorted.
+    /// - Throws: I/O errors (the backend unreachable).
+    func repositories() throws(LayoutError) -> [String]
+
+    /// The storage of repository `name` (a valid name), which may hold nothing yet.
+    func storage(for name: String) -> any BlobStorage
+
+    /// Bytes and number of distinct blobs the backend holds.
+    /// - Throws: I/O errors.
+    func blobUsage() throws(LayoutError) -> (bytes: Int64, blobs: Int)
+
+    /// Whether the backend answers and accepts writes now (a server's readiness).
+    func isReadyForWrites() -> Bool
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+public import Foundation
+public import Layout
+
+/// A store's repositories in an S3 bucket (`S3Storage` says how one repository is kept): what `Store` asks of a
+/// backend, so servers and the CLI reach a bucket through the same store as a directory tree.
+///
+/// A repository exists once its `repositories/<name>/index.json` does. Blobs being written are staged under a
+/// local directory of this machine before they are uploaded.
+public struct S3Store: RepositoryBackend {
+    let client: S3Client
+    /// Where blobs are staged while hashed (local).
+    let stagingDirectory: String
+
+    /// - Parameters:
+    ///   - location: the bucket, prefix and endpoint.
+    ///   - credentials: the keys requests are signed with.
+    ///   - stagingDirectory: a local directory for blobs on their way up (created when missing).
+    /// - Throws: I/O errors creating `stagingDirectory`.
+    public init(location: S3Location, credentials: S3Credentials, stagingDirectory: String) throws(LayoutError) {
+        try FileSystem.makeDirectories(stagingDirectory)
+        self.client = S3Client(location: location, credentials: credentials)
+        self.stagingDirectory = stagingDirectory
+    }
+
+    /// Opens `s3://BUCKET[/PREFIX]` with the credentials every S3 tool reads (`S3Credentials.resolve`).
+    /// - Parameters:
+    ///   - url: `s3://BUCKET[/PREFIX]`.
+    ///   - endpoint: the service's URL; nil: AWS's regional endpoint.
+    ///   - region: nil: `AWS_REGION`, else `us-east-1`.
+    ///   - stagingDirectory: a local directory for blobs on their way up.
+    /// - Throws: `LayoutError.invalidReference` for a bad URL or endpoint, `.invalidArgument` without
+    ///   credentials, I/O errors creating `stagingDirectory`. Nothing is sent to the bucket.
+    public static func open(
+        _ url: String, endpoint: String?, region: String?, stagingDirectory: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(LayoutError) -> S3Store {
+        let location = try S3Location(url, endpoint: endpoint, region: region, environment: environment)
+        let credentials = try S3Credentials.resolve(environment: environment)
+        return try S3Store(location: location, credentials: credentials, stagingDirectory: stagingDirectory)
+    }
+
+    /// The bucket and prefix, without a trailing `/`: `s3://bucket/prefix`.
+    public var location: String {
+        var text = client.location.description
+        if text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    public func repositories() throws(LayoutError) -> [String] {
+        let prefix = client.location.key("repositories/")
+        let suffix = "/index.json"
+        return try client.list(prefix: prefix).compactMap { (object) -> String? in
+            guard object.key.hasSuffix(suffix) else { return nil }
+            let name = String(object.key.dropFirst(prefix.count).dropLast(suffix.count))
+            return (try? Store.validate(name)) != nil ? name : nil
+        }.sorted()
+    }
+
+    public func storage(for name: String) -> any BlobStorage {
+        S3Storage(client: client, repository: name, stagingDirectory: stagingDirectory)
+    }
+
+    public func blobUsage() throws(LayoutError) -> (bytes: Int64, blobs: Int) {
+        let blobs = try client.list(prefix: client.location.key("blobs/"))
+        return (blobs.reduce(0) { $0 + $1.size }, blobs.count)
+    }
+
+    /// Whether the bucket answers a read (a `HEAD` of a key that need not exist).
+    public func isReadyForWrites() -> Bool {
+        do {
+            _ = try client.head(client.location.key("_probe/ready"))
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Checks that the bucket is reachable and writable, and which conditional writes it honours.
+    /// - Returns: why several servers may not share the bucket, or nil when they may.
+    /// - Throws: `LayoutError.io` when the bucket cannot be reached, read or written.
+    public func probe() throws(LayoutError) -> String? { try client.probe().sharedWritersRefusal }
+
+    /// Creates the bucket (for tests and first set-up); succeeds when this account already owns it.
+    /// - Throws: `LayoutError.io`.
+    public func createBucket() throws(LayoutError) { try client.createBucket() }
+}
