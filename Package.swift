@@ -149,7 +149,7 @@ let package = Package(
         ),
         .target(
             name: "Sync",
-            dependencies: ["Layout", "YAMLConfig", "CurlTransport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Layout", "YAMLConfig", "CurlTransport", "ObjectStorage", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // cosign signatures (legacy .sig tag, Sigstore bundle referrers), DSSE/in-toto attestations, verification.
@@ -171,6 +171,7 @@ let package = Package(
                 "Layout",
                 "Serve",
                 "Sync",
+                "ObjectStorage",
                 "CurlTransport",
                 "OCICrypto",
                 "Trust",

@@ -137,12 +137,14 @@ package final class S3Client: Sendable {
         package let lastModified: String
     }
 
-    /// Every object whose key starts with `prefix` (all pages of ListObjectsV2), in key order.
-    package func list(prefix: String) throws(LayoutError) -> [ListedObject] {
+    /// Every object whose key starts with `prefix` (all pages of ListObjectsV2), in key order; with `limit`, at
+    /// most that many (the first page only).
+    package func list(prefix: String, limit: Int? = nil) throws(LayoutError) -> [ListedObject] {
         var objects: [ListedObject] = []
         var token: String?
         repeat {
             var query = [("list-type", "2"), ("prefix", prefix)]
+            if let limit { query.append(("max-keys", String(limit))) }
             if let token { query.append(("continuation-token", token)) }
             let response = try send("GET", key: "", query: S3Location.query(query), sink: .collect(limit: 16 << 20))
             try expect(response, [200], "LIST", prefix)
@@ -155,7 +157,7 @@ package final class S3Client: Sendable {
                         lastModified: S3XML.value("LastModified", in: entry) ?? ""))
             }
             token = S3XML.value("IsTruncated", in: text) == "true" ? S3XML.value("NextContinuationToken", in: text) : nil
-        } while token != nil
+        } while token != nil && limit == nil
         return objects
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// Opens the references that live on this machine as endpoints: a layout (`PATH`, `oci:PATH`), an OCI archive
-/// (`oci-archive:FILE[:TAG]`) or a docker archive (`docker-archive:FILE[:NAME:TAG]`). Registries are Sync's.
+/// (`oci-archive:FILE[:TAG]`) or a docker archive (`docker-archive:FILE[:NAME:TAG]`). Registries and buckets are Sync's (`ImageEndpoint`).
 public enum LocalEndpoint {
     /// The source a reference names and the selector to resolve there (nil: the only image; an archive's tag
     /// or name is part of the source).
@@ -16,8 +16,8 @@ public enum LocalEndpoint {
             return (try ArchiveSource(path: path), tag.map { .tag($0) })
         case .dockerArchive(let path, let name):
             return (try ArchiveSource(path: path), name.map { .tag($0.description) })
-        case .registry:
-            throw .invalidReference("\(reference)", reason: "a registry is not a local endpoint")
+        case .registry, .objectStore:
+            throw .invalidReference("\(reference)", reason: "a registry or a bucket is not a local endpoint")
         }
     }
 
@@ -35,8 +35,8 @@ public enum LocalEndpoint {
             throw .invalidArgument(
                 "\(command) works on a layout (PATH[:TAG|@DIGEST]) or a registry (docker://HOST/REPO[:TAG|@DIGEST]), "
                     + "not on \(reference)")
-        case .registry:
-            throw .invalidReference("\(reference)", reason: "a registry is not a local endpoint")
+        case .registry, .objectStore:
+            throw .invalidReference("\(reference)", reason: "a registry or a bucket is not a local endpoint")
         }
     }
 
@@ -53,8 +53,8 @@ public enum LocalEndpoint {
         case .dockerArchive(let path, let name):
             return (try ArchiveDestination(path: path, format: .dockerArchive, repository: name?.repository),
                     name.map { .tag($0.tag) })
-        case .registry:
-            throw .invalidReference("\(reference)", reason: "a registry is not a local endpoint")
+        case .registry, .objectStore:
+            throw .invalidReference("\(reference)", reason: "a registry or a bucket is not a local endpoint")
         }
     }
 }

@@ -7,16 +7,21 @@
 /// - `oci-archive:FILE[:TAG]`: a tarball of an OCI layout, optionally gzip or zstd compressed.
 /// - `docker-archive:FILE[:NAME:TAG]`: a `docker save` tarball.
 /// - `docker://HOST[:PORT]/REPO[:TAG|@DIGEST]`: a registry.
+/// - `s3://BUCKET[/PREFIX]/REPO[:TAG|@DIGEST]`: a repository of a store in an S3-compatible bucket (where the
+///   prefix ends and the repository begins is found in the bucket when it is opened).
 public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
     case layout(path: String, selector: Selector?)
     case ociArchive(path: String, tag: String?)
     case dockerArchive(path: String, name: DockerName?)
     case registry(host: String, repository: String, selector: Selector?)
+    case objectStore(url: String, selector: Selector?)
 
     /// The tag the reference names, if any (a docker archive's NAME:TAG gives its tag).
     public var tag: String? {
         switch self {
-        case .layout(_, .tag(let tag)), .registry(_, _, .tag(let tag)), .ociArchive(_, .some(let tag)): tag
+        case .layout(_, .tag(let tag)), .registry(_, _, .tag(let tag)), .ociArchive(_, .some(let tag)),
+            .objectStore(_, .tag(let tag)):
+            tag
         case .dockerArchive(_, .some(let name)): name.tag
         default: nil
         }
@@ -30,6 +35,7 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
         case .layout(let path, _), .ociArchive(let path, _): FileSystem.baseName(of: path)
         case .dockerArchive(let path, let name): name?.repository ?? FileSystem.baseName(of: path)
         case .registry(_, let repository, _): repository.split(separator: "/").last.map(String.init)
+        case .objectStore(let url, _): url.split(separator: "/").last.map(String.init)
         }
     }
 
@@ -79,6 +85,12 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws(LayoutError) {
         if let rest = text.dropPrefix("docker://") {
             self = try ImageReference.parseRegistry(rest, original: text)
+        } else if text.hasPrefix("s3://") {
+            let (url, selector) = try ImageReference.splitSelector(text, original: text)
+            guard url.dropFirst("s3://".count).split(separator: "/").count >= 2 else {
+                throw .invalidReference(text, reason: "expected s3://BUCKET[/PREFIX]/REPOSITORY[:TAG|@DIGEST]")
+            }
+            self = .objectStore(url: url, selector: selector)
         } else if let rest = text.dropPrefix("oci-archive:") {
             let (path, selector) = try ImageReference.splitSelector(rest, original: text, digests: false)
             if case .tag(let tag) = selector { self = .ociArchive(path: path, tag: tag) }
@@ -105,6 +117,7 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
         case .dockerArchive(let path, let name): "docker-archive:\(path)" + (name.map { ":\($0)" } ?? "")
         case .registry(let host, let repository, let selector):
             "docker://\(host)/\(repository)" + ImageReference.suffix(selector)
+        case .objectStore(let url, let selector): url + ImageReference.suffix(selector)
         }
     }
 

@@ -22,6 +22,10 @@ public struct RegistryOptions: Sendable {
     /// Upload blobs at least this large in chunks of this size (`--upload-chunk-size`), so an interrupted push
     /// resumes after the last chunk the registry kept; nil for `RegistryConfiguration`'s defaults.
     public var uploadChunkSize: Int64?
+    /// The S3 service `s3://` references are on (`--s3-endpoint`); nil: AWS's regional endpoint.
+    public var s3Endpoint: String?
+    /// The region S3 requests are signed for (`--s3-region`); nil: `AWS_REGION`, else `us-east-1`.
+    public var s3Region: String?
     /// Where `$REGISTRY_AUTH_FILE`, `$DOCKER_CONFIG`, `$XDG_RUNTIME_DIR` and `$HOME` are read from; credential
     /// helpers run with it (found on its `PATH`).
     public var environment: [String: String]

@@ -36,7 +36,9 @@ public struct SyncJob: Sendable {
 
     private static func requireRepository(_ reference: ImageReference, side: String) throws(SyncError) {
         switch reference {
-        case .registry(_, _, nil), .layout(_, nil): return
+        case .registry(_, _, nil), .layout(_, nil), .objectStore(_, nil): return
+        case .objectStore(let url, _):
+            throw .invalidArgument("the \(side) \(reference) names an image: sync takes a repository (\(url)) and filters its tags")
         case .registry(let host, let repository, _):
             throw .invalidArgument(
                 "the \(side) \(reference) names an image: sync takes a repository (docker://\(host)/\(repository)) and filters its tags with --tag-regex, --semver or --latest")

@@ -143,6 +143,8 @@ public struct SyncRunner: Sendable {
         case .layout(let path, _):
             return LayoutEndpoint(
                 try layoutCall { () throws(LayoutError) in create ? try OCILayout.create(at: path) : try OCILayout(at: path) })
+        case .objectStore(let url, _):
+            return try layoutCall { () throws(LayoutError) in try ImageEndpoint.bucket(url, options, create: create) }
         case .ociArchive, .dockerArchive:
             throw .invalidArgument("\(reference) is an archive: sync works between registries and layouts")
         }

@@ -123,13 +123,16 @@ struct Copy: ParsableCommand {
         -> (tag: String?, digest: Digest?)
     {
         switch to {
-        case .layout(_, .digest(let digest)), .registry(_, _, .digest(let digest)): return (nil, digest)
-        case .layout(_, .tag(let tag)), .registry(_, _, .tag(let tag)), .ociArchive(_, .some(let tag)): return (tag, nil)
+        case .layout(_, .digest(let digest)), .registry(_, _, .digest(let digest)), .objectStore(_, .digest(let digest)):
+            return (nil, digest)
+        case .layout(_, .tag(let tag)), .registry(_, _, .tag(let tag)), .ociArchive(_, .some(let tag)),
+            .objectStore(_, .tag(let tag)):
+            return (tag, nil)
         case .dockerArchive(_, .some(let name)): return (name.tag, nil)
         case .registry:
             if case .registry = from { return ("latest", nil) }
             return (from.tag ?? "latest", nil)
-        case .layout, .ociArchive, .dockerArchive: return (from.tag, nil)
+        case .layout, .ociArchive, .dockerArchive, .objectStore: return (from.tag, nil)
         }
     }
 }

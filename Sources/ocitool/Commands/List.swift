@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Layout
+import ObjectStorage
 import Sync
 
 struct List: ParsableCommand {
@@ -22,10 +23,11 @@ struct List: ParsableCommand {
               ocitool ls --format json /srv/registry
               ocitool ls --plain-http docker://127.0.0.1:5000/app   # a repository's tags
               ocitool ls --plain-http docker://127.0.0.1:5000       # a registry's catalog
+              ocitool ls --s3-endpoint http://127.0.0.1:7480 s3://registry/prod   # a bucket store's repositories
             """.reflowed
     )
 
-    @Argument(help: "A layout directory, a store root, docker://HOST/REPO or docker://HOST.")
+    @Argument(help: "A layout directory, a store root, docker://HOST/REPO, docker://HOST, or s3://BUCKET[/PREFIX][/REPO].")
     var path: String
 
     @OptionGroup(title: "Registry options") var registry: RegistryFlags
@@ -41,15 +43,22 @@ struct List: ParsableCommand {
 
     func run() throws {
         if let remote = path.dropPrefix("docker://") { return try listRemote(remote) }
+        if path.hasPrefix("s3://") { return try listBucket() }
         guard let layout = try? OCILayout(at: path) else {
             guard FileSystem.isDirectory(path) else {
                 throw FileSystem.exists(path) ? LayoutError.notALayout(path) : LayoutError.layoutMissing(path)
             }
-            let repositories = Store(root: path).repositories()
-            if output.json { return try Console.json(repositories) }
-            for name in repositories { Console.write(name + "\n") }
-            return
+            return try listRepositories(Store(root: path).repositories())
         }
+        try listTags(of: layout)
+    }
+
+    private func listRepositories(_ repositories: [String]) throws {
+        if output.json { return try Console.json(repositories) }
+        for name in repositories { Console.write(name + "\n") }
+    }
+
+    private func listTags(of layout: OCILayout) throws {
         let index = try layout.readIndex()
         let rows = index.manifests.compactMap { entry in
             entry.refName.map { TagRow(tag: $0, digest: entry.digest, mediaType: entry.mediaType, size: entry.size) }
@@ -62,6 +71,22 @@ struct List: ParsableCommand {
 }
 
 extension List {
+    /// `s3://BUCKET[/PREFIX]/REPO`: the repository's tags; a URL naming no repository: the store's repositories.
+    private func listBucket() throws {
+        let options = try registry.options()
+        if path.dropFirst("s3://".count).split(separator: "/").count > 1 {
+            do {
+                let layout = try S3Store.repository(
+                    path, endpoint: options.s3Endpoint, region: options.s3Region, create: false)
+                return try listTags(of: layout)
+            } catch LayoutError.notALayout {}
+        }
+        let store = try S3Store.open(
+            path, endpoint: options.s3Endpoint, region: options.s3Region,
+            stagingDirectory: FileManager.default.temporaryDirectory.path)
+        try listRepositories(try store.repositories())
+    }
+
     /// `docker://HOST/REPO`: the repository's tags; `docker://HOST`: the registry's catalog.
     private func listRemote(_ text: String) throws {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)

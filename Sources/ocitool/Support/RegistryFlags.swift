@@ -4,7 +4,7 @@ import CurlTransport
 import Foundation
 import Sync
 
-/// How commands reach registries (`docker://` references), with skopeo's flag names.
+/// How commands reach registries (`docker://` references), with skopeo's flag names, and S3 buckets (`s3://`).
 struct RegistryFlags: ParsableArguments {
     @Option(help: "Credentials USER:PASSWORD for the registry (default: the auth file's credential helper or entry, else anonymous).")
     var creds: String?
@@ -28,6 +28,12 @@ struct RegistryFlags: ParsableArguments {
     @Flag(help: "Talk plain HTTP from the start (loopback and --tls-verify=false registries find it by themselves).")
     var plainHTTP = false
 
+    @Option(help: "The S3 service s3:// references are on, e.g. http://127.0.0.1:7480 (default: AWS).")
+    var s3Endpoint: String?
+
+    @Option(help: "The region S3 requests are signed for (default: AWS_REGION, else us-east-1).")
+    var s3Region: String?
+
     mutating func validate() throws {
         if noCreds, creds != nil || authfile != nil {
             throw ValidationError("--no-creds cannot be combined with --creds or --authfile")
@@ -36,9 +42,12 @@ struct RegistryFlags: ParsableArguments {
 
     /// The library's view of these flags.
     func options() throws(SyncError) -> RegistryOptions {
-        RegistryOptions(
+        var options = RegistryOptions(
             credentials: try creds.map { (text) throws(SyncError) in try Credentials(parsing: text) },
             authFile: authfile, anonymous: noCreds, plainHTTP: plainHTTP,
             transport: TransportOptions(tlsVerify: tlsVerify, certDirectory: certDir))
+        options.s3Endpoint = s3Endpoint
+        options.s3Region = s3Region
+        return options
     }
 }
