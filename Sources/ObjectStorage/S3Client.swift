@@ -102,13 +102,24 @@ package final class S3Client: Sendable {
         return (response.body, try info(response, key).etag)
     }
 
-    /// Writes a small object from memory.
+    /// Writes a small object from memory, retrying the server's 500/503 (four attempts, backing off with
+    /// jitter). radosgw answers 500 to one of two conditional writes racing on one key; a retry after a write
+    /// that did happen gets 412, which a compare-and-swap caller resolves by reading again.
     package func put(_ key: String, data: Data, condition: Condition = .none, contentType: String? = nil)
         throws(LayoutError) -> WriteOutcome
     {
-        try write(
-            key, body: .bytes(data), payloadHash: Digest.sha256(of: data).encoded, condition: condition,
-            contentType: contentType)
+        let payloadHash = Digest.sha256(of: data).encoded
+        var attempt = 0
+        while true {
+            attempt += 1
+            do throws(LayoutError) {
+                return try write(
+                    key, body: .bytes(data), payloadHash: payloadHash, condition: condition, contentType: contentType)
+            } catch {
+                guard attempt < 4, case .io(_, _, let code) = error, code == EAGAIN else { throw error }
+                Thread.sleep(forTimeInterval: Double.random(in: 0.02...0.1) * Double(attempt))
+            }
+        }
     }
 
     /// Writes an object streamed from a file, which must hash to `payloadHash` (hex SHA-256).
@@ -313,7 +324,7 @@ package final class S3Client: Sendable {
         var detail = "\(response.status)"
         if let code = S3XML.value("Code", in: text) { detail += " \(code)" }
         if let message = S3XML.value("Message", in: text), !message.isEmpty { detail += ": \(message)" }
-        let errno: Int32 = [401, 403].contains(response.status) ? EACCES : response.status == 503 ? EAGAIN : EIO
+        let errno: Int32 = [401, 403].contains(response.status) ? EACCES : [500, 503].contains(response.status) ? EAGAIN : EIO
         throw .io(operation, path: "\(objectName(key)) (\(detail))", errno: errno)
     }
 

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Layout
+@testable import ObjectStorage
+import TestSupport
+import Testing
+
+/// A store whose repositories live in a bucket (`Store` over `S3Store`), against radosgw: the layout endpoint,
+/// the copy engine and the store's operations unchanged, `s3://` references, and several servers' worth of
+/// writers sharing one bucket with no lock.
+@Suite(.serialized) struct S3StoreTests {
+    let scratch = TestScratch.directory("ocitool-s3-store")
+    let cluster: CephCluster
+    let bucket = "store-\(UUID().uuidString.lowercased().prefix(16))"
+
+    init() throws {
+        cluster = try CephCluster.shared()
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try backend("s3://\(bucket)").createBucket()
+    }
+
+    /// One server's view of `url`: its own client and staging directory, as a replica has.
+    func backend(_ url: String, replica: String = "a") throws -> S3Store {
+        try S3Store.open(
+            url, endpoint: cluster.endpoint, region: nil, stagingDirectory: scratch.path + "/staging-" + replica,
+            environment: cluster.environment)
+    }
+
+    func store(_ prefix: String = "prod", replica: String = "a") throws -> Store {
+        Store(root: scratch.path + "/state-" + replica, backend: try backend("s3://\(bucket)/\(prefix)", replica: replica))
+    }
+
+    /// Pushes a small image (a random layer, a config, a manifest) and returns the manifest's descriptor.
+    @discardableResult
+    func pushImage(_ layout: OCILayout, tag: String?, layerSize: Int = 4096) throws -> Descriptor {
+        let layer = Data((0..<layerSize).map { _ in UInt8.random(in: 0...255) })
+        let config = Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
+        let (layerDigest, _) = try layout.writeBlob(layer)
+        let (configDigest, _) = try layout.writeBlob(config)
+        let manifest = """
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+            "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(configDigest)","size":\(config.count)},\
+            "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\(layerDigest)","size":\(layer.count)}]}
+            """
+        return try layout.putManifest(Data(manifest.utf8), tag: tag)
+    }
+
+    @Test func theCopyEngineMovesImagesIntoAndOutOfABucketByteForByte() throws {
+        let local = try OCILayout.create(at: scratch.path + "/local")
+        let image = try pushImage(local, tag: "1.0", layerSize: 300_000)
+        let bucketLayout = try store().layout(for: "team/app", create: true)
+        try ImageCopy(from: LayoutEndpoint(local), to: LayoutEndpoint(bucketLayout)).copy(image, tag: "1.0")
+
+        let back = try OCILayout.create(at: scratch.path + "/back")
+        let result = try ImageCopy(from: LayoutEndpoint(bucketLayout), to: LayoutEndpoint(back)).copy(.tag("1.0"), tag: "1.0")
+        #expect(result.descriptor.digest == image.digest)
+        #expect(try back.readBlob(image.digest) == (try local.readBlob(image.digest)))
+        for digest in local.allBlobs() {
+            #expect(try back.readBlob(digest, limit: 1 << 20).count == Int(local.blobSize(digest) ?? -1))
+            #expect(bucketLayout.blobSize(digest) == local.blobSize(digest))
+        }
+        #expect(try store().repositories() == ["team/app"])
+    }
+
+    @Test func referencesFindTheStoreThatHoldsTheirRepository() throws {
+        let prod = try store("prod")
+        try pushImage(try prod.layout(for: "team/app", create: true), tag: "v1")
+
+        let existing = try S3Store.repository(
+            "s3://\(bucket)/prod/team/app", endpoint: cluster.endpoint, region: nil, create: false,
+            environment: cluster.environment)
+        #expect(existing.path == "s3://\(bucket)/prod/team/app")
+        #expect(try existing.resolve(.tag("v1")).mediaType == .ociManifest)
+
+        // A new repository goes into the store its prefix already holds, not into the bucket's root.
+        let created = try S3Store.repository(
+            "s3://\(bucket)/prod/new/one", endpoint: cluster.endpoint, region: nil, create: true,
+            environment: cluster.environment)
+        #expect(try prod.repositories() == ["new/one", "team/app"])
+        #expect(created.indexVersion() != nil)
+
+        #expect(throws: LayoutError.notALayout("s3://\(bucket)/prod/missing")) {
+            try S3Store.repository(
+                "s3://\(bucket)/prod/missing", endpoint: cluster.endpoint, region: nil, create: false,
+                environment: cluster.environment)
+        }
+    }
+
+    @Test func aMountLinksTheBucketsCopyWithoutUploadingIt() throws {
+        let store = try store()
+        let source = try store.layout(for: "base", create: true)
+        let image = try pushImage(source, tag: "v1", layerSize: 100_000)
+        let layer = try #require(source.allBlobs().first { source.blobSize($0) == 100_000 })
+        #expect(try store.mountBlob(layer, into: "app", from: "base"))
+        let target = try store.layout(for: "app")
+        #expect(target.blobSize(layer) == 100_000)
+        #expect(try target.readBlob(layer, limit: 1 << 20).count == 100_000)  // read through its digest
+        // A repository that neither pushed nor mounted it cannot read it.
+        let other = try store.layout(for: "other", create: true)
+        #expect(other.blobSize(layer) == nil)
+        #expect(throws: LayoutError.blobNotFound(layer)) { try other.openBlob(layer) }
+        _ = image
+    }
+
+    /// Two servers over one bucket push at once, 20 rounds: each its own tag, and both the same tag. No tag is
+    /// lost, the shared tag names one of the two images, and every listed manifest is readable.
+    @Test func twoReplicasPushingAtOnceLoseNoTag() throws {
+        let replicas = [try store(replica: "a"), try store(replica: "b")]
+        let rounds = 20
+        let shared = Locked<[Int: [Digest]]>([:])
+        for round in 0..<rounds {
+            DispatchQueue.concurrentPerform(iterations: 4) { (job) in
+                let replica = replicas[job % 2]
+                let tag = job < 2 ? "r\(round)-\(job)" : "shared"
+                let pushed: Descriptor
+                do {
+                    pushed = try pushImage(try replica.layout(for: "team/app", create: true), tag: tag)
+                } catch {
+                    Issue.record("push \(tag) through replica \(job % 2): \(error)")
+                    return
+                }
+                if job >= 2 { shared.withLock { $0[round, default: []].append(pushed.digest) } }
+            }
+            let index = try replicas[round % 2].layout(for: "team/app").readIndex()
+            let sharedEntry = try #require(index.manifests.first { $0.refName == "shared" })
+            #expect(shared.withLock { $0[round] }?.contains(sharedEntry.digest) == true)
+        }
+        let layout = try replicas[1].layout(for: "team/app")
+        let index = try layout.readIndex()
+        let tags = Set(index.manifests.compactMap(\.refName))
+        #expect(tags.count == rounds * 2 + 1)
+        for round in 0..<rounds { #expect(tags.isSuperset(of: ["r\(round)-0", "r\(round)-1"])) }
+        for entry in index.manifests { #expect(try layout.readBlob(entry.digest).count == Int(entry.size)) }
+    }
+}
