@@ -69,6 +69,16 @@ if [ "$trust_status" -ne 0 ] && [ "$trust_failed" -eq 0 ]; then trust_failed=1; 
 interop_passed=$((interop_passed + trust_passed))
 interop_failed=$((interop_failed + trust_failed))
 
+echo "== interop (Tests/interop/s3.sh: two serve replicas over one Ceph bucket)"
+s3_log="$scratch/interop-s3.log"
+s3_status=0
+bash Tests/interop/s3.sh "$ocitool" 2>&1 | tee "$s3_log" || s3_status=$?
+s3_passed=$(grep -c '^ok - ' "$s3_log" || true)
+s3_failed=$(grep -c '^not ok - ' "$s3_log" || true)
+if [ "$s3_status" -ne 0 ] && [ "$s3_failed" -eq 0 ]; then s3_failed=1; fi
+interop_passed=$((interop_passed + s3_passed))
+interop_failed=$((interop_failed + s3_failed))
+
 echo "== examples (examples/pipeline.sh, so the README's walkthrough stays true)"
 examples_passed=1
 examples_failed=0

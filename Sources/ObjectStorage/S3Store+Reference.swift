@@ -59,11 +59,6 @@ extension S3Store {
         return splits
     }
 
-    /// Whether repository `name` has an index.json.
-    func hasRepository(_ name: String) throws(LayoutError) -> Bool {
-        try client.head(client.location.key("repositories/\(name)/index.json")) != nil
-    }
-
     /// Whether any repository lives under this store's prefix.
     func holdsRepositories() throws(LayoutError) -> Bool {
         try !client.list(prefix: client.location.key("repositories/"), limit: 1).isEmpty

@@ -57,6 +57,10 @@ public struct S3Store: RepositoryBackend {
         }.sorted()
     }
 
+    public func hasRepository(_ name: String) throws(LayoutError) -> Bool {
+        try client.head(client.location.key("repositories/\(name)/index.json")) != nil
+    }
+
     public func storage(for name: String) -> any BlobStorage {
         S3Storage(client: client, repository: name, stagingDirectory: stagingDirectory)
     }

@@ -82,7 +82,7 @@ public struct Store: Sendable, Hashable {
         throws(LayoutError) -> OCILayout
     {
         let layout = OCILayout(storage: backend.storage(for: name), location: backend.location + "/" + name)
-        guard layout.indexVersion() == nil else { return layout }
+        guard try !backend.hasRepository(name) else { return layout }
         guard create else { throw .notALayout(layout.path) }
         // Another writer creating it at the same moment wins the compare-and-swap: the index exists either way.
         _ = try layout.writeIndex(ImageIndex(manifests: []), replacing: nil)

@@ -11,6 +11,10 @@ public protocol RepositoryBackend: Sendable {
     /// - Throws: I/O errors (the backend unreachable).
     func repositories() throws(LayoutError) -> [String]
 
+    /// Whether repository `name` has an index.json.
+    /// - Throws: I/O errors: the backend could not say (never "no" for a backend that did not answer).
+    func hasRepository(_ name: String) throws(LayoutError) -> Bool
+
     /// The storage of repository `name` (a valid name), which may hold nothing yet.
     func storage(for name: String) -> any BlobStorage
 

@@ -45,6 +45,12 @@ struct OCIError: HTTPResponseError, CustomStringConvertible {
         code: "UNKNOWN", message: "no space left on the registry's storage: nothing was stored; retry when space is freed",
         detail: nil, status: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), headers: [:])
 
+    /// The store's backend (an object store) cannot be reached or is overloaded: 503 `UNAVAILABLE` (as CNCF
+    /// distribution answers) with `Retry-After`; nothing was stored or changed, and the request can be repeated.
+    static let storageUnavailable = OCIError(
+        code: "UNAVAILABLE", message: "the registry's storage is unavailable: nothing was changed; retry the request later",
+        detail: nil, status: .serviceUnavailable, headers: [.retryAfter: "5"])
+
     private init(code: String, message: String, detail: String?, status: HTTPResponse.Status, headers: HTTPFields) {
         self.code = code
         self.message = message
@@ -107,6 +113,8 @@ extension OCIError {
         switch error {
         case .io(_, _, let code) where code == ENOSPC || code == EDQUOT:
             self = .insufficientStorage
+        case .io(_, _, let code) where code == ECONNREFUSED || code == EAGAIN:
+            self = .storageUnavailable
         case .io, .invalidLayout, .archive, .unsafeArchiveEntry, .verificationFailed:
             return nil
         case .manifestTooLarge:

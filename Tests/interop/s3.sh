@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Two `ocitool serve` replicas over one bucket of a real Ceph (scripts/ceph.sh: monitor, OSD and
+# radosgw on loopback), driven by independent clients: skopeo pushes through one replica and pulls
+# through the other, oras-py pushes and pulls artifacts and referrers, ocitool reaches the bucket
+# both through the servers (docker://) and directly (s3://). Nothing is downloaded.
+#
+#   bash Tests/interop/s3.sh [PATH/TO/ocitool]     (or OCITOOL=... bash Tests/interop/s3.sh)
+#
+# Prints `ok - ...` / `not ok - ...` per check, then `N passed, M failed`; exits 1 if any failed.
+set -euo pipefail
+
+OCITOOL=${1:-${OCITOOL:-}}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if [ -z "$OCITOOL" ] || [ ! -x "$OCITOOL" ]; then
+    echo "usage: $0 PATH/TO/ocitool   (or set OCITOOL)" >&2
+    exit 2
+fi
+OCITOOL=$(cd "$(dirname "$OCITOOL")" && pwd)/$(basename "$OCITOOL")
+for tool in skopeo python3 curl radosgw; do
+    command -v "$tool" >/dev/null || { echo "error: $tool is required (bash scripts/install-test-deps.sh)" >&2; exit 2; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ocitool-s3-interop.XXXXXX")
+cleanup() {
+    if [ -f "$T/servers" ]; then
+        while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$T/servers"
+    fi
+    bash "$ROOT/scripts/ceph.sh" stop "$T/ceph" >/dev/null 2>&1 || true
+    rm -rf "$T"
+}
+trap cleanup EXIT
+cd "$T"
+
+passed=0
+failed=0
+ok() { echo "ok - $1"; passed=$((passed + 1)); }
+not_ok() {
+    echo "not ok - $1"
+    failed=$((failed + 1))
+    if [ -s "$T/log" ]; then sed -e 's/^/#   /' "$T/log" | head -n 40; fi
+}
+check() {
+    local description=$1 status
+    shift
+    set +e
+    (set -e; "$@") >"$T/log" 2>&1
+    status=$?
+    set -e
+    if [ "$status" -eq 0 ]; then ok "$description"; else not_ok "$description"; fi
+}
+
+mkdir -p "$T/ceph"
+bash "$ROOT/scripts/ceph.sh" start "$T/ceph" >"$T/ceph.env" 2>"$T/ceph.log" || { cat "$T/ceph.log" >&2; exit 1; }
+set -a
+. "$T/ceph.env"
+set +a
+unset AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE
+BUCKET=interop
+STORE=s3://$BUCKET/prod
+S3=(--s3-endpoint "$S3_ENDPOINT")
+# The bucket, made with curl's own SigV4 signing (no S3 tool needed).
+curl -fsS -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+    "$S3_ENDPOINT/$BUCKET" >/dev/null
+
+# replica NAME: starts `ocitool serve` over the bucket with its own private state; sets REGISTRY.
+replica() {
+    local name=$1 log="$T/serve-$1.log"
+    "$OCITOOL" serve --storage "$STORE" "${S3[@]}" --root "$T/state-$name" --port 0 >"$log" 2>&1 &
+    echo $! >>"$T/servers"
+    disown $!
+    for _ in $(seq 1 150); do
+        REGISTRY=$(sed -n 's|^serving .* at http://\([^/]*\)/v2/$|\1|p' "$log" | head -n 1)
+        [ -n "$REGISTRY" ] && return 0
+        sleep 0.1
+    done
+    echo "ocitool serve over $STORE did not start:" >&2
+    cat "$log" >&2
+    return 1
+}
+replica a
+A=$REGISTRY
+replica b
+B=$REGISTRY
+
+python3 "$ROOT/scripts/make_docker_archive.py" --image app:1 --layers 3 --layer-size 2M,300K,7 -o "$T/images.tar" >/dev/null
+"$OCITOOL" import "$T/images.tar" "$T/src" >/dev/null
+digest_of() { skopeo inspect --tls-verify=false --format '{{.Digest}}' "$1"; }
+
+push_a_pull_b() {
+    skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$A/team/app:1"
+    skopeo copy --preserve-digests --src-tls-verify=false "docker://$B/team/app:1" "oci:$T/pulled:1"
+    local want got
+    want=$(skopeo inspect --format '{{.Digest}}' "oci:$T/src:1")
+    got=$(skopeo inspect --format '{{.Digest}}' "oci:$T/pulled:1")
+    [ "$want" = "$got" ] || { echo "pushed $want, pulled $got"; return 1; }
+    [ "$(digest_of "docker://$B/team/app:1")" = "$want" ]
+    # Every layer pulled through B has the bytes pushed through A.
+    for blob in "$T"/src/blobs/sha256/*; do cmp "$blob" "$T/pulled/blobs/sha256/$(basename "$blob")"; done
+}
+check "skopeo pushes through replica a and pulls the same bytes through replica b" push_a_pull_b
+
+catalog_both() {
+    for registry in "$A" "$B"; do
+        curl -fsS "http://$registry/v2/_catalog" | grep -q '"team/app"'
+        curl -fsS "http://$registry/v2/team/app/tags/list" | grep -q '"1"'
+    done
+}
+check "both replicas list the repository and its tag" catalog_both
+
+ocitool_both_ways() {
+    "$OCITOOL" copy "docker://$B/team/app:1" "$T/via-b:1" >/dev/null
+    "$OCITOOL" copy "${S3[@]}" "$STORE/team/app:1" "$T/via-s3:1" >/dev/null
+    local want
+    want=$(skopeo inspect --format '{{.Digest}}' "oci:$T/src:1")
+    [ "$(skopeo inspect --format '{{.Digest}}' "oci:$T/via-b:1")" = "$want" ]
+    [ "$(skopeo inspect --format '{{.Digest}}' "oci:$T/via-s3:1")" = "$want" ]
+    # Seeded straight into the bucket, served at once by both replicas.
+    "$OCITOOL" copy "${S3[@]}" "$T/src:1" "$STORE/seeded/app:2" >/dev/null
+    [ "$(digest_of "docker://$A/seeded/app:2")" = "$want" ]
+    [ "$(digest_of "docker://$B/seeded/app:2")" = "$want" ]
+    "$OCITOOL" ls "${S3[@]}" "$STORE" | grep -qx "seeded/app"
+}
+check "ocitool copies through a replica and straight from and to the bucket (s3://)" ocitool_both_ways
+
+oras_through_a() {
+    "$ROOT/.venv-test/bin/python" "$ROOT/Tests/interop/oras_client.py" --registry "$A" --workdir "$T/oras" >"$T/oras.out"
+    # The artifact oras pushed through a is there through b.
+    curl -fsS "http://$B/v2/oras/artifact/tags/list" | grep -q '"name":"oras/artifact"'
+}
+if [ -x "$ROOT/.venv-test/bin/python" ]; then
+    check "oras-py pushes, pulls and finds referrers through a replica; the other lists them" oras_through_a
+fi
+
+concurrent_tags() {
+    # Three rounds of skopeo pushing different tags through both replicas at once, and one tag through both.
+    for round in 1 2 3; do
+        skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$A/race/app:a$round" >/dev/null &
+        local one=$!
+        skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$B/race/app:b$round" >/dev/null &
+        local two=$!
+        skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$A/race/app:same" >/dev/null &
+        local three=$!
+        skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$B/race/app:same" >/dev/null &
+        wait "$one" "$two" "$three" $!
+    done
+    curl -fsS "http://$A/v2/race/app/tags/list" | python3 -c '
+import json, sys
+tags = set(json.load(sys.stdin)["tags"])
+want = {"a1", "a2", "a3", "b1", "b2", "b3", "same"}
+sys.exit(0 if tags == want else "tags %s, expected %s" % (sorted(tags), sorted(want)))'
+}
+check "skopeo pushing tags through both replicas at once loses none" concurrent_tags
+
+radosgw_outage() {
+    local rgw_pid status
+    rgw_pid=$(cat "$T/ceph/run/client.rgw.pid")
+    kill "$rgw_pid"
+    for _ in $(seq 100); do kill -0 "$rgw_pid" 2>/dev/null || break; sleep 0.1; done
+    # Reads and writes get 503 in the OCI envelope, and /readyz says not ready; nothing says "unknown".
+    status=$(curl -s -o "$T/body" -w '%{http_code}' "http://$A/v2/team/app/manifests/1")
+    [ "$status" = 503 ] || { echo "manifest GET during the outage: $status $(cat "$T/body")"; return 1; }
+    grep -q '"code":"UNAVAILABLE"' "$T/body"
+    status=$(curl -s -o /dev/null -w '%{http_code}' "http://$B/readyz")
+    [ "$status" = 503 ] || { echo "/readyz during the outage: $status"; return 1; }
+    if skopeo copy --retry-times 0 --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$A/outage/app:1"; then
+        echo "a push succeeded with radosgw stopped"
+        return 1
+    fi
+    # radosgw back: the same replicas serve again, without a restart.
+    radosgw -c "$T/ceph/ceph.conf" -n client.rgw </dev/null >>"$T/ceph/log/stdout.log" 2>&1
+    for _ in $(seq 300); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$B/readyz")" = 200 ] && break
+        sleep 0.1
+    done
+    skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$A/outage/app:1"
+    [ "$(digest_of "docker://$B/outage/app:1")" = "$(skopeo inspect --format '{{.Digest}}' "oci:$T/src:1")" ]
+}
+check "radosgw stopped: 503 UNAVAILABLE and /readyz 503; restarted: pushes work again without restarting serve" \
+    radosgw_outage
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
