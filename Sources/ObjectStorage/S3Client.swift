@@ -32,6 +32,8 @@ package final class S3Client: Sendable {
     package struct ObjectInfo: Sendable, Hashable {
         package let size: Int64
         package let etag: String
+        /// `Last-Modified`: when it was written or last refreshed (`touch`); nil when the server did not say.
+        package var lastModified: Date? = nil
     }
 
     /// The precondition of a write.
@@ -87,6 +89,19 @@ package final class S3Client: Sendable {
         if response.status == 404 || response.status == 412 { return nil }
         try expect(response, [200, 206], "GET", key)
         return try info(response, key)
+    }
+
+    /// Refreshes an object's `Last-Modified` without moving its bytes (a copy onto itself, metadata replaced),
+    /// so that a sweep by age spares an object a writer has just reused.
+    /// - Returns: false when there is no such object.
+    package func touch(_ key: String) throws(LayoutError) -> Bool {
+        let source = "/\(location.bucket)/\(S3Location.encodePath(key))"
+        let response = try send(
+            "PUT", key: key, headers: ["x-amz-copy-source: \(source)", "x-amz-metadata-directive: REPLACE"],
+            body: .bytes(Data()))
+        if response.status == 404 { return false }
+        try expect(response, [200], "COPY", key)
+        return true
     }
 
     /// A whole small object in memory, with its ETag.
@@ -328,6 +343,24 @@ package final class S3Client: Sendable {
         throw .io(operation, path: "\(objectName(key)) (\(detail))", errno: errno)
     }
 
+    /// HTTP dates (`Last-Modified`: RFC 7231's IMF-fixdate).
+    static let httpDate: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter
+    }()
+
+    /// ListObjectsV2's `LastModified` (ISO 8601, with or without fractional seconds).
+    static func listingDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
     /// `s3://BUCKET/KEY`, for messages.
     func objectName(_ key: String) -> String { "s3://\(location.bucket)/\(key)" }
 
@@ -337,7 +370,8 @@ package final class S3Client: Sendable {
         guard let size, let etag = response.headers["ETag"] else {
             throw .io("read the size and ETag of", path: objectName(key), errno: EIO)
         }
-        return ObjectInfo(size: size, etag: Self.unquoted(etag))
+        let modified = response.headers["Last-Modified"].flatMap { S3Client.httpDate.date(from: $0) }
+        return ObjectInfo(size: size, etag: Self.unquoted(etag), lastModified: modified)
     }
 
     static func unquoted(_ etag: String) -> String {

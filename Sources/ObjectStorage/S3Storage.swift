@@ -53,6 +53,11 @@ public struct S3Storage: BlobStorage {
         return Int64(String(decoding: link.data, as: UTF8.self))
     }
 
+    /// The repository's link's time: when this repository got the blob.
+    public func modificationTime(of digest: Digest) -> Date? {
+        (try? client.head(linkKey(digest)))?.flatMap(\.lastModified)
+    }
+
     public func open(_ digest: Digest) throws(LayoutError) -> any BlobHandle {
         guard try client.head(linkKey(digest)) != nil, let info = try client.head(blobKey(digest)) else {
             throw .blobNotFound(digest)
@@ -70,7 +75,11 @@ public struct S3Storage: BlobStorage {
     /// is uploaded the same way, its payload hash the digest when that is SHA-256, else hashed first.
     public func commit(staged location: String, digest: Digest, size: Int64) throws(LayoutError) {
         var (path, payloadHash) = S3Ingest.parse(location)
-        if try client.head(blobKey(digest))?.size != size {
+        // A blob the bucket has is reused: refreshed first, so that the bucket's sweep (which spares young
+        // blobs) does not take it while this repository's link is being written.
+        var reused = false
+        if try client.head(blobKey(digest))?.size == size { reused = try client.touch(blobKey(digest)) }
+        if !reused {
             let file = try FileDescriptor(path: path, flags: O_RDONLY)
             if payloadHash.isEmpty { payloadHash = try S3Storage.payloadHash(of: file, digest: digest) }
             if size > multipartThreshold {
@@ -102,7 +111,7 @@ public struct S3Storage: BlobStorage {
     /// A blob of another repository of the same bucket is linked, not copied: its bytes are the bucket's.
     public func adopt(_ digest: Digest, size: Int64, from source: any BlobStorage) throws(LayoutError) -> Bool {
         guard let source = source as? S3Storage, source.client.location == client.location,
-            try client.head(blobKey(digest))?.size == size
+            try client.head(blobKey(digest))?.size == size, try client.touch(blobKey(digest))
         else { return false }
         _ = try client.put(linkKey(digest), data: Data(String(size).utf8))
         return true

@@ -70,6 +70,30 @@ public struct S3Store: RepositoryBackend {
         return (blobs.reduce(0) { $0 + $1.size }, blobs.count)
     }
 
+    /// Blob objects no repository links are deleted once older than `grace`. Links are listed before the blobs'
+    /// ages are looked at again, and a writer refreshes a blob it reuses before linking it (`S3Storage.commit`).
+    public func sweepUnreferencedBlobs(grace: Double, now: Date) throws(LayoutError) -> [Digest] {
+        let blobsPrefix = client.location.key("blobs/")
+        let blobs = try client.list(prefix: blobsPrefix)
+        var linked = Set<String>()
+        for link in try client.list(prefix: client.location.key("repositories/")) {
+            // repositories/<name>/blobs/<alg>/<hex>: no repository name has a `blobs` component.
+            if let mark = link.key.range(of: "/blobs/") { linked.insert(String(link.key[mark.upperBound...])) }
+        }
+        var removed: [Digest] = []
+        for blob in blobs {
+            let name = String(blob.key.dropFirst(blobsPrefix.count))
+            guard !linked.contains(name), let digest = try? Digest(name.replacingOccurrences(of: "/", with: ":")),
+                let listed = S3Client.listingDate(blob.lastModified), now.timeIntervalSince(listed) >= grace,
+                let current = try client.head(blob.key), let modified = current.lastModified,
+                now.timeIntervalSince(modified) >= grace
+            else { continue }
+            try client.delete(blob.key)
+            removed.append(digest)
+        }
+        return removed
+    }
+
     /// Whether the bucket answers a read (a `HEAD` of a key that need not exist).
     public func isReadyForWrites() -> Bool {
         do {

@@ -181,5 +181,34 @@ radosgw_outage() {
 check "radosgw stopped: 503 UNAVAILABLE and /readyz 503; restarted: pushes work again without restarting serve" \
     radosgw_outage
 
+gc_and_fsck() {
+    # An image replaced under its tag leaves an untagged manifest and blobs only it needs.
+    python3 "$ROOT/scripts/make_docker_archive.py" --image old:1 --layer-size 50K --seed 7 -o "$T/old.tar" >/dev/null
+    "$OCITOOL" import "$T/old.tar" "$T/old" >/dev/null
+    skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/old:1" "docker://$A/gc/app:1"
+    skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$B/gc/app:1"
+    local old_layer
+    old_layer=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["layers"][0]["digest"].split(":")[1])' \
+        "$T/old/blobs/sha256/$(skopeo inspect --format '{{.Digest}}' "oci:$T/old:1" | cut -d: -f2)")
+    s3_head() {
+        curl -s -o /dev/null -w '%{http_code}' -I --aws-sigv4 "aws:amz:us-east-1:s3" \
+            --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+            -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$S3_ENDPOINT/$BUCKET/$1"
+    }
+    [ "$(s3_head "prod/blobs/sha256/$old_layer")" = 200 ]
+    # The grace period spares everything young; the repository and the bucket keep the old layer.
+    "$OCITOOL" gc "${S3[@]}" --untagged "$STORE" | grep -q "removed 0 blobs"
+    # With no grace: the old image goes from the repository, then its bytes from the bucket.
+    "$OCITOOL" gc "${S3[@]}" --untagged --grace 0s --format json "$STORE" >"$T/gc.json"
+    grep -q "$old_layer" "$T/gc.json"
+    [ "$(s3_head "prod/blobs/sha256/$old_layer")" = 404 ]
+    # What is tagged is intact, through both replicas, and the whole store checks clean.
+    skopeo copy --preserve-digests --src-tls-verify=false "docker://$A/gc/app:1" "oci:$T/after-gc:1"
+    skopeo copy --preserve-digests --src-tls-verify=false "docker://$B/team/app:1" "oci:$T/after-gc:2"
+    "$OCITOOL" fsck "${S3[@]}" "$STORE" | tee "$T/fsck.out"
+    grep -q '^clean: ' "$T/fsck.out"
+}
+check "gc on the bucket spares young blobs, then removes a replaced image's links and bytes; fsck is clean" gc_and_fsck
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -148,9 +148,11 @@ extension FsckChecker {
     func parse(_ digest: Digest, declared: MediaType) throws(LayoutError) -> ParseOutcome {
         let bytes: Data
         do {
-            bytes = try FileSystem.readFile(layout.blobPath(digest), limit: Manifest.maxSize)
+            bytes = try layout.readBlob(digest, limit: Manifest.maxSize)
         } catch .tooLarge {
             return .invalid("the manifest is larger than the \(Manifest.maxSize)-byte limit")
+        } catch .digestMismatch {
+            return .invalid("the manifest's bytes do not hash to its digest")
         }
         do {
             return .valid(try Manifest(bytes: bytes, declared: declared))

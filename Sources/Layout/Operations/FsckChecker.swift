@@ -45,9 +45,22 @@ struct FsckChecker {
     }
 
     mutating func run() throws(LayoutError) {
-        checkLayoutFile()
-        try checkTemporaryFiles()
-        try scanBlobs()
+        if layout.fileStorage != nil {
+            checkLayoutFile()
+            try checkTemporaryFiles()
+            try scanBlobs()
+        } else {
+            // An object store's repository: no layout file or temporary files of its own, and its blobs are
+            // what its storage lists. A listed blob whose bytes cannot be opened is a dangling link.
+            for digest in layout.allBlobs().sorted() {
+                do { _ = try layout.openBlob(digest) } catch .blobNotFound {
+                    blobs[digest] = .corrupt(size: 0)
+                    problem(.missingBlob, digest: digest, message: "blob \(digest) is listed but its content is gone")
+                    continue
+                }
+                try hash(digest)
+            }
+        }
         let index: ImageIndex
         do {
             index = try layout.readIndex()
@@ -67,10 +80,10 @@ struct FsckChecker {
         report.problems.append(FsckProblem(kind: kind, digest: digest, message: message))
     }
 
-    /// The state of a blob: from the scan, or for a blob written since, from the filesystem (not hashed).
+    /// The state of a blob: from the scan, or for a blob written since, from its storage (not hashed).
     func blobState(_ digest: Digest) -> BlobState? {
         if let state = blobs[digest] { return state }
-        return FileSystem.fileSize(layout.blobPath(digest)).map { BlobState.valid(size: $0) }
+        return layout.blobSize(digest).map { BlobState.valid(size: $0) }
     }
 
     private mutating func checkLayoutFile() {

@@ -42,10 +42,7 @@ extension OCILayout {
         }
         let now = Date()
         for digest in allBlobs().sorted() where !reachable.live.contains(digest) {
-            let path = blobPath(digest)
-            guard let size = FileSystem.fileSize(path), let modified = FileSystem.modificationTime(path) else {
-                continue
-            }
+            guard let size = blobSize(digest), let modified = storage.modificationTime(of: digest) else { continue }
             if now.timeIntervalSince(modified) < options.grace {
                 report.sparedYoung.append(digest)
                 continue
@@ -173,6 +170,11 @@ extension OCILayout {
     /// rename is put back.
     /// - Returns: whether the blob was removed.
     func removeUnlessRefreshed(_ digest: Digest, grace: Double) throws(LayoutError) -> Bool {
+        guard fileStorage != nil else {
+            // An object store's repository: its link goes; the bytes stay for the bucket-wide sweep.
+            try removeBlob(digest)
+            return true
+        }
         let path = blobPath(digest)
         try FileSystem.makeDirectories(temporaryPath)
         let aside = "\(temporaryPath)/gc-\(getpid())-\(digest.algorithm.rawValue)-\(digest.encoded)"

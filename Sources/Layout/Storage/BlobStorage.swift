@@ -45,6 +45,11 @@ public protocol BlobStorage: Sendable {
     /// Drops staged content that will not be committed. Best effort; never throws.
     func discard(staged location: String)
 
+    /// When the blob was last stored or refreshed here (gc spares blobs younger than its grace period: a push in
+    /// flight writes blobs before the manifest that references them is listed).
+    /// - Returns: nil when the blob is not stored.
+    func modificationTime(of digest: Digest) -> Date?
+
     /// Makes a blob that `source` holds present here without copying its bytes, when both share them (two
     /// repositories of one bucket). The default shares nothing.
     /// - Returns: whether the blob is now present; false when the caller must copy it.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import Foundation
+public import Foundation
 import Glibc
 
 /// `BlobStorage` on a local file system: one OCI layout directory, `blobs/<alg>/<hex>` and `index.json`, with
@@ -41,6 +41,8 @@ public struct FileSystemStorage: BlobStorage, Hashable {
     // MARK: Blobs
 
     public func size(of digest: Digest) -> Int64? { FileSystem.fileSize(blobPath(digest)) }
+
+    public func modificationTime(of digest: Digest) -> Date? { FileSystem.modificationTime(blobPath(digest)) }
 
     public func open(_ digest: Digest) throws(LayoutError) -> any BlobHandle {
         do { return try FileBlob(path: blobPath(digest)) } catch {

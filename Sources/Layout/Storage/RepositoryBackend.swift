@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import Foundation
 
 /// Where a store's repositories live when they are not layout directories under its root: an object store
 /// shared by several servers. The store's root then holds only this machine's private state (upload sessions,
@@ -21,6 +22,12 @@ public protocol RepositoryBackend: Sendable {
     /// Bytes and number of distinct blobs the backend holds.
     /// - Throws: I/O errors.
     func blobUsage() throws(LayoutError) -> (bytes: Int64, blobs: Int)
+
+    /// Deletes the shared blobs no repository holds, unchanged for `grace` seconds (each looked at again just
+    /// before it goes, so a writer reusing one meanwhile keeps it).
+    /// - Returns: the digests removed.
+    /// - Throws: I/O errors.
+    func sweepUnreferencedBlobs(grace: Double, now: Date) throws(LayoutError) -> [Digest]
 
     /// Whether the backend answers and accepts writes now (a server's readiness).
     func isReadyForWrites() -> Bool

@@ -50,8 +50,13 @@ struct OnlineGarbageCollector: Service {
                     logger.error("garbage collection failed", metadata: ["repository": "\(name)", "error": "\(error)"])
                 }
             }
-            let swept = store.sweepPool(grace: options.grace)
-            if !swept.isEmpty { logger.debug("removed unused pool entries", metadata: ["count": "\(swept.count)"]) }
+            do {
+                let swept = try store.sweepShared(grace: options.grace)
+                if !swept.isEmpty { logger.debug("removed unused shared blobs", metadata: ["count": "\(swept.count)"]) }
+            } catch {
+                failed = true
+                logger.error("sweeping the shared blobs failed", metadata: ["error": "\(error)"])
+            }
             return (removed, freed, failed)
         }
         metrics?.gcRun(removedBlobs: removed, bytesFreed: freed, failed: failed)

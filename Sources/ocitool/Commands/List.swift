@@ -2,7 +2,6 @@
 import ArgumentParser
 import Foundation
 import Layout
-import ObjectStorage
 import Sync
 
 struct List: ParsableCommand {
@@ -73,18 +72,10 @@ struct List: ParsableCommand {
 extension List {
     /// `s3://BUCKET[/PREFIX]/REPO`: the repository's tags; a URL naming no repository: the store's repositories.
     private func listBucket() throws {
-        let options = try registry.options()
-        if path.dropFirst("s3://".count).split(separator: "/").count > 1 {
-            do {
-                let layout = try S3Store.repository(
-                    path, endpoint: options.s3Endpoint, region: options.s3Region, create: false)
-                return try listTags(of: layout)
-            } catch LayoutError.notALayout {}
+        switch try registry.s3.open(path) {
+        case .repository(let layout): try listTags(of: layout)
+        case .store(let store): try listRepositories(store.repositories())
         }
-        let store = try S3Store.open(
-            path, endpoint: options.s3Endpoint, region: options.s3Region,
-            stagingDirectory: FileManager.default.temporaryDirectory.path)
-        try listRepositories(try store.repositories())
     }
 
     /// `docker://HOST/REPO`: the repository's tags; `docker://HOST`: the registry's catalog.

@@ -12,14 +12,21 @@ struct GarbageCollect: ParsableCommand {
             referrers of live manifests; never breaks a multi-platform index. Blobs younger than the grace period
             are spared (in-flight writes). Runs under the layout lock, safe next to concurrent imports and tags.
 
+            A store (a directory of layouts, or s3://BUCKET[/PREFIX] with --s3-endpoint) is collected repository
+            by repository, then the blobs no repository holds any more are swept (the store's pool, or the
+            bucket's blobs), sparing those younger than the grace period: safe while servers push into it.
+
             Examples:
               ocitool gc --dry-run ./images/app
               ocitool gc --untagged --grace 0s --format json ./images/app
+              ocitool gc --s3-endpoint http://127.0.0.1:7480 s3://registry/prod
             """.reflowed
     )
 
-    @Argument(help: "The layout directory.")
+    @Argument(help: "A layout directory, a store root, or s3://BUCKET[/PREFIX][/REPO].")
     var path: String
+
+    @OptionGroup var s3: S3Flags
 
     @Flag(help: "Only report what would be removed.")
     var dryRun = false
@@ -34,7 +41,12 @@ struct GarbageCollect: ParsableCommand {
 
     func run() throws {
         let seconds = try parseDuration(grace)
-        let report = try OCILayout(at: path).collectGarbage(GCOptions(dryRun: dryRun, grace: seconds, untagged: untagged))
+        let options = GCOptions(dryRun: dryRun, grace: seconds, untagged: untagged)
+        let report =
+            switch try MaintenanceTarget(path, s3: s3) {
+            case .layout(let layout): try layout.collectGarbage(options)
+            case .store(let store): try store.collectGarbage(options)
+            }
         if output.json { return try Console.json(report) }
         let verb = dryRun ? "would remove" : "removed"
         for blob in report.removedBlobs { Console.write("\(verb) \(blob.digest)  \(formatBytes(blob.size))\n") }
@@ -63,14 +75,20 @@ struct Fsck: ParsableCommand {
             not problems; --repair removes them, removes corrupt blobs, drops index entries whose manifest is
             gone and restores referrer annotations.
 
+            A store (a directory of layouts, or s3://BUCKET[/PREFIX] with --s3-endpoint) is checked repository
+            by repository; each problem names its repository.
+
             Examples:
               ocitool fsck ./images/app
               ocitool fsck --repair --format json ./images/app
+              ocitool fsck --s3-endpoint http://127.0.0.1:7480 s3://registry/prod
             """.reflowed
     )
 
-    @Argument(help: "The layout directory.")
+    @Argument(help: "A layout directory, a store root, or s3://BUCKET[/PREFIX][/REPO].")
     var path: String
+
+    @OptionGroup var s3: S3Flags
 
     @Flag(help: "Fix what can be fixed safely.")
     var repair = false
@@ -78,7 +96,11 @@ struct Fsck: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let report = try OCILayout(at: path).check(repair: repair)
+        let report =
+            switch try MaintenanceTarget(path, s3: s3) {
+            case .layout(let layout): try layout.check(repair: repair)
+            case .store(let store): try store.check(repair: repair)
+            }
         if output.json {
             try Console.json(report)
         } else {
@@ -92,5 +114,28 @@ struct Fsck: ParsableCommand {
                     + "\n")
         }
         if !report.isClean { throw ExitCode(4) }
+    }
+}
+
+/// What gc and fsck work on: one layout (a directory, or a repository in a bucket) or a whole store.
+enum MaintenanceTarget {
+    case layout(OCILayout)
+    case store(Store)
+
+    /// A layout directory, a directory of layouts, or an `s3://` URL.
+    init(_ path: String, s3: S3Flags) throws {
+        if path.hasPrefix("s3://") {
+            switch try s3.open(path) {
+            case .repository(let layout): self = .layout(layout)
+            case .store(let store): self = .store(store)
+            }
+        } else if let layout = try? OCILayout(at: path) {
+            self = .layout(layout)
+        } else if FileSystem.isDirectory(path), FileSystem.exists(path + "/.ocitool") || !Store(root: path).repositories().isEmpty {
+            self = .store(Store(root: path))
+        } else {
+            _ = try OCILayout(at: path)  // the layout's own error: missing, or not a layout
+            throw LayoutError.notALayout(path)
+        }
     }
 }

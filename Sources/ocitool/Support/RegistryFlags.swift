@@ -28,11 +28,7 @@ struct RegistryFlags: ParsableArguments {
     @Flag(help: "Talk plain HTTP from the start (loopback and --tls-verify=false registries find it by themselves).")
     var plainHTTP = false
 
-    @Option(help: "The S3 service s3:// references are on, e.g. http://127.0.0.1:7480 (default: AWS).")
-    var s3Endpoint: String?
-
-    @Option(help: "The region S3 requests are signed for (default: AWS_REGION, else us-east-1).")
-    var s3Region: String?
+    @OptionGroup var s3: S3Flags
 
     mutating func validate() throws {
         if noCreds, creds != nil || authfile != nil {
@@ -46,8 +42,8 @@ struct RegistryFlags: ParsableArguments {
             credentials: try creds.map { (text) throws(SyncError) in try Credentials(parsing: text) },
             authFile: authfile, anonymous: noCreds, plainHTTP: plainHTTP,
             transport: TransportOptions(tlsVerify: tlsVerify, certDirectory: certDir))
-        options.s3Endpoint = s3Endpoint
-        options.s3Region = s3Region
+        options.s3Endpoint = s3.s3Endpoint
+        options.s3Region = s3.s3Region
         return options
     }
 }
