@@ -86,6 +86,27 @@ import Testing
         }
     }
 
+    /// Under a path that holds no store yet, where the prefix ends is not guessed: `//` marks it.
+    @Test func aNewStoresPrefixIsMarkedNotGuessed() throws {
+        func open(_ url: String) throws -> OCILayout {
+            try S3Store.repository(
+                url, endpoint: cluster.endpoint, region: nil, create: true, environment: cluster.environment)
+        }
+        #expect {
+            try open("s3://\(bucket)/fresh/team/app")
+        } throws: { error in
+            guard case LayoutError.invalidReference(_, let reason) = error else { return false }
+            return reason.contains("'//'")
+        }
+        #expect(try store("fresh").repositories().isEmpty, "nothing was created")
+        let marked = try open("s3://\(bucket)/fresh//team/app")
+        #expect(marked.path == "s3://\(bucket)/fresh/team/app")
+        #expect(try store("fresh").repositories() == ["team/app"])
+        // Now the store is there, plain references find it.
+        #expect(try open("s3://\(bucket)/fresh/team/web").path == "s3://\(bucket)/fresh/team/web")
+        #expect(try store("fresh").repositories() == ["team/app", "team/web"])
+    }
+
     @Test func aMountLinksTheBucketsCopyWithoutUploadingIt() throws {
         let store = try store()
         let source = try store.layout(for: "base", create: true)

@@ -206,7 +206,7 @@ gc_and_fsck() {
     skopeo copy --preserve-digests --src-tls-verify=false "docker://$A/gc/app:1" "oci:$T/after-gc:1"
     skopeo copy --preserve-digests --src-tls-verify=false "docker://$B/team/app:1" "oci:$T/after-gc:2"
     "$OCITOOL" fsck "${S3[@]}" "$STORE" | tee "$T/fsck.out"
-    grep -q '^clean: ' "$T/fsck.out"
+    grep -Eq '^clean: [1-9][0-9]* blobs .*, [1-9][0-9]* manifests checked' "$T/fsck.out"
 }
 check "gc on the bucket spares young blobs, then removes a replaced image's links and bytes; fsck is clean" gc_and_fsck
 
