@@ -78,9 +78,10 @@ package final class S3Client: Sendable {
     /// - Parameters:
     ///   - ifMatch: read only this version; nil: whatever is current.
     /// - Returns: nil when there is no object (404) or it is no longer at `ifMatch` (412).
+    ///   - receive: takes each piece of the body; false aborts the transfer (which then throws).
     package func get(
         _ key: String, range: Range<Int64>? = nil, ifMatch: String? = nil,
-        receive: @escaping (UnsafeRawBufferPointer) -> Void
+        receive: @escaping (UnsafeRawBufferPointer) -> Bool
     ) throws(LayoutError) -> ObjectInfo? {
         var headers: [String] = []
         if let range { headers.append("Range: bytes=\(range.lowerBound)-\(range.upperBound - 1)") }
@@ -242,8 +243,8 @@ package final class S3Client: Sendable {
     enum Sink {
         /// Keep up to `limit` bytes (error documents are kept this way too).
         case collect(limit: Int)
-        /// Hand a successful response's body over as it arrives.
-        case stream((UnsafeRawBufferPointer) -> Void)
+        /// Hand a successful response's body over as it arrives (false aborts).
+        case stream((UnsafeRawBufferPointer) -> Bool)
     }
 
     struct Response {
@@ -270,12 +271,15 @@ package final class S3Client: Sendable {
     }
 
     /// Sends one request, retrying transfers cut short and the server's 500/503 (three attempts, backing off)
-    /// when the body can be sent again (none, or a fill function that restarts: only bodiless requests are
-    /// retried here).
+    /// when the body can be sent again (only bodiless requests are retried here) and no response body was handed
+    /// over yet (a streamed one is never retried after a cut).
     func send(
         _ method: String, key: String, query: String = "", headers: [String] = [], body: Body? = nil,
         payloadHash: String = S3Client.emptyPayloadHash, sink: Sink = .collect(limit: 1 << 20)
     ) throws(LayoutError) -> Response {
+        // A streamed body may have been handed over in part before a transfer broke: not sent again.
+        var streamed = false
+        if case .stream = sink { streamed = true }
         var attempt = 0
         while true {
             attempt += 1
@@ -288,7 +292,9 @@ package final class S3Client: Sendable {
                 }
                 return response
             } catch {
-                guard body == nil, attempt < 3, case .io(_, _, let code) = error, code == EAGAIN else { throw error }
+                guard body == nil, !streamed, attempt < 3, case .io(_, _, let code) = error, code == EAGAIN else {
+                    throw error
+                }
                 Thread.sleep(forTimeInterval: 0.2 * Double(attempt))
             }
         }
@@ -307,10 +313,7 @@ package final class S3Client: Sendable {
         var collected = Data()
         var truncated = false
         let receive: (Int, HTTPHeaders, UnsafeRawBufferPointer) -> Bool = { (status, _, bytes) in
-            if case .stream(let deliver) = sink, (200..<300).contains(status) {
-                deliver(bytes)
-                return true
-            }
+            if case .stream(let deliver) = sink, (200..<300).contains(status) { return deliver(bytes) }
             let limit: Int
             if case .collect(let size) = sink { limit = size } else { limit = 64 << 10 }
             let room = max(0, limit - collected.count)

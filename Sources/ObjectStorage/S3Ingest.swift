@@ -52,27 +52,3 @@ final class S3Ingest: BlobIngest {
         return (String(location[..<mark]), String(location[location.index(after: mark)...]))
     }
 }
-
-/// A blob in the bucket, read in ranges of the version opened (`If-Match` on its ETag).
-struct S3Blob: BlobHandle {
-    let client: S3Client
-    let key: String
-    let digest: Digest
-    let info: S3Client.ObjectInfo
-
-    var size: Int64 { info.size }
-    var file: FileDescriptor? { nil }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(LayoutError) -> Int {
-        guard offset < size, buffer.count > 0 else { return 0 }
-        let end = min(size, offset + Int64(buffer.count))
-        var filled = 0
-        let found = try client.get(key, range: offset..<end, ifMatch: info.etag) { (bytes) in
-            let count = min(bytes.count, buffer.count - filled)
-            buffer.baseAddress!.advanced(by: filled).copyMemory(from: bytes.baseAddress!, byteCount: count)
-            filled += count
-        }
-        guard found != nil else { throw .blobNotFound(digest) }
-        return filled
-    }
-}

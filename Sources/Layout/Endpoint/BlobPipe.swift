@@ -14,9 +14,9 @@ import Foundation
 /// producer's next write throws `LayoutError.cancelled`, which aborts its download.
 ///
 /// `@unchecked Sendable`: all state is guarded by `condition`.
-final class BlobPipe: BlobStream, @unchecked Sendable {
+package final class BlobPipe: BlobStream, @unchecked Sendable {
     /// The default capacity.
-    static let defaultCapacity = 2 << 20
+    package static let defaultCapacity = 2 << 20
 
     private let condition = NSCondition()
     private let ring: UnsafeMutableRawBufferPointer
@@ -35,7 +35,7 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
     deinit { ring.deallocate() }
 
     /// Starts `produce` on a new thread, writing into a new pipe.
-    static func start(
+    package static func start(
         capacity: Int = BlobPipe.defaultCapacity, _ produce: @escaping @Sendable (BlobPipe) throws -> Void
     ) -> BlobPipe {
         let pipe = BlobPipe(capacity: capacity)
@@ -56,7 +56,7 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
 
     /// Appends bytes, blocking while the pipe is full.
     /// - Throws: `LayoutError.cancelled` when the consumer has closed the pipe.
-    func write(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
         var remaining = bytes
         condition.lock()
         defer { condition.unlock() }
@@ -84,7 +84,7 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
 
     // MARK: - Consumer
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
         defer { condition.unlock() }
         while buffered == 0 && !finished && !closed { condition.wait() }
@@ -105,7 +105,7 @@ final class BlobPipe: BlobStream, @unchecked Sendable {
         return written
     }
 
-    func close() {
+    package func close() {
         condition.lock()
         closed = true
         buffered = 0
