@@ -56,9 +56,4 @@ extension Store {
         return sweepPool(grace: grace, now: now)
     }
 
-    /// The repositories, with a backend's failure to list them thrown rather than taken for none.
-    private func listedRepositories() throws(LayoutError) -> [String] {
-        if let backend { return try backend.repositories() }
-        return repositories()
-    }
 }

@@ -56,6 +56,14 @@ public struct Store: Sendable, Hashable {
         return names.sorted()
     }
 
+    /// `repositories()`, with a backend's failure to list them thrown rather than taken for none (a registry's
+    /// catalog must not say "empty" for a bucket it could not list).
+    /// - Throws: the backend's I/O errors.
+    public func listedRepositories() throws(LayoutError) -> [String] {
+        if let backend { return try backend.repositories() }
+        return repositories()
+    }
+
     /// The layout of a repository.
     /// - Parameters:
     ///   - name: the repository name, e.g. `team/app`.

@@ -21,7 +21,7 @@ extension Registry {
     /// access rules restrict what the caller may see).
     func catalog(_ request: Request, visible: (@Sendable (String) -> Bool)? = nil) async throws -> Response {
         let store = self.store
-        var repositories = await io.run { store.repositories() }
+        var repositories = try await io.perform { () throws(LayoutError) in try store.listedRepositories() }
         if let visible { repositories = repositories.filter(visible) }
         let page = Page(repositories, request: request, maxPageSize: configuration.maxPageSize, defaultAll: true)
         return try Registry.listing(Catalog(repositories: page.items), link: page.link(path: "/v2/_catalog"))
