@@ -50,34 +50,24 @@ run_swift_tests() {
 run_swift_tests library --skip CLITests
 run_swift_tests cli --filter CLITests
 
-echo "== interop (Tests/interop/layout.sh)"
 ocitool="$(swift build --show-bin-path)/ocitool"
-interop_log="$scratch/interop.log"
-interop_status=0
-bash Tests/interop/layout.sh "$ocitool" 2>&1 | tee "$interop_log" || interop_status=$?
-interop_passed=$(grep -c '^ok - ' "$interop_log" || true)
-interop_failed=$(grep -c '^not ok - ' "$interop_log" || true)
-if [ "$interop_status" -ne 0 ] && [ "$interop_failed" -eq 0 ]; then interop_failed=1; fi
-
-echo "== interop (Tests/interop/trust.sh: signatures against trixie's skopeo)"
-trust_log="$scratch/interop-trust.log"
-trust_status=0
-bash Tests/interop/trust.sh "$ocitool" 2>&1 | tee "$trust_log" || trust_status=$?
-trust_passed=$(grep -c '^ok - ' "$trust_log" || true)
-trust_failed=$(grep -c '^not ok - ' "$trust_log" || true)
-if [ "$trust_status" -ne 0 ] && [ "$trust_failed" -eq 0 ]; then trust_failed=1; fi
-interop_passed=$((interop_passed + trust_passed))
-interop_failed=$((interop_failed + trust_failed))
-
-echo "== interop (Tests/interop/s3.sh: two serve replicas over one Ceph bucket)"
-s3_log="$scratch/interop-s3.log"
-s3_status=0
-bash Tests/interop/s3.sh "$ocitool" 2>&1 | tee "$s3_log" || s3_status=$?
-s3_passed=$(grep -c '^ok - ' "$s3_log" || true)
-s3_failed=$(grep -c '^not ok - ' "$s3_log" || true)
-if [ "$s3_status" -ne 0 ] && [ "$s3_failed" -eq 0 ]; then s3_failed=1; fi
-interop_passed=$((interop_passed + s3_passed))
-interop_failed=$((interop_failed + s3_failed))
+interop_passed=0
+interop_failed=0
+# run_interop SCRIPT TITLE: one interop script against the built binary, its ok/not ok lines counted.
+run_interop() {
+    local script=$1 title=$2 log status=0 passed failed
+    log="$scratch/interop-$(basename "$script" .sh).log"
+    echo "== interop ($script: $title)"
+    bash "$script" "$ocitool" 2>&1 | tee "$log" || status=$?
+    passed=$(grep -c '^ok - ' "$log" || true)
+    failed=$(grep -c '^not ok - ' "$log" || true)
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    interop_passed=$((interop_passed + passed))
+    interop_failed=$((interop_failed + failed))
+}
+run_interop Tests/interop/layout.sh "layouts and archives against skopeo and umoci"
+run_interop Tests/interop/trust.sh "signatures against trixie's skopeo"
+run_interop Tests/interop/s3.sh "two serve replicas over one Ceph bucket"
 
 echo "== examples (examples/pipeline.sh, so the README's walkthrough stays true)"
 examples_passed=1

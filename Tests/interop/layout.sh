@@ -29,25 +29,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/ocitool-interop.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 
-passed=0
-failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() {
-    echo "not ok - $1"
-    failed=$((failed + 1))
-    if [ -s "$T/log" ]; then sed -e 's/^/#   /' "$T/log" | head -n 40; fi
-}
-# check DESCRIPTION COMMAND...: runs COMMAND in a subshell with output captured in $T/log. The subshell
-# is not an `if`/`||` context, so `set -e` holds inside the check functions: any failing step fails it.
-check() {
-    local description=$1 status
-    shift
-    set +e
-    (set -e; "$@") >"$T/log" 2>&1
-    status=$?
-    set -e
-    if [ "$status" -eq 0 ]; then ok "$description"; else not_ok "$description"; fi
-}
+. "$ROOT/Tests/interop/checks.sh"
 # The binary under test, bounded so a hang (e.g. waiting on stdin) fails instead of blocking CI.
 oci() { timeout 300 "$OCITOOL" "$@"; }
 gen() { python3 "$ROOT/scripts/make_docker_archive.py" "$@"; }
@@ -376,5 +358,4 @@ path_traversal() {
 }
 check "archive with a ../evil entry is rejected (non-zero exit, nothing written outside)" path_traversal
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report_checks

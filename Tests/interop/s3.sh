@@ -33,23 +33,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$T"
 
-passed=0
-failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() {
-    echo "not ok - $1"
-    failed=$((failed + 1))
-    if [ -s "$T/log" ]; then sed -e 's/^/#   /' "$T/log" | head -n 40; fi
-}
-check() {
-    local description=$1 status
-    shift
-    set +e
-    (set -e; "$@") >"$T/log" 2>&1
-    status=$?
-    set -e
-    if [ "$status" -eq 0 ]; then ok "$description"; else not_ok "$description"; fi
-}
+. "$ROOT/Tests/interop/checks.sh"
 
 mkdir -p "$T/ceph"
 bash "$ROOT/scripts/ceph.sh" start "$T/ceph" >"$T/ceph.env" 2>"$T/ceph.log" || { cat "$T/ceph.log" >&2; exit 1; }
@@ -210,5 +194,4 @@ gc_and_fsck() {
 }
 check "gc on the bucket spares young blobs, then removes a replaced image's links and bytes; fsck is clean" gc_and_fsck
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report_checks

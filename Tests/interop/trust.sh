@@ -36,24 +36,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$T"
 
-passed=0
-failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() {
-    echo "not ok - $1"
-    failed=$((failed + 1))
-    if [ -s "$T/log" ]; then sed -e 's/^/#   /' "$T/log" | head -n 40; fi
-}
-# check DESCRIPTION COMMAND...: as in layout.sh, any failing step inside COMMAND fails the check.
-check() {
-    local description=$1 status
-    shift
-    set +e
-    (set -e; "$@") >"$T/log" 2>&1
-    status=$?
-    set -e
-    if [ "$status" -eq 0 ]; then ok "$description"; else not_ok "$description"; fi
-}
+. "$ROOT/Tests/interop/checks.sh"
 oci() { timeout 300 "$OCITOOL" "$@"; }
 skopeo() { timeout 300 "$SKOPEO" --registries.d "$T/registries.d" "$@"; }
 # expect_status CODE COMMAND...: runs COMMAND, which must exit with CODE.
@@ -189,5 +172,4 @@ EOF
 }
 check "ocitool serve with a trust policy serves skopeo the signed image and denies the unsigned one" serve_gate
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report_checks
