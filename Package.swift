@@ -149,7 +149,9 @@ let package = Package(
         ),
         .target(
             name: "Sync",
-            dependencies: ["Layout", "YAMLConfig", "CurlTransport", "ObjectStorage", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Layout", "YAMLConfig", "CurlTransport", "ObjectStorage", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         // cosign signatures (legacy .sig tag, Sigstore bundle referrers), DSSE/in-toto attestations, verification.

@@ -342,7 +342,8 @@ package final class S3Client: Sendable {
         var detail = "\(response.status)"
         if let code = S3XML.value("Code", in: text) { detail += " \(code)" }
         if let message = S3XML.value("Message", in: text), !message.isEmpty { detail += ": \(message)" }
-        let errno: Int32 = [401, 403].contains(response.status) ? EACCES : [500, 503].contains(response.status) ? EAGAIN : EIO
+        let errno: Int32 =
+            [401, 403].contains(response.status) ? EACCES : [500, 503].contains(response.status) ? EAGAIN : EIO
         throw .io(operation, path: "\(objectName(key)) (\(detail))", errno: errno)
     }
 

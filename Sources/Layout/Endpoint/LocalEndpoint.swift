@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// Opens the references that live on this machine as endpoints: a layout (`PATH`, `oci:PATH`), an OCI archive
-/// (`oci-archive:FILE[:TAG]`) or a docker archive (`docker-archive:FILE[:NAME:TAG]`). Registries and buckets are Sync's (`ImageEndpoint`).
+/// (`oci-archive:FILE[:TAG]`) or a docker archive (`docker-archive:FILE[:NAME:TAG]`). Registries and buckets are
+/// Sync's (`ImageEndpoint`).
 public enum LocalEndpoint {
     /// The source a reference names and the selector to resolve there (nil: the only image; an archive's tag
     /// or name is part of the source).

@@ -5,8 +5,8 @@ public import Foundation
 extension Store {
     /// Collects garbage in every repository (`OCILayout.collectGarbage`), then sweeps what no repository holds
     /// any more and is older than the grace period: the pool's entries, or an object store's blobs.
-    /// - Returns: every repository's report in one, blob digests prefixed by nothing (a blob is a blob), and the
-    ///   shared blobs swept counted as removed (their size unknown to the sweep: 0).
+    /// - Returns: every repository's report in one (temporary files prefixed by their repository's name), the
+    ///   shared blobs swept counted as removed blobs (of size 0: the sweep does not read their sizes).
     /// - Throws: the first repository's error; the repositories before it are collected.
     public func collectGarbage(_ options: GCOptions = GCOptions()) throws(LayoutError) -> GCReport {
         var total = GCReport(dryRun: options.dryRun)
@@ -55,5 +55,4 @@ extension Store {
         if let backend { return try backend.sweepUnreferencedBlobs(grace: grace, now: now) }
         return sweepPool(grace: grace, now: now)
     }
-
 }

@@ -40,9 +40,6 @@ public struct Store: Sendable, Hashable {
         hasher.combine(backend?.location)
     }
 
-    /// Where the repositories are: the backend's location, else the root.
-    public var location: String { backend?.location ?? root }
-
     /// Every repository in the store, sorted. Directories whose relative path is not a valid repository name are
     /// not repositories (and are not searched further); a layout's `blobs/` is never entered. A symbolic link to
     /// a directory inside the root is an alias: the repositories under it are listed under both names.
