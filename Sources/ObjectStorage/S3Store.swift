@@ -11,6 +11,8 @@ public struct S3Store: RepositoryBackend {
     let client: S3Client
     /// Where blobs are staged while hashed (local).
     let stagingDirectory: String
+    /// A local disk cache in front of blob reads, if any.
+    public var cache: BlobCache?
 
     /// - Parameters:
     ///   - location: the bucket, prefix and endpoint.
@@ -62,7 +64,9 @@ public struct S3Store: RepositoryBackend {
     }
 
     public func storage(for name: String) -> any BlobStorage {
-        S3Storage(client: client, repository: name, stagingDirectory: stagingDirectory)
+        let storage = S3Storage(client: client, repository: name, stagingDirectory: stagingDirectory)
+        guard let cache else { return storage }
+        return CachingBlobStorage(storage, cache: cache)
     }
 
     public func blobUsage() throws(LayoutError) -> (bytes: Int64, blobs: Int) {
@@ -89,6 +93,7 @@ public struct S3Store: RepositoryBackend {
                 now.timeIntervalSince(modified) >= grace
             else { continue }
             try client.delete(blob.key)
+            cache?.remove(digest)
             removed.append(digest)
         }
         return removed

@@ -123,6 +123,41 @@ import Testing
         _ = image
     }
 
+    /// A blob read whole through the cache is kept and then served from the local file; a range read keeps
+    /// nothing, and a repository that lost its link cannot read the cached copy.
+    @Test func theBlobCacheKeepsWholeVerifiedReadsAndStillAsksTheBucket() throws {
+        let events = Locked<[String]>([])
+        var backend = try backend("s3://\(bucket)/cached")
+        backend.cache = try BlobCache(directory: scratch.path + "/cache", maxSize: 1 << 20) { (event) in
+            events.withLock { $0.append("\(event)") }
+        }
+        let store = Store(root: scratch.path + "/state-cached", backend: backend)
+        let layout = try store.layout(for: "app", create: true)
+        let data = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let (digest, _) = try layout.writeBlob(data)
+
+        let partial = try layout.openBlob(digest)
+        var head = [UInt8](repeating: 0, count: 1000)
+        _ = try head.withUnsafeMutableBytes { try partial.read(into: $0, at: 5000) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/cache").isEmpty)
+
+        let first = try layout.openBlob(digest)
+        #expect(first.file == nil, "a miss reads the bucket")
+        #expect(try layout.readBlob(digest, limit: 1 << 20) == data)
+        let second = try layout.openBlob(digest)
+        #expect(second.file != nil, "a hit is a local file")
+        #expect(try layout.readBlob(digest, limit: 1 << 20) == data)
+        #expect(events.withLock { $0 }.filter { $0 == "hit" }.count >= 2)
+        #expect(events.withLock { $0 }.contains("stored(300000)"))
+
+        try layout.removeBlob(digest)
+        #expect(throws: LayoutError.blobNotFound(digest)) { try layout.openBlob(digest) }
+        // Bigger than the cache: never kept.
+        let (large, _) = try layout.writeBlob(Data(count: 2 << 20))
+        _ = try layout.readBlob(large, limit: 4 << 20)
+        #expect(try layout.openBlob(large).file == nil)
+    }
+
     /// Two servers over one bucket push at once, 20 rounds: each its own tag, and both the same tag. No tag is
     /// lost, the shared tag names one of the two images, and every listed manifest is readable.
     @Test func twoReplicasPushingAtOnceLoseNoTag() throws {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CoreMetrics
+import Layout
 import Metrics
 import Prometheus
 
@@ -54,6 +55,19 @@ final class ServeMetrics: Sendable {
     func storeSize(bytes: Int64, blobs: Int) {
         storeBytes.set(bytes)
         storeBlobs.set(blobs)
+    }
+
+    /// The blob cache of a bucket store: `ocitool_blob_cache_hits_total`, `_misses_total`, and the bytes stored
+    /// and evicted.
+    func blobCache(_ event: BlobCache.Event) {
+        switch event {
+        case .hit: CoreMetrics.Counter(label: "ocitool_blob_cache_hits_total", factory: factory).increment()
+        case .miss: CoreMetrics.Counter(label: "ocitool_blob_cache_misses_total", factory: factory).increment()
+        case .stored(let bytes):
+            CoreMetrics.Counter(label: "ocitool_blob_cache_stored_bytes_total", factory: factory).increment(by: bytes)
+        case .evicted(let bytes):
+            CoreMetrics.Counter(label: "ocitool_blob_cache_evicted_bytes_total", factory: factory).increment(by: bytes)
+        }
     }
 
     func failedLogin() {

@@ -29,11 +29,11 @@ public func buildApplication(
     -> some ApplicationProtocol
 {
     try configuration.validate()
-    let store = try configuration.makeStore()
+    let metrics = ServeMetrics()
+    let store = try configuration.makeStore(observeCache: { metrics.blobCache($0) })
     try store.createRoot()
     let io = StoreIO()
     let trust = configuration.trust.isEmpty ? nil : try TrustPolicy(configuration.trust)
-    let metrics = ServeMetrics()
     let scanning = configuration.scan.map { ScanService(settings: $0, store: store, metrics: metrics, logger: logger) }
     var building = Registry(store: store, configuration: configuration, io: io, trust: trust)
     building.scanning = scanning

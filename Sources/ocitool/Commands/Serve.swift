@@ -74,6 +74,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve a bucket that ignores conditional writes: safe only with one server.")
     var singleReplica = false
 
+    @Option(help: "Keep hot blobs of the bucket in this local directory (with --s3-cache-size).")
+    var s3Cache: String?
+
+    @Option(help: "The most the blob cache keeps, e.g. 20GiB.")
+    var s3CacheSize: String?
+
     @Option(help: "The address to listen on (default 127.0.0.1).")
     var host: String?
 
@@ -253,13 +259,25 @@ struct ServeCommand: AsyncParsableCommand {
         if let storage {
             configuration.storage = ServeConfiguration.ObjectStore(url: storage)
         }
-        guard s3Endpoint != nil || s3Region != nil || singleReplica else { return }
+        guard s3Endpoint != nil || s3Region != nil || singleReplica || s3Cache != nil || s3CacheSize != nil else {
+            return
+        }
         guard var store = configuration.storage else {
-            throw ConfigurationError("--s3-endpoint, --s3-region and --single-replica need --storage s3://BUCKET")
+            throw ConfigurationError(
+                "--s3-endpoint, --s3-region, --single-replica and --s3-cache need --storage s3://BUCKET")
         }
         if let s3Endpoint { store.endpoint = s3Endpoint }
         if let s3Region { store.region = s3Region }
         if singleReplica { store.singleReplica = true }
+        if s3Cache != nil || s3CacheSize != nil {
+            guard let directory = s3Cache ?? store.cache?.directory,
+                let text = s3CacheSize ?? store.cache.map({ String($0.maxSize) })
+            else { throw ConfigurationError("--s3-cache and --s3-cache-size go together") }
+            guard let bytes = ServeConfiguration.byteCount(text) else {
+                throw ConfigurationError("--s3-cache-size: '\(text)' is not a size (bytes, or e.g. 512MiB, 20GiB)")
+            }
+            store.cache = ServeConfiguration.ObjectStore.Cache(directory: directory, maxSize: bytes)
+        }
         configuration.storage = store
     }
 
