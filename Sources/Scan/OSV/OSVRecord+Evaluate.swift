@@ -9,16 +9,20 @@ extension OSVRecord {
     /// of `*` above every one. Withdrawn records never match; `GIT` ranges, unknown range types,
     /// unknown ecosystems and unparsable versions are skipped and listed in `skips`.
     public func evaluate(ecosystem: String, name: String, version: String) -> OSVMatch {
-        var match = OSVMatch(isAffected: false)
-        if withdrawn != nil {
-            match.skips.append(OSVSkip(recordID: id, reason: .withdrawn))
-            return match
-        }
+        guard withdrawn == nil else { return OSVMatch(isAffected: false, skips: [OSVSkip(recordID: id, reason: .withdrawn)]) }
         let wanted = Ecosystem.normalizedName(name, ecosystem: ecosystem)
-        for entry in affected ?? [] {
-            guard let package = entry.package, package.ecosystem == ecosystem,
-                Ecosystem.normalizedName(package.name, ecosystem: package.ecosystem) == wanted
-            else { continue }
+        let entries = (affected ?? []).filter { entry in
+            guard let package = entry.package else { return false }
+            return package.ecosystem == ecosystem && Ecosystem.normalizedName(package.name, ecosystem: package.ecosystem) == wanted
+        }
+        return Self.evaluate(entries, recordID: id, ecosystem: ecosystem, version: version)
+    }
+
+    /// The same evaluation over a record's entries for one package (`PackageRanges`, as the database stores
+    /// them): `entries` are those whose package is the one looked up, in record order.
+    static func evaluate(_ entries: [Affected], recordID id: String, ecosystem: String, version: String) -> OSVMatch {
+        var match = OSVMatch(isAffected: false)
+        for entry in entries {
             if entry.versions?.contains(version) == true {
                 match.isAffected = true
                 match.reason = "\(version) is listed in affected versions"
