@@ -7,10 +7,10 @@ public import Foundation
 /// matching evaluates a record from a few dozen bytes and decodes the record's whole JSON only when it
 /// matches.
 ///
-/// The stored form is binary: unsigned LEB128 counts and lengths, UTF-8 strings. A list is written as its
-/// count plus one, 0 standing for an absent list; an event as a bit mask of its fields present (introduced 1,
-/// fixed 2, last_affected 4, limit 8) followed by their values in that order, so a malformed event (none or
-/// several fields) keeps its shape and is reported by evaluation as it would be from the JSON.
+/// The stored form is `CompactWriter`'s binary: lists of entries, each its `versions` and its ranges (type and
+/// events); an event is a bit mask of its fields present (introduced 1, fixed 2, last_affected 4, limit 8)
+/// followed by their values in that order, so a malformed event (none or several fields) keeps its shape and
+/// is reported by evaluation as it would be from the JSON.
 public struct PackageRanges: Hashable, Sendable {
     /// The entries, without `package` (the lookup key names it) and without `severity`.
     public var entries: [OSVRecord.Affected]
@@ -41,9 +41,9 @@ public struct PackageRanges: Hashable, Sendable {
 
     // MARK: - Stored form
 
-    /// The binary form stored in the database.
+    /// The binary form stored in the database (`CompactWriter`'s encoding).
     public var encoded: Data {
-        var writer = Writer()
+        var writer = CompactWriter()
         writer.list(entries) { writer, entry in
             writer.list(entry.versions) { writer, version in writer.string(version) }
             writer.list(entry.ranges) { writer, range in
@@ -58,99 +58,39 @@ public struct PackageRanges: Hashable, Sendable {
                 }
             }
         }
-        return Data(writer.bytes)
+        return writer.data
     }
 
     /// Reads the binary form back.
     /// - Throws: `ScanError.invalidRecord` for bytes that are not one (truncated or damaged).
     public init(encoded data: Data) throws {
-        let decoded: [OSVRecord.Affected]? = try data.withUnsafeBytes { raw in
-            var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
-            let entries = try reader.list { reader in
-                let versions = try reader.list { reader in try reader.string() }
-                let ranges = try reader.list { reader -> OSVRecord.Range in
-                    let type = try reader.string()
-                    var events: [OSVRecord.Event] = []
-                    for _ in 0..<(try reader.count()) {
-                        let mask = try reader.count()
-                        guard mask < 16 else { throw Reader.damaged }
-                        func field(_ bit: Int) throws -> String? { mask & (1 << bit) == 0 ? nil : try reader.string() }
-                        let introduced = try field(0)
-                        let fixed = try field(1)
-                        let lastAffected = try field(2)
-                        let limit = try field(3)
-                        events.append(.init(introduced: introduced, fixed: fixed, lastAffected: lastAffected, limit: limit))
+        let decoded: [OSVRecord.Affected]?
+        do {
+            decoded = try CompactReader.read(data) { reader in
+                try reader.list { reader in
+                    let versions = try reader.list { reader in try reader.string() }
+                    let ranges = try reader.list { reader -> OSVRecord.Range in
+                        let type = try reader.string()
+                        var events: [OSVRecord.Event] = []
+                        for _ in 0..<(try reader.count()) {
+                            let mask = try reader.count()
+                            guard mask < 16 else { throw CompactReader.Damaged() }
+                            func field(_ bit: Int) throws -> String? { mask & (1 << bit) == 0 ? nil : try reader.string() }
+                            let introduced = try field(0)
+                            let fixed = try field(1)
+                            let lastAffected = try field(2)
+                            let limit = try field(3)
+                            events.append(.init(introduced: introduced, fixed: fixed, lastAffected: lastAffected, limit: limit))
+                        }
+                        return OSVRecord.Range(type: type, events: events)
                     }
-                    return OSVRecord.Range(type: type, events: events)
+                    return OSVRecord.Affected(package: nil, ranges: ranges, versions: versions)
                 }
-                return OSVRecord.Affected(package: nil, ranges: ranges, versions: versions)
             }
-            guard reader.isAtEnd else { throw Reader.damaged }
-            return entries
+        } catch {
+            throw ScanError.invalidRecord(id: nil, reason: "damaged stored ranges")
         }
-        guard let decoded else { throw Reader.damaged }
+        guard let decoded else { throw ScanError.invalidRecord(id: nil, reason: "damaged stored ranges") }
         entries = decoded
-    }
-
-    private struct Writer {
-        var bytes: [UInt8] = []
-
-        mutating func count(_ value: Int) {
-            var rest = UInt(value)
-            while rest >= 0x80 {
-                bytes.append(UInt8(rest & 0x7F) | 0x80)
-                rest >>= 7
-            }
-            bytes.append(UInt8(rest))
-        }
-
-        mutating func string(_ text: String) {
-            count(text.utf8.count)
-            bytes.append(contentsOf: text.utf8)
-        }
-
-        mutating func list<T>(_ items: [T]?, _ item: (inout Writer, T) -> Void) {
-            guard let items else { return count(0) }
-            count(items.count + 1)
-            for element in items { item(&self, element) }
-        }
-    }
-
-    private struct Reader {
-        static let damaged = ScanError.invalidRecord(id: nil, reason: "damaged stored ranges")
-        let bytes: UnsafeBufferPointer<UInt8>
-        var offset = 0
-
-        var isAtEnd: Bool { offset == bytes.count }
-
-        mutating func count() throws -> Int {
-            var value = 0
-            var shift = 0
-            while true {
-                guard offset < bytes.count, shift < 63 else { throw Self.damaged }
-                let byte = bytes[offset]
-                offset += 1
-                value |= Int(byte & 0x7F) << shift
-                if byte < 0x80 { return value }
-                shift += 7
-            }
-        }
-
-        mutating func string() throws -> String {
-            let length = try count()
-            guard length <= bytes.count - offset else { throw Self.damaged }
-            defer { offset += length }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)]), as: UTF8.self)
-        }
-
-        mutating func list<T>(_ item: (inout Reader) throws -> T) throws -> [T]? {
-            let stored = try count()
-            guard stored > 0 else { return nil }
-            guard stored - 1 <= bytes.count - offset else { throw Self.damaged }
-            var items: [T] = []
-            items.reserveCapacity(stored - 1)
-            for _ in 0..<(stored - 1) { items.append(try item(&self)) }
-            return items
-        }
     }
 }
