@@ -18,6 +18,9 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
     case notADatabase(path: String)
     /// A vulnerability database written by a newer ocitool (a schema this version cannot read).
     case databaseSchemaTooNew(path: String, found: Int, supported: Int)
+    /// A vulnerability database written by an older ocitool: it lacks what this version's matching reads, so it
+    /// is refused rather than read as if it had no records; `openForImport` (`db import`) upgrades it.
+    case databaseSchemaTooOld(path: String, found: Int, supported: Int)
     /// No vulnerability database at the path.
     case databaseMissing(path: String)
     /// An artifact that is not a vulnerability database.
@@ -47,6 +50,9 @@ public enum ScanError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(path) is not an ocitool vulnerability database (not SQLite, or SQLite without ocitool's tables)"
         case .databaseSchemaTooNew(let path, let found, let supported):
             return "vulnerability database \(path) has schema version \(found); this ocitool reads up to \(supported)"
+        case .databaseSchemaTooOld(let path, let found, let supported):
+            return "vulnerability database \(path) has schema version \(found), from an older ocitool; this one reads "
+                + "version \(supported) only, which 'ocitool db import' upgrades it to"
         case .databaseMissing(let path):
             return "no vulnerability database at \(path)"
         case .notADatabaseArtifact(let reference, let artifactType):

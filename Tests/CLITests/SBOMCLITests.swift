@@ -77,7 +77,7 @@ struct SBOMCLITests {
         #expect(
             first.stdout.contains("pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib"))
         let cached = try FileManager.default.subpathsOfDirectory(atPath: layout.path + "/.ocitool/catalog")
-        #expect(cached.filter { $0.hasSuffix(".json") }.count == 1)
+        #expect(cached.filter { $0.hasSuffix(".catalog") }.count == 1)
         let second = try CLIRunner.run(["sbom", "--format", "spdx-json", layout.path + ":1"], environment: environment)
         #expect(second.stdout == first.stdout)
         let uncached = try CLIRunner.run(

@@ -136,6 +136,34 @@ struct DatabaseTests {
         #expect(warnings["TEST-2026-0004"]?.contains("not a version!") == true)
     }
 
+    @Test("timestamps: the whole-second UTC form read without a formatter gives the formatter's time; other forms still parse")
+    func timestamps() throws {
+        func formatter(_ options: ISO8601DateFormatter.Options) -> ISO8601DateFormatter {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = options
+            return formatter
+        }
+        let whole = formatter([.withInternetDateTime])
+        let fractional = formatter([.withInternetDateTime, .withFractionalSeconds])
+        func reference(_ text: String) -> Date? { fractional.date(from: text) ?? whole.date(from: text) }
+        var generator = SeededGenerator(seed: 3339)
+        for _ in 0..<2000 {
+            // 1900 to 2200, whole seconds.
+            let date = Date(timeIntervalSince1970: -2_208_988_800 + TimeInterval(generator.next() % 9_467_280_000))
+            let text = whole.string(from: date)
+            #expect(VulnerabilityDatabase.parseTimestamp(text) == date, "\(text)")
+            #expect(VulnerabilityDatabase.parseTimestamp(text) == reference(text), "\(text)")
+        }
+        for text in [
+            "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2026-04-31T12:00:00Z", "1900-01-01T00:00:00Z",
+            "1899-12-31T23:59:59Z", "2000-02-29T23:59:59Z", "2100-02-29T00:00:00Z", "2026-12-07T24:00:00Z",
+            "2026-12-07T10:46:60Z", "2026-12-07T10:46:00.5Z", "2026-12-07T10:46:00+01:00", "2026-12-07t10:46:00z",
+            "2026-12-07T10:46:00", "2026-12-07", "+026-12-07T10:46:00Z", "2026-12-07T10:46:00Z ", "",
+        ] {
+            #expect(VulnerabilityDatabase.parseTimestamp(text) == reference(text), "\(text)")
+        }
+    }
+
     @Test("a file that is not SQLite, SQLite without ocitool's tables, and a newer schema are refused clearly")
     func notADatabase() throws {
         let directory = try ScanFixtures.directory()

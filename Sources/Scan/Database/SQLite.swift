@@ -68,6 +68,22 @@ final class SQLiteConnection {
         }
     }
 
+    /// Runs `body` in one read transaction: one consistent snapshot, and one shared lock for all its
+    /// statements instead of a lock, a journal check and a header read for each. Inside a transaction already
+    /// open, it just runs `body`.
+    func reading<T>(_ body: () throws -> T) throws -> T {
+        guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
+        try execute("BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     /// The error for a failed call: `notADatabase` for a file that is not SQLite, else SQLite's message.
     func error(_ status: Int32, _ message: String? = nil) -> ScanError {
         if status & 0xFF == SQLITE_NOTADB { return .notADatabase(path: path) }

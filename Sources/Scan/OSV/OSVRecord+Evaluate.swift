@@ -9,16 +9,24 @@ extension OSVRecord {
     /// of `*` above every one. Withdrawn records never match; `GIT` ranges, unknown range types,
     /// unknown ecosystems and unparsable versions are skipped and listed in `skips`.
     public func evaluate(ecosystem: String, name: String, version: String) -> OSVMatch {
-        var match = OSVMatch(isAffected: false)
-        if withdrawn != nil {
-            match.skips.append(OSVSkip(recordID: id, reason: .withdrawn))
-            return match
-        }
+        guard withdrawn == nil else { return OSVMatch(isAffected: false, skips: [OSVSkip(recordID: id, reason: .withdrawn)]) }
         let wanted = Ecosystem.normalizedName(name, ecosystem: ecosystem)
-        for entry in affected ?? [] {
-            guard let package = entry.package, package.ecosystem == ecosystem,
-                Ecosystem.normalizedName(package.name, ecosystem: package.ecosystem) == wanted
-            else { continue }
+        let entries = (affected ?? []).filter { entry in
+            guard let package = entry.package else { return false }
+            return package.ecosystem == ecosystem && Ecosystem.normalizedName(package.name, ecosystem: package.ecosystem) == wanted
+        }
+        return Self.evaluate(entries, recordID: id, ecosystem: ecosystem, version: version)
+    }
+
+    /// The same evaluation over a record's entries for one package (`PackageRanges`, as the database stores
+    /// them): `entries` are those whose package is the one looked up, in record order. `schemes` may be
+    /// shared by evaluations in one task, so versions seen before are not parsed again.
+    static func evaluate(
+        _ entries: [Affected], recordID id: String, ecosystem: String, version: String,
+        schemes: VersionSchemes = VersionSchemes()
+    ) -> OSVMatch {
+        var match = OSVMatch(isAffected: false)
+        for entry in entries {
             if entry.versions?.contains(version) == true {
                 match.isAffected = true
                 match.reason = "\(version) is listed in affected versions"
@@ -30,9 +38,9 @@ extension OSVRecord {
                     match.skips.append(OSVSkip(recordID: id, reason: .gitRange))
                     continue
                 case "SEMVER":
-                    scheme = SemVerScheme()
+                    scheme = schemes.semVer
                 case "ECOSYSTEM":
-                    guard let found = Ecosystem.scheme(for: ecosystem) else {
+                    guard let found = schemes.scheme(for: ecosystem) else {
                         match.skips.append(OSVSkip(recordID: id, reason: .unknownEcosystem(ecosystem)))
                         continue
                     }
@@ -71,16 +79,18 @@ extension OSVRecord {
         guard !range.events.isEmpty else { throw ScanError.invalidRecord(id: nil, reason: "a range without events") }
         enum Kind { case introduced, fixed, lastAffected, limit }
         var events: [(kind: Kind, version: String)] = []
+        events.reserveCapacity(range.events.count)
         for event in range.events {
-            let fields: [(Kind, String?)] = [
-                (.introduced, event.introduced), (.fixed, event.fixed), (.lastAffected, event.lastAffected),
-                (.limit, event.limit),
-            ]
-            let set = fields.compactMap { kind, value in value.map { (kind, $0) } }
-            guard set.count == 1, let only = set.first else {
-                throw ScanError.invalidRecord(id: nil, reason: "an event with \(set.count) fields")
+            var only: (kind: Kind, version: String)?
+            var count = 0
+            if let value = event.introduced { (only, count) = ((.introduced, value), count + 1) }
+            if let value = event.fixed { (only, count) = ((.fixed, value), count + 1) }
+            if let value = event.lastAffected { (only, count) = ((.lastAffected, value), count + 1) }
+            if let value = event.limit { (only, count) = ((.limit, value), count + 1) }
+            guard count == 1, let only else {
+                throw ScanError.invalidRecord(id: nil, reason: "an event with \(count) fields")
             }
-            events.append((only.0, only.1))
+            events.append(only)
         }
         try scheme.validate(version)
         // Sentinels: introduced "0" below everything, a limit "*" above everything.

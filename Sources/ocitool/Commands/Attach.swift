@@ -6,6 +6,7 @@ import Sync
 
 struct Attach: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "attach",
         abstract: "Attach files to an image as an OCI 1.1 artifact (a referrer), in a layout or a registry.",
         discussion: """
             Stores the files as blobs and writes an artifact manifest whose subject is IMAGE, with the empty

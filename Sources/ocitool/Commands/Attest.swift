@@ -7,6 +7,7 @@ import Trust
 
 struct Attest: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "attest",
         abstract: "Attest images: sign a predicate (SBOM, provenance, VEX…) about each, offline.",
         discussion: """
             Wraps the predicate file in an in-toto Statement v1 whose subject is IMAGE's manifest digest (named

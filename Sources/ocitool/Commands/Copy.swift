@@ -6,6 +6,7 @@ import Sync
 
 struct Copy: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "copy",
         abstract: "Copy an image with its referrers between layouts, archives and registries.",
         discussion: """
             Digests are preserved byte for byte. Referrers (signatures, SBOMs, attestations) come along unless

@@ -6,6 +6,7 @@ import Trust
 
 struct Discover: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "discover",
         abstract: "Show the referrers of an image as a tree.",
         discussion: """
             Lists every artifact whose subject is IMAGE, and their own referrers (a signature of an SBOM), with

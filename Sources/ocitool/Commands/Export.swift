@@ -6,6 +6,7 @@ import Sync
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export images to an oci-archive or docker-archive tarball.",
         discussion: """
             An oci-archive holds every image with its referrers (signatures, SBOMs, attestations): the air-gap

@@ -5,6 +5,7 @@ import Layout
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import a docker save or oci-archive tarball into a layout.",
         discussion: """
             Reads `docker save` output (both the legacy form and the OCI form of docker 25+) and oci-archive

@@ -4,6 +4,7 @@ import Layout
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create an empty OCI image layout.",
         discussion: """
             Creates PATH (and its parents) with oci-layout, index.json and blobs/. An existing layout is left as it is.

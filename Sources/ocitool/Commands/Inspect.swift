@@ -6,6 +6,7 @@ import Sync
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Show an image's manifest, config, platforms, size and referrers.",
         discussion: """
             Examples:

@@ -5,6 +5,7 @@ import Sync
 
 struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "login",
         abstract: "Check credentials against a registry and store them in the auth file.",
         discussion: """
             Writes the docker config.json format ($REGISTRY_AUTH_FILE, else ~/.docker/config.json, or --authfile),
@@ -58,6 +59,7 @@ struct Login: ParsableCommand {
 
 struct Logout: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "logout",
         abstract: "Remove a registry's stored credentials.",
         discussion: """
             Removes the auth file's entry, and erases the credentials from the credential helper the auth file

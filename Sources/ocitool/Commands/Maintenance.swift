@@ -69,6 +69,7 @@ func parseDuration(_ text: String) throws(LayoutError) -> Double {
 
 struct Fsck: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fsck",
         abstract: "Verify a layout: every blob's digest and size, every reference, every tag.",
         discussion: """
             Exits 0 when clean and 4 when problems were found. Temporary files left by an interrupted write are

@@ -8,6 +8,7 @@ import Trust
 
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sign",
         abstract: "Sign images with a key, offline, in cosign's formats, where they are (layout or registry).",
         discussion: """
             Signs the manifest digest of IMAGE with the private key and stores the signature next to the image:

@@ -5,6 +5,7 @@ import Sync
 
 struct Tag: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "tag",
         abstract: "Add tags to an image in its layout or registry.",
         discussion: """
             In a layout, safe to run concurrently: index.json is updated under a lock, so parallel tag runs all
@@ -52,6 +53,7 @@ struct Tag: ParsableCommand {
 
 struct Untag: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "untag",
         abstract: "Remove a tag; the image stays by digest (in a layout until `gc --untagged`).",
         discussion: """
             In a registry the tag is deleted with DELETE /v2/NAME/manifests/TAG, which some registries do not

@@ -7,6 +7,7 @@ import Trust
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Verify images' signatures with public keys, offline.",
         discussion: """
             Finds the signatures of IMAGE in every form (cosign's legacy sha256-<hex>.sig tag, Sigstore bundle

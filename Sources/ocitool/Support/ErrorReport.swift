@@ -48,7 +48,8 @@ struct ErrorReport: Equatable {
     }
 
     /// A scan input that cannot be used: no image for the platform (3), no vulnerability database at the path
-    /// (3); a layer that is not a tar archive, a database that is not one or is from a newer ocitool (1).
+    /// (3); a layer that is not a tar archive, a database that is not one or is from an older or a newer
+    /// ocitool (1).
     init(_ error: ScanError) {
         message = error.description
         hint =
@@ -59,6 +60,10 @@ struct ErrorReport: Equatable {
                 "build one with 'ocitool db import FILE|DIR...' (OSV records or all.zip), or name one with --db"
             case .notADatabase: "--db names a file made by 'ocitool db import', or an artifact made by 'ocitool db push'"
             case .databaseSchemaTooNew: "use the ocitool that built it (or a newer one), or rebuild it with 'ocitool db import'"
+            case .databaseSchemaTooOld(let path, _, _):
+                "upgrade it in place with 'ocitool db import --db \(path) FILE|DIR...' (any OSV records, such as the "
+                    + "all.zip files it was built from: unchanged ones are kept); a database pulled with --db REF needs "
+                    + "the same done where it was built, then 'ocitool db push' again"
             case .notADatabaseArtifact: "--db REF names an artifact made by 'ocitool db push'"
             case .database: "check the file's permissions and the free disk space"
             default: nil

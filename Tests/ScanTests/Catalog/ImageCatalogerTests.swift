@@ -255,7 +255,7 @@ struct ImageCatalogerTests {
                     packages: shared.packages,
                     skips: shared.skips, layers: shared.layers, layersRead: 0))
         let files = try FileManager.default.subpathsOfDirectory(atPath: layout.path + "/.ocitool/catalog")
-        #expect(files.filter { $0.hasSuffix(".json") }.count == 2)
+        #expect(files.filter { $0.hasSuffix(".catalog") }.count == 2)
         #expect(!files.contains { $0.contains(".tmp-") })
     }
 

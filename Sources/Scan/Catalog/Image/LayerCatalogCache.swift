@@ -2,12 +2,13 @@
 public import Foundation
 public import Layout
 
-/// Per-layer catalog results on disk, by layer digest: `DIR/<key>/<alg>/<hex>.json`, where the key names the
+/// Per-layer catalog results on disk, by layer digest: `DIR/<key>/<alg>/<hex>.catalog`, where the key names the
 /// cache format and the catalogers (kind and version), so a changed cataloger never reads an old result.
-/// Written atomically (a temp file renamed into place); an unreadable entry is treated as missing.
+/// Each holds `LayerCatalog.binary`. Written atomically (a temp file renamed into place); an unreadable entry
+/// is treated as missing.
 public struct LayerCatalogCache: Sendable {
-    /// Bumped when `LayerCatalog`'s meaning changes.
-    public static let formatVersion = 1
+    /// Bumped when `LayerCatalog`'s meaning or stored form changes (2: the binary form, was JSON).
+    public static let formatVersion = 2
     public let directory: String
 
     public init(directory: String) {
@@ -43,13 +44,13 @@ public struct LayerCatalogCache: Sendable {
     }
 
     private func path(_ digest: Digest, key: String) -> String {
-        "\(directory)/\(key)/\(digest.algorithm.rawValue)/\(digest.encoded).json"
+        "\(directory)/\(key)/\(digest.algorithm.rawValue)/\(digest.encoded).catalog"
     }
 
     /// The cached result for a layer, nil when there is none (or it cannot be read).
     public func load(_ digest: Digest, key: String) -> LayerCatalog? {
         guard let data = FileManager.default.contents(atPath: path(digest, key: key)),
-            let catalog = try? JSONDecoder().decode(LayerCatalog.self, from: data), catalog.layer == digest
+            let catalog = try? LayerCatalog(binary: data), catalog.layer == digest
         else { return nil }
         return catalog
     }
@@ -61,9 +62,7 @@ public struct LayerCatalogCache: Sendable {
         let temporary = "\(folder)/.tmp-\(UUID().uuidString)"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try encoder.encode(catalog).write(to: URL(fileURLWithPath: temporary))
+            try catalog.binary.write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, final) == 0 else {
                 try? FileManager.default.removeItem(atPath: temporary)
                 return
