@@ -49,10 +49,11 @@ curl -fsS -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$
     -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
     "$S3_ENDPOINT/$BUCKET" >/dev/null
 
-# replica NAME: starts `ocitool serve` over the bucket with its own private state; sets REGISTRY.
+# replica NAME [FLAG...]: starts `ocitool serve` over the bucket with its own private state; sets REGISTRY.
 replica() {
     local name=$1 log="$T/serve-$1.log"
-    "$OCITOOL" serve --storage "$STORE" "${S3[@]}" --root "$T/state-$name" --port 0 >"$log" 2>&1 &
+    shift
+    "$OCITOOL" serve --storage "$STORE" "${S3[@]}" --root "$T/state-$name" --port 0 "$@" >"$log" 2>&1 &
     echo $! >>"$T/servers"
     disown $!
     for _ in $(seq 1 150); do
@@ -164,6 +165,24 @@ radosgw_outage() {
 }
 check "radosgw stopped: 503 UNAVAILABLE and /readyz 503; restarted: pushes work again without restarting serve" \
     radosgw_outage
+
+blob_cache() {
+    replica c --s3-cache "$T/cache-c" --s3-cache-size 64MiB
+    local c=$REGISTRY layer
+    layer=$(ls -S "$T/src/blobs/sha256" | head -n 1)
+    for round in 1 2 3; do
+        curl -fsS -o "$T/get-$round" "http://$c/v2/team/app/blobs/sha256:$layer"
+        cmp "$T/get-$round" "$T/src/blobs/sha256/$layer"
+    done
+    [ -f "$T/cache-c/sha256-$layer" ]
+    curl -fsS "http://$c/metrics" >"$T/metrics"
+    grep -Eq '^ocitool_blob_cache_misses_total [1-9]' "$T/metrics"
+    grep -Eq '^ocitool_blob_cache_hits_total [2-9]' "$T/metrics"
+    # A range is served from the cached file too.
+    [ "$(curl -fsS -r 10-19 "http://$c/v2/team/app/blobs/sha256:$layer" | od -An -tx1)" = \
+      "$(dd if="$T/src/blobs/sha256/$layer" bs=1 skip=10 count=10 2>/dev/null | od -An -tx1)" ]
+}
+check "a replica's blob cache: the first GET fills it, the next are hits (metrics), bytes and ranges exact" blob_cache
 
 gc_and_fsck() {
     # An image replaced under its tag leaves an untagged manifest and blobs only it needs.
