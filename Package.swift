@@ -144,7 +144,7 @@ let package = Package(
         // storage protocol.
         .target(
             name: "ObjectStorage",
-            dependencies: ["Layout", "CurlTransport"],
+            dependencies: ["Layout", "CurlTransport", "OCICrypto"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -117,6 +117,13 @@ public struct S3Storage: BlobStorage {
         return true
     }
 
+    /// A presigned `GET` of the blob's bytes, once the repository's link shows it holds the blob.
+    public func directURL(of digest: Digest, validFor seconds: Int) throws(LayoutError) -> String? {
+        guard try client.head(linkKey(digest)) != nil else { return nil }
+        return S3Presigner(location: client.location, credentials: client.credentials)
+            .getURL(blobKey(digest), validFor: seconds)
+    }
+
     public func discard(staged location: String) { unlink(S3Ingest.parse(location).path) }
 
     /// Removes the repository's link; the bytes stay for other repositories until the bucket's gc.

@@ -184,6 +184,24 @@ blob_cache() {
 }
 check "a replica's blob cache: the first GET fills it, the next are hits (metrics), bytes and ranges exact" blob_cache
 
+redirect() {
+    replica d --s3-redirect
+    local d=$REGISTRY layer answer
+    layer=$(ls -S "$T/src/blobs/sha256" | head -n 1)
+    answer=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "http://$d/v2/team/app/blobs/sha256:$layer")
+    case $answer in "307 $S3_ENDPOINT/$BUCKET/prod/blobs/sha256/$layer?"*) ;; *) echo "answer: $answer"; return 1 ;; esac
+    # The presigned URL reads the bytes (and a range) from radosgw without credentials; skopeo pulls through it.
+    curl -fsSL -o "$T/redirected" "http://$d/v2/team/app/blobs/sha256:$layer"
+    cmp "$T/redirected" "$T/src/blobs/sha256/$layer"
+    [ "$(curl -fsSL -r 10-19 "http://$d/v2/team/app/blobs/sha256:$layer" | od -An -tx1)" = \
+      "$(dd if="$T/src/blobs/sha256/$layer" bs=1 skip=10 count=10 2>/dev/null | od -An -tx1)" ]
+    skopeo copy --preserve-digests --src-tls-verify=false "docker://$d/team/app:1" "oci:$T/via-redirect:1"
+    cmp "$T/via-redirect/blobs/sha256/$layer" "$T/src/blobs/sha256/$layer"
+    # A URL whose signature was tampered with is refused by radosgw.
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "${answer#307 }0")" = 403 ]
+}
+check "--s3-redirect: blob GETs answer 307 to a presigned URL that curl and skopeo follow (bytes, ranges)" redirect
+
 gc_and_fsck() {
     # An image replaced under its tag leaves an untagged manifest and blobs only it needs.
     python3 "$ROOT/scripts/make_docker_archive.py" --image old:1 --layer-size 50K --seed 7 -o "$T/old.tar" >/dev/null

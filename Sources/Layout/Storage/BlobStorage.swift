@@ -56,6 +56,11 @@ public protocol BlobStorage: Sendable {
     /// - Throws: I/O errors.
     func adopt(_ digest: Digest, size: Int64, from source: any BlobStorage) throws(LayoutError) -> Bool
 
+    /// A URL a client can read the blob from directly for `seconds` (an object store's presigned `GET`), for a
+    /// registry's redirect; nil when the storage has none (the default) or does not hold the blob.
+    /// - Throws: I/O errors finding out whether it holds the blob.
+    func directURL(of digest: Digest, validFor seconds: Int) throws(LayoutError) -> String?
+
     /// Deletes a blob; succeeds when it is already gone.
     /// - Throws: I/O errors.
     func delete(_ digest: Digest) throws(LayoutError)
@@ -93,6 +98,8 @@ extension BlobStorage {
     public func adopt(_ digest: Digest, size: Int64, from source: any BlobStorage) throws(LayoutError) -> Bool {
         false
     }
+
+    public func directURL(of digest: Digest, validFor seconds: Int) throws(LayoutError) -> String? { nil }
 
     public func serializingWriters<T>(_ body: () throws(LayoutError) -> T) throws(LayoutError) -> T { try body() }
 }

@@ -39,6 +39,10 @@ public struct CachingBlobStorage: BlobStorage {
         try inner.adopt(digest, size: size, from: (source as? CachingBlobStorage)?.inner ?? source)
     }
 
+    public func directURL(of digest: Digest, validFor seconds: Int) throws(LayoutError) -> String? {
+        try inner.directURL(of: digest, validFor: seconds)
+    }
+
     public func delete(_ digest: Digest) throws(LayoutError) { try inner.delete(digest) }
 
     public func list() -> [Digest] { inner.list() }

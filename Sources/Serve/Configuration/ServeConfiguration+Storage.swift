@@ -19,6 +19,8 @@ extension ServeConfiguration {
         public var singleReplica: Bool
         /// A local disk cache of hot blobs (`cache: {dir, maxSize}`); nil: every blob GET reads the bucket.
         public var cache: Cache?
+        /// Answer blob GETs with 307 to a presigned URL of the bucket's object, so clients read it directly.
+        public var redirect = false
 
         /// A directory of at most `maxSize` bytes of blobs, least recently used out first.
         public struct Cache: Sendable, Equatable {
@@ -87,6 +89,7 @@ extension ServeConfiguration {
         if let endpoint = storage.endpoint { lines.append("  endpoint: \(Self.quote(endpoint))") }
         if let region = storage.region { lines.append("  region: \(Self.quote(region))") }
         lines.append("  singleReplica: \(storage.singleReplica)")
+        lines.append("  redirect: \(storage.redirect)")
         if let cache = storage.cache {
             lines += ["  cache:", "    dir: \(Self.quote(cache.directory))", "    maxSize: \(cache.maxSize)"]
         }
@@ -104,15 +107,16 @@ extension ServeConfiguration {
         return Int64(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    /// Reads `storage:` (`s3`, `endpoint`, `region`, `singleReplica`, `cache: {dir, maxSize}`).
+    /// Reads `storage:` (`s3`, `endpoint`, `region`, `singleReplica`, `redirect`, `cache: {dir, maxSize}`).
     static func readStorage(_ node: Node, _ reader: ConfigReader) throws(ConfigurationError) -> ObjectStore {
         let entries = try reader.mapping(
-            node, "storage", allowed: ["s3", "endpoint", "region", "singleReplica", "cache"])
+            node, "storage", allowed: ["s3", "endpoint", "region", "singleReplica", "cache", "redirect"])
         guard let url = entries["s3"] else { throw reader.error(node, "'storage' needs 's3: s3://BUCKET/PREFIX'") }
         var store = ObjectStore(url: try reader.string(url, "storage.s3"))
         if let node = entries["endpoint"] { store.endpoint = try reader.string(node, "storage.endpoint") }
         if let node = entries["region"] { store.region = try reader.string(node, "storage.region") }
         if let node = entries["singleReplica"] { store.singleReplica = try reader.bool(node, "storage.singleReplica") }
+        if let node = entries["redirect"] { store.redirect = try reader.bool(node, "storage.redirect") }
         if let node = entries["cache"] {
             let cache = try reader.mapping(node, "storage.cache", allowed: ["dir", "maxSize"])
             guard let dir = cache["dir"], let size = cache["maxSize"] else {

@@ -7,11 +7,21 @@ extension Registry {
     /// `GET`/`HEAD /v2/<name>/blobs/<digest>`: the blob as Layout opens it (a `Range` gives 206 or 416), streamed
     /// in 1 MiB reads, or with `sendfile(2)` when configured and the storage gives a file (see `BlobBody`).
     ///
+    /// With `storage.redirect`, a GET of a bucket store's blob is answered 307 to a presigned URL of it.
+    ///
     /// Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-blobs
     func getBlob(_ name: String, digest: Digest, request: Request, context: some RequestContext) async throws
         -> Response
     {
         let layout = try store.layout(for: name)
+        if request.method == .get, configuration.storage?.redirect == true,
+            let url = try layout.storage.directURL(of: digest, validFor: Registry.redirectLifetime)
+        {
+            // Straight from the bucket (a presigned URL), `Range` included: the client sends it there.
+            return Response(
+                status: .temporaryRedirect,
+                headers: [.location: url, .dockerContentDigest: digest.description, .contentLength: "0"])
+        }
         // A GET opens the blob first: its size and its bytes then come from the same content, even if the blob is
         // removed meanwhile.
         var blob: BlobReader?
@@ -54,6 +64,9 @@ extension Registry {
             .responseBody()
         return Response(status: status, headers: headers, body: body)
     }
+
+    /// How long a redirect's presigned URL works, in seconds.
+    static let redirectLifetime = 900
 
     /// `DELETE /v2/<name>/blobs/<digest>`: the blob leaves this repository only.
     ///

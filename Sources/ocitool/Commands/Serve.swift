@@ -74,6 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve a bucket that ignores conditional writes: safe only with one server.")
     var singleReplica = false
 
+    @Flag(help: "Answer blob GETs with 307 to a presigned URL: clients read the bucket directly.")
+    var s3Redirect = false
+
     @Option(help: "Keep hot blobs of the bucket in this local directory (with --s3-cache-size).")
     var s3Cache: String?
 
@@ -259,16 +262,17 @@ struct ServeCommand: AsyncParsableCommand {
         if let storage {
             configuration.storage = ServeConfiguration.ObjectStore(url: storage)
         }
-        guard s3Endpoint != nil || s3Region != nil || singleReplica || s3Cache != nil || s3CacheSize != nil else {
-            return
-        }
+        guard s3Endpoint != nil || s3Region != nil || singleReplica || s3Redirect || s3Cache != nil
+            || s3CacheSize != nil
+        else { return }
         guard var store = configuration.storage else {
             throw ConfigurationError(
-                "--s3-endpoint, --s3-region, --single-replica and --s3-cache need --storage s3://BUCKET")
+                "--s3-endpoint, --s3-region, --single-replica, --s3-redirect and --s3-cache need --storage s3://BUCKET")
         }
         if let s3Endpoint { store.endpoint = s3Endpoint }
         if let s3Region { store.region = s3Region }
         if singleReplica { store.singleReplica = true }
+        if s3Redirect { store.redirect = true }
         if s3Cache != nil || s3CacheSize != nil {
             guard let directory = s3Cache ?? store.cache?.directory,
                 let text = s3CacheSize ?? store.cache.map({ String($0.maxSize) })
