@@ -56,24 +56,19 @@ final class SQLiteConnection {
 
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws,
     /// so a failure leaves the database as it was.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
-    }
+    func transaction<T>(_ body: () throws -> T) throws -> T { try inTransaction("BEGIN IMMEDIATE", body) }
 
     /// Runs `body` in one read transaction: one consistent snapshot, and one shared lock for all its
     /// statements instead of a lock, a journal check and a header read for each. Inside a transaction already
     /// open, it just runs `body`.
     func reading<T>(_ body: () throws -> T) throws -> T {
         guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
-        try execute("BEGIN")
+        return try inTransaction("BEGIN", body)
+    }
+
+    /// Runs `body` between `begin` and `COMMIT`, rolling back when it throws.
+    private func inTransaction<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")

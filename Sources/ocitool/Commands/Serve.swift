@@ -65,11 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Keep the repositories in an S3-compatible bucket: s3://BUCKET[/PREFIX].")
     var storage: String?
 
-    @Option(help: "The S3 service's URL, e.g. http://127.0.0.1:7480 (default: AWS).")
-    var s3Endpoint: String?
-
-    @Option(help: "The region S3 requests are signed for (default: AWS_REGION, else us-east-1).")
-    var s3Region: String?
+    @OptionGroup var s3: S3Flags
 
     @Flag(help: "Serve a bucket that ignores conditional writes: safe only with one server.")
     var singleReplica = false
@@ -262,15 +258,15 @@ struct ServeCommand: AsyncParsableCommand {
         if let storage {
             configuration.storage = ServeConfiguration.ObjectStore(url: storage)
         }
-        guard s3Endpoint != nil || s3Region != nil || singleReplica || s3Redirect || s3Cache != nil
+        guard s3.s3Endpoint != nil || s3.s3Region != nil || singleReplica || s3Redirect || s3Cache != nil
             || s3CacheSize != nil
         else { return }
         guard var store = configuration.storage else {
             throw ConfigurationError(
                 "--s3-endpoint, --s3-region, --single-replica, --s3-redirect and --s3-cache need --storage s3://BUCKET")
         }
-        if let s3Endpoint { store.endpoint = s3Endpoint }
-        if let s3Region { store.region = s3Region }
+        if let endpoint = s3.s3Endpoint { store.endpoint = endpoint }
+        if let region = s3.s3Region { store.region = region }
         if singleReplica { store.singleReplica = true }
         if s3Redirect { store.redirect = true }
         if s3Cache != nil || s3CacheSize != nil {

@@ -4,9 +4,9 @@ import Foundation
 import Layout
 import ObjectStorage
 
-/// Where `s3://` references are (the service and the region), for every command that takes one.
+/// Where `s3://` references and `serve --storage` buckets are (the service and the region).
 struct S3Flags: ParsableArguments {
-    @Option(help: "The S3 service s3:// references are on, e.g. http://127.0.0.1:7480 (default: AWS).")
+    @Option(help: "The S3 service's URL, e.g. http://127.0.0.1:7480 (default: AWS).")
     var s3Endpoint: String?
 
     @Option(help: "The region S3 requests are signed for (default: AWS_REGION, else us-east-1).")
