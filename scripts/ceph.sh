@@ -82,6 +82,7 @@ bluestore block path = $dir/osd/block
 bluestore block create = true
 bluestore block size = 10737418240
 osd class update on start = false
+osd crush update on start = false
 osd max object name len = 460
 osd max object namespace len = 64
 [client.rgw]
@@ -99,6 +100,9 @@ osd_uuid=$(python3 -c 'import uuid; print(uuid.uuid4())')
 ceph -c "$conf" osd create "$osd_uuid" >/dev/null
 mkdir -p "$dir/osd/ceph-0"
 ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$dir/log/mkfs-osd.log" 2>&1
+# Placed in the CRUSH map here, not by the OSD at start (`osd crush update on start = false`): its own request
+# went out with a zero fsid when the machine was loaded, the monitor refused it ('wrong fsid') and the OSD exited.
+ceph -c "$conf" osd crush add osd.0 1.0 root=default host=localhost >/dev/null 2>>"$dir/log/stderr.log"
 ceph-osd -c "$conf" -i 0 </dev/null >>"$dir/log/stdout.log" 2>>"$dir/log/stderr.log"
 for _ in $(seq 300); do
     ceph -c "$conf" osd stat 2>/dev/null | grep -q "1 up" && break
