@@ -9,7 +9,9 @@
 #   scripts/ceph.sh stop DIR
 #
 # One monitor (msgr v1 on a free port), one OSD (bluestore on a sparse file) and radosgw (beast),
-# with auth off and pool size 1; then an S3 user. Needs Debian's ceph-mon ceph-osd radosgw
+# with auth off and pool size 1; then an S3 user. radosgw runs with TCP_NODELAY: without it, a small object's
+# body waits for the ACK of its headers (Nagle against the client's delayed ACK), about 40 ms per GET on a reused
+# connection (a manifest GET through `ocitool serve` took 45 ms instead of 6). Needs Debian's ceph-mon ceph-osd radosgw
 # ceph-common (apt-get install --no-install-recommends ceph-mon ceph-osd radosgw ceph-common).
 # Measured here: ready in about 20 s.
 set -euo pipefail
@@ -87,7 +89,7 @@ osd max object name len = 460
 osd max object namespace len = 64
 [client.rgw]
 rgw data = $dir/rgw
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
 rgw dns name = localhost
 rgw thread pool size = 64
 CONF
