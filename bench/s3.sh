@@ -12,7 +12,7 @@
 #
 # Content: one BENCH_BIG random file (made once, cached in bench/.cache with its SHA-256), a 1 MiB random blob,
 # a small config and a manifest naming both, all in one bucket on a Ceph with one monitor, one OSD (bluestore on
-# a sparse file under the run's temporary directory) and radosgw, all on loopback.
+# a sparse file under the run's temporary directory) and radosgw (beast, tcp_nodelay=1), all on loopback.
 # Measures:
 #   1. big blob push and pull, MB/s (best of BENCH_RUNS, the runs alternating floor and ocitool, each PUT after
 #      `sync`):
