@@ -21,7 +21,9 @@
 #          radosgw answers it at once), and curl GET of it to /dev/null;
 #        ocitool: a monolithic upload through one replica (POST, then the timed PUT ?digest= with the file as the
 #          body, until its 201, which comes once the blob is in the bucket; the blob's object and link are deleted
-#          from the bucket before each run so that every run uploads), and a blob GET to /dev/null;
+#          from the bucket before each run so that every run uploads), split at its first request for the blob's
+#          object in radosgw's access log (before: receiving, hashing, fsyncing and, for a multipart upload, reading
+#          back the staged file; after: the upload), and a blob GET to /dev/null;
 #      and the ratio ocitool/floor of each. Target: at least 0.80 of the floor, push and pull.
 #   2. manifest GET by tag (Accept: the manifest's type), req/s: two wrk -t1 -c16 at once, both at one replica,
 #      then one at each of two replicas (summed). No target: with 2 shared cores the replicas, radosgw and wrk
@@ -121,6 +123,30 @@ mbps() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%.0f", b / s / 1e6 }'; }
 echo "## 1. $BIG blob push and pull: ocitool serve against curl straight to radosgw"
 printf '%-4s %-44s %10s %10s\n' run transfer seconds MB/s
 best_floor_put=0 best_floor_get=0 best_put=0 best_get=0
+# split_push STARTED SECONDS: where a push through serve spent its time, from radosgw's access log: until the
+# first request for the blob's object (receiving, hashing and fsyncing the staged file, then, for a multipart
+# upload, reading it back to hash each part), and from there to the 201 (the upload itself).
+split_push() {
+    python3 - "$1" "$2" "$T/ceph/log/client.rgw.log" "$PREFIX/blobs/sha256/$HEX" <<'PY'
+import datetime, re, sys
+started, seconds, log, key = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+first = None
+for line in open(log, errors="replace"):
+    match = re.search(r'\[(\d+/\w+/\d+:\d+:\d+:\d+\.\d+) [+-]\d+\] "(\w+) /[^/]+/' + re.escape(key) + r'[? ]', line)
+    if not match or match.group(2) in ("HEAD", "DELETE"):
+        continue
+    at = datetime.datetime.strptime(match.group(1), "%d/%b/%Y:%H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc)
+    if at.timestamp() >= started - 0.5:
+        first = at.timestamp()
+        break
+if first is None:
+    print(f"{'':<4} {'  (no upload request in radosgw log)':<44}")
+else:
+    staging = max(0.0, first - started)
+    print(f"{'':<4} {'  of which staging, before the upload':<44} {staging:10.2f}")
+    print(f"{'':<4} {'  of which the upload to radosgw':<44} {seconds - staging:10.2f}")
+PY
+}
 better() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 for run in $(seq 1 "$RUNS"); do
     sync
@@ -137,8 +163,10 @@ for run in $(seq 1 "$RUNS"); do
         sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p')
     case $location in /*) location=http://$A$location ;; esac
     case $location in *\?*) location=$location\&digest=sha256:$HEX ;; *) location=$location?digest=sha256:$HEX ;; esac
+    started=$(date +%s.%N)
     s=$(timed -T "$FILE" -H 'Expect:' -H 'Content-Type: application/octet-stream' "$location")
     printf '%-4s %-44s %10.2f %10s\n' "$run" "ocitool: monolithic PUT through serve" "$s" "$(mbps "$s")"
+    split_push "$started" "$s"
     best_put=$(better "$best_put" "$(mbps "$s")")
 
     s=$(s3timed -H "x-amz-content-sha256: $EMPTY" "$S3_ENDPOINT/$BUCKET/floor/blob")
