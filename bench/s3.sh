@@ -292,5 +292,5 @@ direct=$(hot_rate "$presigned")
 echo "wrk -t2 -c8, ocitool serve:        $via_serve"
 echo "wrk -t2 -c8, radosgw (presigned):  $direct"
 awk -v a="${via_serve%% *}" -v b="${direct%% *}" 'BEGIN {
-    printf "no cache: every GET through serve reads the bucket (a HEAD of the link, a HEAD of the blob, then ranged GETs);\n"
+    printf "no cache: every GET through serve reads the bucket (a HEAD of the link, a HEAD of the blob, then a GET of it);\n"
     printf "          serve/radosgw %.2f, the gap a local cache hit would close (no hit/miss figures until there is one)\n", a / b }'
