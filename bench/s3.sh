@@ -29,9 +29,9 @@
 #      then one at each of two replicas (summed). No target: with 2 shared cores the replicas, radosgw and wrk
 #      share the same CPUs, so a second replica cannot add throughput here; the figure shows what it costs.
 #   3. the hot 1 MiB blob: BENCH_GETS sequential GETs in one curl (one connection; first GET, p50, p99) and wrk
-#      -t2 -c8 (req/s), through ocitool serve and straight from radosgw (a presigned URL for wrk). ocitool has no
-#      local blob cache yet: every GET through serve goes to the bucket, so this prints "no cache" and the gap a
-#      cache hit would close, not a hit/miss pair.
+#      -t2 -c8 (req/s), through a replica without a blob cache (every GET a miss: it reads the bucket), through a
+#      replica with one (--s3-cache: after the first, every GET a hit, its /metrics counters printed), and
+#      straight from radosgw (a presigned URL for wrk); the hit/miss ratio.
 # The machine's other load is not controlled: run it on a quiet machine for figures worth comparing.
 # MB/s means 10^6 bytes per second.
 set -euo pipefail
@@ -89,11 +89,11 @@ echo "# ocitool at $OCITOOL; $BIG blob, $RUNS runs; $(grep -m1 '^# ceph' "$T/cep
 s3() { curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$@"; }
 s3 -f -X PUT -H "x-amz-content-sha256: $EMPTY" "$S3_ENDPOINT/$BUCKET" >/dev/null
 
-# replica NAME: an `ocitool serve` over the bucket with its own private state; sets REGISTRY.
+# replica NAME [FLAG...]: an `ocitool serve` over the bucket with its own private state; sets REGISTRY.
 replica() {
     local log="$T/serve-$1.log"
     "$OCITOOL" serve --storage "$STORE" --s3-endpoint "$S3_ENDPOINT" --root "$T/state-$1" --port 0 \
-        --log-level error >"$log" 2>&1 &
+        --log-level error "${@:2}" >"$log" 2>&1 &
     servers+=($!)
     for _ in $(seq 1 150); do
         REGISTRY=$(sed -n 's|^serving .* at http://\([^/]*\)/v2/$|\1|p' "$log" | head -n 1)
@@ -233,8 +233,9 @@ echo "one replica  (two wrk -t1 -c16 at a):        $one"
 echo "two replicas (one wrk -t1 -c16 at a, one at b): $two"
 awk -v a="${one%% *}" -v b="${two%% *}" 'BEGIN { printf "two/one: %.2f (no target: 2 shared cores run both replicas, radosgw and wrk)\n", b / a }'
 
-# --- 3. a hot 1 MiB blob: no local cache yet ---------------------------------------------------------------------
-echo "## 3. hot 1 MiB blob, GET after GET: through ocitool serve (no local blob cache) and straight from radosgw"
+# --- 3. a hot 1 MiB blob: cache misses, cache hits, the floor ---------------------------------------------------
+echo "## 3. hot 1 MiB blob, GET after GET: through ocitool serve without and with its blob cache (--s3-cache), and"
+echo "##    straight from radosgw"
 # sequential NAME CURL-ARGS... -- URL: GETS GETs of URL in one curl process (one connection), each timed.
 sequential() {
     local name=$1 url=${*: -1}
@@ -277,7 +278,10 @@ PY
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$presigned")" = 200 ] ||
     { echo "error: radosgw refuses the presigned URL: $(curl -s "$presigned")" >&2; exit 1; }
 hot_serve="http://$A/v2/bench/app/blobs/sha256:$HOT"
-sequential "ocitool serve" "$hot_serve"
+replica cached --s3-cache "$T/blob-cache" --s3-cache-size 256MiB
+hot_cached="http://$REGISTRY/v2/bench/app/blobs/sha256:$HOT"
+sequential "ocitool serve (no cache)" "$hot_serve"
+sequential "ocitool serve (cache hits)" "$hot_cached"
 sequential "radosgw (curl SigV4)" --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
     -H "x-amz-content-sha256: $EMPTY" "$S3_ENDPOINT/$BUCKET/$PREFIX/blobs/sha256/$HOT"
 hot_rate() {
@@ -288,9 +292,13 @@ hot_rate() {
 }
 hot_rate "$hot_serve" >/dev/null # warm-up
 via_serve=$(hot_rate "$hot_serve")
+via_cache=$(hot_rate "$hot_cached")
 direct=$(hot_rate "$presigned")
-echo "wrk -t2 -c8, ocitool serve:        $via_serve"
-echo "wrk -t2 -c8, radosgw (presigned):  $direct"
-awk -v a="${via_serve%% *}" -v b="${direct%% *}" 'BEGIN {
-    printf "no cache: every GET through serve reads the bucket (a HEAD of the link, a HEAD of the blob, then a GET of it);\n"
-    printf "          serve/radosgw %.2f, the gap a local cache hit would close (no hit/miss figures until there is one)\n", a / b }'
+echo "wrk -t2 -c8, ocitool serve (misses): $via_serve"
+echo "wrk -t2 -c8, ocitool serve (hits):   $via_cache"
+echo "wrk -t2 -c8, radosgw (presigned):    $direct"
+echo "the cached replica's /metrics: $(curl -fsS "$hot_cached" -o /dev/null && curl -fsS "${hot_cached%%/v2/*}/metrics" |
+    grep -E '^ocitool_blob_cache_(hits|misses)_total' | tr '\n' ' ')"
+awk -v a="${via_serve%% *}" -v c="${via_cache%% *}" -v b="${direct%% *}" 'BEGIN {
+    printf "a miss reads the bucket (the link, the blob, then a streaming GET); a hit asks the bucket for the link only\n"
+    printf "and sends the local file: hit/miss %.2f; serve/radosgw %.2f without the cache, %.2f with it\n", c / a, a / b, c / b }'
