@@ -56,6 +56,15 @@ struct ConfigurationFileTests {
         metrics:
           enabled: false
           storeSizeInterval: 5m
+        storage:
+          s3: s3://registry/prod
+          endpoint: http://rgw.internal:7480
+          region: eu-1
+          singleReplica: true
+          redirect: true
+          cache:
+            dir: cache
+            maxSize: 20GiB
         """
 
     @Test func configFileParsingCoversEverySetting() throws {
@@ -96,6 +105,11 @@ struct ConfigurationFileTests {
             configuration.gc
                 == ServeConfiguration.OnlineGC(interval: .seconds(43200), grace: .seconds(5400), untagged: true))
         #expect(configuration.metrics == ServeConfiguration.Metrics(enabled: false, storeSizeInterval: .seconds(300)))
+        var storage = ServeConfiguration.ObjectStore(
+            url: "s3://registry/prod", endpoint: "http://rgw.internal:7480", region: "eu-1", singleReplica: true)
+        storage.redirect = true
+        storage.cache = .init(directory: "/etc/ocitool/cache", maxSize: 20 << 30)
+        #expect(configuration.storage == storage)
     }
 
     @Test func checkConfigOutputReadsBackAsTheSameConfiguration() throws {
@@ -128,6 +142,11 @@ struct ConfigurationFileTests {
         ),
         ("gc:\n  interval: 1h\n  untagged: maybe\n", "serve.yaml:3:13: 'gc.untagged' must be true or false"),
         ("root: [unclosed\n", "serve.yaml:2:1: invalid YAML"),
+        ("storage:\n  endpoint: http://x\n", "serve.yaml:2:3: 'storage' needs 's3: s3://BUCKET/PREFIX'"),
+        (
+            "storage:\n  s3: s3://b\n  cache:\n    dir: c\n    maxSize: lots\n",
+            "serve.yaml:5:14: 'storage.cache.maxSize' must be bytes, or a number with KiB, MiB, GiB or TiB"
+        ),
     ])
     func checkConfigErrorsNameFileLineAndColumn(yaml: String, expected: String) {
         #expect {
@@ -179,6 +198,10 @@ struct ConfigurationFileTests {
         #expect(
             message { $0.rateLimit = ServeConfiguration.RateLimit(requestsPerSecond: 0) }?.hasPrefix(
                 "rateLimit.requestsPerSecond") == true)
+        // A bucket is checked without being reached: its name and the endpoint's form.
+        #expect(message { $0.storage = .init(url: "s3://x") }?.hasPrefix("storage (--storage): ") == true)
+        #expect(message { $0.storage = .init(url: "s3://bucket/p", endpoint: "rgw:7480") }?.contains("http") == true)
+        #expect(message { $0.storage = .init(url: "s3://bucket/p", endpoint: "http://rgw:7480") } == nil)
     }
 
     @Test func theREADMEExampleConfigurationParses() throws {

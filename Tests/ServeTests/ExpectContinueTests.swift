@@ -56,9 +56,11 @@ struct ExpectContinueTests {
             try await connection.sendHead(
                 "PUT \(location)?digest=\(pushedDigest) HTTP/1.1",
                 headers: Self.expectingContinue(pushed.count))
-            let get = try #require(await connection.readResponse(), "no answer to the GET")
+            // Generous: the suite runs beside the Ceph-backed tests, and a 3 MiB answer can take seconds then.
+            let get = try #require(await connection.readResponse(timeout: .seconds(60)), "no answer to the GET")
             #expect(get.status == 200 && get.body == served, "GET: \(get.status), \(get.body.count) bytes")
-            let interim = try #require(await connection.readResponse(), "no 100 Continue after the GET")
+            let interim = try #require(
+                await connection.readResponse(timeout: .seconds(60)), "no 100 Continue after the GET")
             #expect(interim.status == 100)
             try await connection.send(pushed)
             let put = try #require(await connection.readResponse(), "no answer to the PUT")

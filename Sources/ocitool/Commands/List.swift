@@ -12,7 +12,7 @@ struct List: ParsableCommand {
             On a layout, lists its tags with digests; untagged manifests (digest-only pushes, referrers) are
             counted. On any other directory, lists every layout below it as a repository name. A registry
             repository lists its tags (the tags API gives no digests: 'ocitool inspect' resolves one), a registry
-            its catalog.
+            its catalog; s3://BUCKET/PREFIX lists the repositories of the store in that bucket.
 
             With --format json: a layout gives [{"tag", "digest", "mediaType", "size"}]; a store, a registry
             repository and a catalog give an array of names.
@@ -22,7 +22,7 @@ struct List: ParsableCommand {
               ocitool ls --format json /srv/registry
               ocitool ls --plain-http docker://127.0.0.1:5000/app   # a repository's tags
               ocitool ls --plain-http docker://127.0.0.1:5000       # a registry's catalog
-              ocitool ls --s3-endpoint http://127.0.0.1:7480 s3://registry/prod   # a bucket store's repositories
+              ocitool ls --s3-endpoint http://rgw:7480 s3://reg/prod   # a bucket's store
             """.reflowed
     )
 
