@@ -28,7 +28,9 @@ extension LayoutEndpoint: ImageDestination {
         return .copied
     }
 
-    /// Fetches a blob into its partial file from where that file ends, verifies it and commits it.
+    /// Fetches a blob into its partial file from where that file ends (a layout directory's), or into a fresh
+    /// ingest of the layout's storage (another copy owns the partial file; an object store), verifies it and
+    /// commits it. A source that cannot resume truncates the partial file, or starts a new ingest.
     /// - Parameter resumed: set when bytes of an earlier run were kept.
     /// - Throws: `LayoutError.digestMismatch` or `.sizeMismatch`, the partial file removed.
     private func download(
@@ -36,38 +38,26 @@ extension LayoutEndpoint: ImageDestination {
         resumed: inout Bool
     ) throws {
         let digest = descriptor.digest
-        guard layout.fileStorage != nil else { return try stream(descriptor, from: source, progress: progress) }
-        let writer =
-            try BlobWriter.resuming(digest, size: descriptor.size, in: layout)
-            ?? BlobWriter(layout: layout, algorithm: digest.algorithm)
+        let storage = layout.storage
+        let partial = try BlobWriter.resuming(digest, size: descriptor.size, in: layout)
+        var writer: any BlobIngest = try partial ?? storage.makeIngest(algorithm: digest.algorithm)
         let resumedAt = writer.count
         resumed = resumedAt > 0
         if resumed { progress?(resumedAt) }
         try source.readBlob(
             descriptor, from: resumedAt,
-            restart: { try writer.restart() },
+            restart: {
+                if let partial {
+                    try partial.restart()
+                } else {
+                    writer = try storage.makeIngest(algorithm: digest.algorithm)
+                }
+            },
             into: { (bytes) in
                 try writer.write(bytes)
                 progress?(Int64(bytes.count))
             })
         try writer.finish(expected: digest, expectedSize: descriptor.size).commit()
-    }
-
-    /// Fetches a blob into a storage that is not a directory (an object store's ingest stages and uploads it),
-    /// verifies it and commits it; a source that cannot resume starts a new ingest.
-    private func stream(_ descriptor: Descriptor, from source: any ImageSource, progress: (@Sendable (Int64) -> Void)?)
-        throws
-    {
-        let storage = layout.storage
-        var writer = try storage.makeIngest(algorithm: descriptor.digest.algorithm)
-        try source.readBlob(
-            descriptor, from: 0,
-            restart: { writer = try storage.makeIngest(algorithm: descriptor.digest.algorithm) },
-            into: { (bytes) in
-                try writer.write(bytes)
-                progress?(Int64(bytes.count))
-            })
-        try writer.finish(expected: descriptor.digest, expectedSize: descriptor.size).commit()
     }
 
     /// A child is written as a blob once its references are checked; a root goes
