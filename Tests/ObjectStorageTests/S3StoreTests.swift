@@ -110,7 +110,7 @@ import Testing
     @Test func aMountLinksTheBucketsCopyWithoutUploadingIt() throws {
         let store = try store()
         let source = try store.layout(for: "base", create: true)
-        let image = try pushImage(source, tag: "v1", layerSize: 100_000)
+        try pushImage(source, tag: "v1", layerSize: 100_000)
         let layer = try #require(source.allBlobs().first { source.blobSize($0) == 100_000 })
         #expect(try store.mountBlob(layer, into: "app", from: "base"))
         let target = try store.layout(for: "app")
@@ -120,7 +120,6 @@ import Testing
         let other = try store.layout(for: "other", create: true)
         #expect(other.blobSize(layer) == nil)
         #expect(throws: LayoutError.blobNotFound(layer)) { try other.openBlob(layer) }
-        _ = image
     }
 
     /// A blob read whole through the cache is kept and then served from the local file; a range read keeps
@@ -156,6 +155,19 @@ import Testing
         let (large, _) = try layout.writeBlob(Data(count: 2 << 20))
         _ = try layout.readBlob(large, limit: 4 << 20)
         #expect(try layout.openBlob(large).file == nil)
+    }
+
+    /// fsck of a repository in a bucket hashes what it links, and names a link whose bytes are gone.
+    @Test func fsckNamesALinkWhoseBytesAreGone() throws {
+        let backend = try backend("s3://\(bucket)/fsck")
+        let layout = try Store(root: scratch.path + "/state-fsck", backend: backend).layout(for: "app", create: true)
+        try pushImage(layout, tag: "v1")
+        let clean = try layout.check()
+        #expect(clean.isClean && clean.blobsChecked == 3 && clean.manifestsChecked == 1)
+        let (orphan, _) = try layout.writeBlob(Data("linked, then lost".utf8))
+        try backend.client.delete(backend.client.location.key(orphan.blobPath))
+        let report = try layout.check()
+        #expect(report.problems.map(\.kind) == [.missingBlob] && report.problems.first?.digest == orphan)
     }
 
     /// Two servers over one bucket push at once, 20 rounds: each its own tag, and both the same tag. No tag is

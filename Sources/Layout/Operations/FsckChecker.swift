@@ -51,15 +51,8 @@ struct FsckChecker {
             try scanBlobs()
         } else {
             // An object store's repository: no layout file or temporary files of its own, and its blobs are
-            // what its storage lists. A listed blob whose bytes cannot be opened is a dangling link.
-            for digest in layout.allBlobs().sorted() {
-                do { _ = try layout.openBlob(digest) } catch .blobNotFound {
-                    blobs[digest] = .corrupt(size: 0)
-                    problem(.missingBlob, digest: digest, message: "blob \(digest) is listed but its content is gone")
-                    continue
-                }
-                try hash(digest)
-            }
+            // what its storage lists.
+            for digest in layout.allBlobs().sorted() { try hash(digest) }
         }
         let index: ImageIndex
         do {
@@ -144,7 +137,16 @@ struct FsckChecker {
     /// Hashes one blob in a single streamed pass and records its state; a repair removes it when corrupt.
     private mutating func hash(_ digest: Digest) throws(LayoutError) {
         let (actual, size): (Digest, Int64)
-        do { (actual, size) = try layout.hashBlob(digest) } catch .blobNotFound { return }  // removed meanwhile
+        do {
+            (actual, size) = try layout.hashBlob(digest)
+        } catch .blobNotFound {
+            // Removed meanwhile; or, in an object store, still listed (its link is there) with its bytes gone.
+            if layout.fileStorage == nil, layout.blobSize(digest) != nil {
+                blobs[digest] = .corrupt(size: 0)
+                problem(.missingBlob, digest: digest, message: "blob \(digest) is listed but its content is gone")
+            }
+            return
+        }
         report.blobsChecked += 1
         report.bytesChecked += size
         if actual == digest {
