@@ -57,19 +57,23 @@ public final class BlobCache: @unchecked Sendable {
         lock.withLock { evict() }
     }
 
-    /// The cached copy of a blob, or nil (a miss).
-    func open(_ digest: Digest) -> (any BlobHandle)? {
-        let hit = lock.withLock { () -> Bool in
+    /// The cached copy of a blob, when the cache holds one and `allowed` (asked only then: the storage's word that
+    /// the reader may have the blob) agrees; nil otherwise. A blob the cache does not hold counts as a miss.
+    func open(_ digest: Digest, allowed: () -> Bool) -> (any BlobHandle)? {
+        let held = lock.withLock { () -> Bool in
             guard entries[digest] != nil else { return false }
             clock += 1
             entries[digest]?.used = clock
             return true
         }
-        if hit, let blob = try? FileBlob(path: path(of: digest)) {
-            observe(.hit)
-            return blob
+        if held {
+            guard allowed() else { return nil }
+            if let blob = try? FileBlob(path: path(of: digest)) {
+                observe(.hit)
+                return blob
+            }
+            lock.withLock { forget(digest) }  // removed behind the cache's back
         }
-        if hit { lock.withLock { forget(digest) } }  // removed behind the cache's back
         observe(.miss)
         return nil
     }

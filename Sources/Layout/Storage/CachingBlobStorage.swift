@@ -21,7 +21,7 @@ public struct CachingBlobStorage: BlobStorage {
     public func modificationTime(of digest: Digest) -> Date? { inner.modificationTime(of: digest) }
 
     public func open(_ digest: Digest) throws(LayoutError) -> any BlobHandle {
-        if inner.size(of: digest) != nil, let cached = cache.open(digest) { return cached }
+        if let cached = cache.open(digest, allowed: { inner.size(of: digest) != nil }) { return cached }
         return FillingHandle(try inner.open(digest), digest: digest, cache: cache)
     }
 
