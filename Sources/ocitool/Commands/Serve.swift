@@ -270,13 +270,16 @@ struct ServeCommand: AsyncParsableCommand {
         if singleReplica { store.singleReplica = true }
         if s3Redirect { store.redirect = true }
         if s3Cache != nil || s3CacheSize != nil {
-            guard let directory = s3Cache ?? store.cache?.directory,
-                let text = s3CacheSize ?? store.cache.map({ String($0.maxSize) })
-            else { throw ConfigurationError("--s3-cache and --s3-cache-size go together") }
-            guard let bytes = ServeConfiguration.byteCount(text) else {
-                throw ConfigurationError("--s3-cache-size: '\(text)' is not a size (bytes, or e.g. 512MiB, 20GiB)")
+            let size = try s3CacheSize.map { (text) throws(ConfigurationError) -> Int64 in
+                guard let bytes = ServeConfiguration.byteCount(text) else {
+                    throw ConfigurationError("--s3-cache-size: '\(text)' is not a size (bytes, or e.g. 512MiB, 20GiB)")
+                }
+                return bytes
             }
-            store.cache = ServeConfiguration.ObjectStore.Cache(directory: directory, maxSize: bytes)
+            guard let directory = s3Cache ?? store.cache?.directory, let maxSize = size ?? store.cache?.maxSize else {
+                throw ConfigurationError("--s3-cache and --s3-cache-size go together")
+            }
+            store.cache = ServeConfiguration.ObjectStore.Cache(directory: directory, maxSize: maxSize)
         }
         configuration.storage = store
     }
