@@ -9,7 +9,7 @@ package import Layout
 /// keys: two writers of one digest write the same bytes).
 extension S3Client {
     /// One uploaded part: its number (from 1) and the ETag the server gave it.
-    package struct UploadedPart: Sendable, Hashable {
+    package struct UploadedPart: Sendable, Hashable, Codable {
         package let number: Int
         package let etag: String
     }
@@ -32,13 +32,25 @@ extension S3Client {
         payloadHash: String
     ) throws(LayoutError) -> UploadedPart {
         let source = FileRegion(file: file, offset: offset, length: length)
-        let query = S3Location.query([("partNumber", String(number)), ("uploadId", uploadID)])
-        let response: Response
         do throws(LayoutError) {
-            response = try send("PUT", key: key, query: query, body: source.body, payloadHash: payloadHash)
+            return try uploadPart(key, uploadID: uploadID, number: number, body: source.body, payloadHash: payloadHash)
         } catch {
             throw source.failure ?? error
         }
+    }
+
+    /// Uploads part `number` from memory (valid during the call) whose SHA-256 is `payloadHash` (hex).
+    package func uploadPart(
+        _ key: String, uploadID: String, number: Int, bytes: UnsafeRawBufferPointer, payloadHash: String
+    ) throws(LayoutError) -> UploadedPart {
+        try uploadPart(key, uploadID: uploadID, number: number, body: .memory(bytes), payloadHash: payloadHash)
+    }
+
+    private func uploadPart(_ key: String, uploadID: String, number: Int, body: Body, payloadHash: String)
+        throws(LayoutError) -> UploadedPart
+    {
+        let query = S3Location.query([("partNumber", String(number)), ("uploadId", uploadID)])
+        let response = try send("PUT", key: key, query: query, body: body, payloadHash: payloadHash)
         try expect(response, [200], "upload part \(number) of", key)
         guard let etag = response.headers["ETag"] else {
             throw .io("read the ETag of part \(number) of", path: objectName(key), errno: EIO)

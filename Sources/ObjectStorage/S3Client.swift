@@ -96,9 +96,8 @@ package final class S3Client: Sendable {
     /// so that a sweep by age spares an object a writer has just reused.
     /// - Returns: false when there is no such object.
     package func touch(_ key: String) throws(LayoutError) -> Bool {
-        let source = "/\(location.bucket)/\(S3Location.encodePath(key))"
         let response = try send(
-            "PUT", key: key, headers: ["x-amz-copy-source: \(source)", "x-amz-metadata-directive: REPLACE"],
+            "PUT", key: key, headers: ["x-amz-copy-source: \(copySource(key))", "x-amz-metadata-directive: REPLACE"],
             body: .bytes(Data()))
         if response.status == 404 { return false }
         try expect(response, [200], "COPY", key)
@@ -136,6 +135,13 @@ package final class S3Client: Sendable {
                 Thread.sleep(forTimeInterval: Double.random(in: 0.02...0.1) * Double(attempt))
             }
         }
+    }
+
+    /// Writes an object from memory whose SHA-256 (hex) is `payloadHash`; `bytes` must stay valid during the call.
+    package func put(_ key: String, bytes: UnsafeRawBufferPointer, payloadHash: String, condition: Condition)
+        throws(LayoutError) -> WriteOutcome
+    {
+        try write(key, body: .memory(bytes), payloadHash: payloadHash, condition: condition, contentType: nil)
     }
 
     /// Writes an object streamed from a file, which must hash to `payloadHash` (hex SHA-256).
@@ -201,6 +207,17 @@ package final class S3Client: Sendable {
             return Body(length: Int64(data.count)) { (buffer) in
                 let count = min(buffer.count, data.count - offset)
                 data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<offset + count)
+                offset += count
+                return count
+            }
+        }
+
+        /// A body sent from memory that stays valid while the request runs (no copy but curl's own).
+        static func memory(_ bytes: UnsafeRawBufferPointer) -> Body {
+            var offset = 0
+            return Body(length: Int64(bytes.count)) { (buffer) in
+                let count = min(buffer.count, bytes.count - offset)
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]))
                 offset += count
                 return count
             }

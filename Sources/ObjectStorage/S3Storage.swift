@@ -75,23 +75,33 @@ public struct S3Storage: BlobStorage {
     /// is uploaded the same way, its payload hash the digest when that is SHA-256, else hashed first.
     public func commit(staged location: String, digest: Digest, size: Int64) throws(LayoutError) {
         var (path, payloadHash) = S3Ingest.parse(location)
+        try store(digest, size: size) { (key) throws(LayoutError) in
+            let file = try FileDescriptor(path: path, flags: O_RDONLY)
+            if payloadHash.isEmpty { payloadHash = try S3Storage.payloadHash(of: file, digest: digest) }
+            if size > multipartThreshold {
+                try S3PartUpload(client: client, key: key, file: file, size: size, partSize: partSize)
+                    .run(expecting: digest)
+            } else {
+                // A 412: another writer stored the same digest first, and content addressing makes it this blob.
+                _ = try client.put(key, file: file, size: size, payloadHash: payloadHash, condition: .absent)
+            }
+        }
+        unlink(path)
+    }
+
+    /// The commit step of every writer: makes a verified blob present in the bucket, `upload` writing its bytes
+    /// to the key it is given unless the bucket has them already, then links it into this repository.
+    /// - Parameters:
+    ///   - digest: the blob's verified digest; `size` its verified size.
+    ///   - upload: stores the bytes under the key given; they must be the blob's.
+    /// - Throws: I/O errors; the repository does not hold the blob then.
+    func store(_ digest: Digest, size: Int64, upload: (String) throws(LayoutError) -> Void) throws(LayoutError) {
         // A blob the bucket has is reused: refreshed first, so that the bucket's sweep (which spares young
         // blobs) does not take it while this repository's link is being written.
         var reused = false
         if try client.head(blobKey(digest))?.size == size { reused = try client.touch(blobKey(digest)) }
-        if !reused {
-            let file = try FileDescriptor(path: path, flags: O_RDONLY)
-            if payloadHash.isEmpty { payloadHash = try S3Storage.payloadHash(of: file, digest: digest) }
-            if size > multipartThreshold {
-                try S3PartUpload(client: client, key: blobKey(digest), file: file, size: size, partSize: partSize)
-                    .run(expecting: digest)
-            } else {
-                // A 412: another writer stored the same digest first, and content addressing makes it this blob.
-                _ = try client.put(blobKey(digest), file: file, size: size, payloadHash: payloadHash, condition: .absent)
-            }
-        }
+        if !reused { try upload(blobKey(digest)) }
         _ = try client.put(linkKey(digest), data: Data(String(size).utf8))
-        unlink(path)
     }
 
     /// SHA-256 (hex) of a staged file: its digest's hex when the digest is SHA-256, else one read of the file.

@@ -99,6 +99,9 @@ public struct S3Store: RepositoryBackend {
         return removed
     }
 
+    /// Upload sessions live in the bucket too, so that a chunked upload can go on through any server.
+    public var uploadArea: (any UploadArea)? { S3UploadArea(client: client, stagingDirectory: stagingDirectory) }
+
     /// Whether the bucket answers a read (a `HEAD` of a key that need not exist).
     public func isReadyForWrites() -> Bool {
         do {

@@ -34,7 +34,7 @@ struct UploadSessionsTests {
         let later = Date().addingTimeInterval(120)
         #expect(await sessions.sweep(now: Date()) == [])
         #expect(await sessions.sweep(now: later) == [idle.id])
-        #expect(FileSystem.list(sessions.directory) == [inUse.id])
+        #expect(FileSystem.list(sessions.area.location) == [inUse.id])
         await sessions.checkin(inUse)
         #expect(await sessions.sweep(now: later.addingTimeInterval(120)) == [inUse.id])
     }
@@ -100,7 +100,7 @@ struct UploadSessionsTests {
         let sessions = UploadSessions(store: fixture.store)
         let session = try await sessions.start(repository: "app")
         await sessions.checkin(session)
-        let data = sessions.directory + "/" + session.id + "/data"
+        let data = sessions.area.location + "/" + session.id + "/data"
         try FileManager.default.removeItem(atPath: data)
         try FileManager.default.createSymbolicLink(atPath: data, withDestinationPath: "/dev/full")
 
@@ -113,7 +113,7 @@ struct UploadSessionsTests {
         await #expect(throws: UploadError.unknown(session.id)) {
             try await sessions.checkout(session.id, repository: "app")
         }
-        #expect(!FileManager.default.fileExists(atPath: sessions.directory + "/" + session.id))
+        #expect(!FileManager.default.fileExists(atPath: sessions.area.location + "/" + session.id))
     }
 
     /// A request for a session left by a previous run, while the sweeper is reading that session's age from disk:

@@ -31,6 +31,9 @@ public struct Store: Sendable, Hashable {
         self.backend = backend
     }
 
+    /// Where the store's upload sessions live: the backend's area, else `ROOT/.ocitool/uploads`.
+    public var uploadArea: any UploadArea { backend?.uploadArea ?? FileUploadArea(root: root) }
+
     public static func == (lhs: Store, rhs: Store) -> Bool {
         lhs.root == rhs.root && lhs.backend?.location == rhs.backend?.location
     }

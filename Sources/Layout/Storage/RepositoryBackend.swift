@@ -31,4 +31,12 @@ public protocol RepositoryBackend: Sendable {
 
     /// Whether the backend answers and accepts writes now (a server's readiness).
     func isReadyForWrites() -> Bool
+
+    /// Where the store's upload sessions live, when every server of the backend should reach them (nil, the
+    /// default: in a directory under the store's root, `FileUploadArea`).
+    var uploadArea: (any UploadArea)? { get }
+}
+
+extension RepositoryBackend {
+    public var uploadArea: (any UploadArea)? { nil }
 }

@@ -105,7 +105,7 @@ extension Registry {
     /// already covers bytes its data file may lack, so it cannot go on; its data goes too, freeing the space. Any
     /// other goes back for the next request, unless a write that failed behind the hashing shows only now: the
     /// session is then gone too, and that failure (not the request's error) tells the client why.
-    private func release(_ session: UploadSession, after error: any Error) async throws -> Never {
+    private func release(_ session: any UploadSession, after error: any Error) async throws -> Never {
         if let error = error as? LayoutError {
             await sessions.discard(session)
             throw error
@@ -119,7 +119,7 @@ extension Registry {
     /// - Throws: `LayoutError` when the session cannot write (the session is then unusable); 400 SIZE_INVALID
     ///   when the body breaks off (the client closed the connection before sending all it announced; what
     ///   arrived stays in the session); the decoder's answer when the body is malformed (`MalformedRequest`).
-    static func receive(_ body: RequestBody, into session: UploadSession) async throws -> Int64 {
+    static func receive(_ body: RequestBody, into session: any UploadSession) async throws -> Int64 {
         var count: Int64 = 0
         var buffers = body.makeAsyncIterator()
         while true {
@@ -139,7 +139,7 @@ extension Registry {
     /// - Returns: the length the range announces, or nil without `Content-Range`.
     /// - Throws: 416 BLOB_UPLOAD_INVALID (with `Location` and `Range`) when the chunk does not start where the
     ///   upload ends; 400 for a malformed range or a `Content-Length` that disagrees with it.
-    static func chunkLength(of request: Request, session: UploadSession, name: String) throws(OCIError) -> Int64? {
+    static func chunkLength(of request: Request, session: any UploadSession, name: String) throws(OCIError) -> Int64? {
         guard let header = request.headers[.contentRange] else { return nil }
         guard let (start, end) = parseContentRange(header), end >= start else {
             throw OCIError(.blobUploadInvalid, "malformed Content-Range '\(header)': expected <start>-<end>")
