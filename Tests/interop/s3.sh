@@ -139,6 +139,43 @@ sys.exit(0 if tags == want else "tags %s, expected %s" % (sorted(tags), sorted(w
 }
 check "skopeo pushing tags through both replicas at once loses none" concurrent_tags
 
+killed_mid_chunk() {
+    # A chunked upload through replica e, killed (-9) while a chunk streams in, then finished through b.
+    replica e
+    local e=$REGISTRY pid location id chunk=$((10 << 20)) status range
+    pid=$(tail -n 1 "$T/servers")
+    head -c $((24 << 20)) /dev/urandom >"$T/big"
+    location=$(curl -fsS -D - -o /dev/null -X POST "http://$e/v2/kill/app/blobs/uploads/" |
+        tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+    id=${location##*/}
+    dd if="$T/big" of="$T/chunk1" bs=1M count=10 status=none
+    curl -fsS -X PATCH -H "Content-Range: 0-$((chunk - 1))" -H "Content-Type: application/octet-stream" \
+        --data-binary @"$T/chunk1" "http://$e$location" >/dev/null
+    # The second chunk trickles in; the replica dies halfway through it.
+    dd if="$T/big" of="$T/chunk2" bs=1M skip=10 count=10 status=none
+    curl -s --limit-rate 2M -X PATCH -H "Content-Range: $chunk-$((2 * chunk - 1))" \
+        -H "Content-Type: application/octet-stream" --data-binary @"$T/chunk2" "http://$e$location" >/dev/null &
+    local client=$!
+    sleep 2
+    kill -9 "$pid"
+    wait "$client" || true
+    # Replica b knows the session from the bucket: it holds what e acknowledged, the first chunk.
+    status=$(curl -s -D "$T/status" -o /dev/null -w '%{http_code}' "http://$B/v2/kill/app/blobs/uploads/$id")
+    range=$(tr -d '\r' <"$T/status" | sed -n 's/^[Rr]ange: //p')
+    [ "$status" = 204 ] && [ "$range" = "0-$((chunk - 1))" ] || { echo "status through b: $status, Range $range"; return 1; }
+    dd if="$T/big" of="$T/rest" bs=1M skip=10 status=none
+    curl -fsS -X PATCH -H "Content-Range: $chunk-$(($(stat -c %s "$T/big") - 1))" \
+        -H "Content-Type: application/octet-stream" --data-binary @"$T/rest" "http://$B$location" >/dev/null
+    local digest
+    digest=sha256:$(sha256sum "$T/big" | cut -d' ' -f1)
+    status=$(curl -s -o "$T/put" -w '%{http_code}' -X PUT "http://$B$location?digest=$digest")
+    [ "$status" = 201 ] || { echo "finishing through b: $status $(cat "$T/put")"; return 1; }
+    curl -fsS -o "$T/big-through-a" "http://$A/v2/kill/app/blobs/$digest"
+    cmp "$T/big" "$T/big-through-a"
+    "$OCITOOL" fsck "${S3[@]}" "$STORE/kill/app" | grep -q '^clean'
+}
+check "a replica killed (-9) mid chunk: the upload goes on and finishes through the other, bytes exact" killed_mid_chunk
+
 radosgw_outage() {
     local rgw_pid status
     rgw_pid=$(cat "$T/ceph/run/client.rgw.pid")
