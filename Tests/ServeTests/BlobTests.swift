@@ -13,7 +13,7 @@ import Testing
 struct BlobTests {
     @Test(arguments: StorageKind.allCases)
     func pingAnswers200WithTheAPIVersionHeader(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let response = try await client.execute(uri: "/v2/", method: .get)
@@ -26,7 +26,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases)
     func getBlobStreamsItWithDigestLengthAndType(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         // Larger than one read chunk, and odd-sized.
         let data = randomBytes((1 << 20) * 2 + 17)
@@ -43,7 +43,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases)
     func headBlobHasContentLengthAndDigestButNoBody(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(5000)
         try await fixture.run(.live) { client in
@@ -64,7 +64,7 @@ struct BlobTests {
     @Test(arguments: StorageKind.allCases, ranges)
     func rangeRequestGives206WithContentRange(storage: StorageKind, range: (String, Int, Int)) async throws {
         let (header, first, last) = range
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(2048)
         try await fixture.run { client in
@@ -80,7 +80,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases, ["bytes=500-0", "bytes=5000-10000", "bytes=-0"])
     func unsatisfiableRangeGives416(storage: StorageKind, header: String) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let digest = try await client.pushBlob(randomBytes(2048), to: "app")
@@ -93,7 +93,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases)
     func unknownBlobIs404BlobUnknownInTheErrorEnvelope(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             try await client.pushBlob(randomBytes(10), to: "app")
@@ -111,7 +111,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases)
     func blobOfUnknownRepositoryIs404NameUnknown(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let response = try await client.execute(
@@ -123,7 +123,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases)
     func deleteBlobRemovesItFromThatRepositoryOnly(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(4000)
         try await fixture.run { client in
@@ -145,7 +145,7 @@ struct BlobTests {
     /// content); once the manifest is deleted, the blob can be.
     @Test(arguments: StorageKind.allCases)
     func blobsInUseAreNotDeleted(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -165,7 +165,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases)
     func deletesDisabledGive405Unsupported(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run(configure: { $0.deleteEnabled = false }) { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -183,7 +183,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases)
     func readOnlyRegistryRefusesWritesWith405(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run(configure: { $0.readOnly = true }) { client in
             let response = try await client.execute(uri: "/v2/app/blobs/uploads/", method: .post)
@@ -196,7 +196,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases)
     func traversalAttemptsAreRejectedWithNameInvalid(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let paths = [
@@ -217,7 +217,7 @@ struct BlobTests {
 
     @Test(arguments: StorageKind.allCases)
     func unsupportedMethodIs405(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let response = try await client.execute(uri: "/v2/app/tags/list", method: .post)

@@ -16,7 +16,7 @@ import Testing
         arguments: StorageKind.allCases,
         [".INVALID_MANIFEST_NAME", "-leading-dash", "sha256:baddigeststring", "sha256:ABC"])
     func readingAnInvalidManifestReferenceIs404(storage: StorageKind, reference: String) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             _ = try await client.pushImage(to: "app", tag: "latest")
@@ -36,7 +36,7 @@ import Testing
     /// names no blob.
     @Test(arguments: StorageKind.allCases, ["sha256:abc", "latest", "sha256:baddigeststring"])
     func readingAMalformedBlobDigestIs404(storage: StorageKind, digest: String) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             try await client.pushBlob(randomBytes(64), to: "app")
@@ -53,7 +53,7 @@ import Testing
     /// allows it).
     @Test(arguments: StorageKind.allCases)
     func writesToInvalidReferencesStay400(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "latest")

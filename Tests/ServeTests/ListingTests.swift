@@ -22,7 +22,7 @@ struct ListingTests {
 
     @Test(arguments: StorageKind.allCases)
     func tagsListIsSortedAndPaginatedWithLink(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "b")
@@ -50,7 +50,7 @@ struct ListingTests {
 
     @Test(arguments: StorageKind.allCases)
     func tagsOfUnknownRepositoryIs404NameUnknown(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let response = try await client.execute(uri: "/v2/nothing/here/tags/list", method: .get)
@@ -61,7 +61,7 @@ struct ListingTests {
 
     @Test(arguments: StorageKind.allCases)
     func catalogListsRepositoriesPaginated(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         for name in ["zeta", "alpha", "team/app", "team"] { _ = try fixture.store.layout(for: name, create: true) }
         try await fixture.run { client in
@@ -80,7 +80,7 @@ struct ListingTests {
 
     @Test(arguments: StorageKind.allCases)
     func pageSizeIsCappedByTheRegistry(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         for name in ["a", "b", "c"] { _ = try fixture.store.layout(for: name, create: true) }
         try await fixture.run(configure: { $0.maxPageSize = 2 }) { client in
@@ -92,7 +92,7 @@ struct ListingTests {
 
     @Test(arguments: StorageKind.allCases)
     func referrersListsManifestsWithTheSubjectAndFiltersByArtifactType(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -123,7 +123,7 @@ struct ListingTests {
 
     @Test(arguments: StorageKind.allCases)
     func referrersOfAnUnknownSubjectIsAnEmptyIndex(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             try await client.pushBlob(randomBytes(10), to: "app")
@@ -146,7 +146,7 @@ struct ListingTests {
 
     @Test(arguments: StorageKind.allCases)
     func referrersArePaginatedWithLink(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run(configure: { $0.maxPageSize = 2 }) { client in
             let image = try await client.pushImage(to: "app", tag: "v1")

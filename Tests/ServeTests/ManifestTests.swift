@@ -26,7 +26,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func manifestRoundTripsByteForByte(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let bytes = try await ManifestTests.oddManifest(client)
@@ -52,7 +52,7 @@ struct ManifestTests {
     /// never served, and never blamed on the request (it used to be 400 DIGEST_INVALID).
     @Test(arguments: StorageKind.allCases)
     func corruptStoredManifestIs500(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let image = try await fixture.run { client in try await client.pushImage(to: "app", tag: "v1") }
         let bytes = try fixture.corruptBlob(image.digest, in: "app")
@@ -68,7 +68,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func headManifestHasTypeDigestAndLengthButNoBody(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run(.live) { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -83,7 +83,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func manifestReferencingMissingBlobsIsManifestBlobUnknown(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let missing = Digest.sha256(of: Data("missing".utf8))
         let manifest = ImageManifest(
@@ -105,7 +105,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func oversizedManifestIs413(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let bytes = Data(repeating: UInt8(ascii: " "), count: 2048)
         try await fixture.run(configure: { $0.maxManifestSize = 1024 }) { client in
@@ -119,7 +119,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func putByDigestChecksTheDigest(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let bytes = try await ManifestTests.oddManifest(client)
@@ -142,7 +142,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func manifestWithSubjectGetsOCISubjectHeader(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -160,7 +160,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func contentTypeMustMatchTheManifest(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let bytes = try await ManifestTests.oddManifest(client)
@@ -174,7 +174,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func acceptWithoutTheStoredTypeIs404(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             _ = try await client.pushImage(to: "app", tag: "v1")
@@ -193,7 +193,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func unknownManifestIs404ManifestUnknown(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -209,7 +209,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func deleteByTagRemovesTheTagAndByDigestTheManifest(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -230,7 +230,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func deletingAChildOfAListedIndexIsRefused(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let child = try await client.pushImage(to: "app", tag: nil)
@@ -253,7 +253,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func putToANewRepositoryCreatesIt(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             _ = try await client.pushImage(to: "brand/new/repo", tag: "v1")
@@ -264,7 +264,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func repositoryNamedWithAManifestsComponentWorks(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "a/manifests/b", tag: "v1")
@@ -279,7 +279,7 @@ struct ManifestTests {
 
     @Test(arguments: StorageKind.allCases)
     func tagWrittenThroughLayoutWhileServingIsVisibleOnTheNextGet(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let store = fixture.store
         try await fixture.run { client in

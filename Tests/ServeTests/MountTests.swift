@@ -20,7 +20,7 @@ struct MountTests {
 
     @Test(arguments: StorageKind.allCases)
     func mountFromAnotherRepositoryGives201AndSharesTheFile(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(6000)
         let digest = Digest.sha256(of: data)
@@ -43,7 +43,7 @@ struct MountTests {
 
     @Test(arguments: StorageKind.allCases)
     func mountWithoutFromFindsTheBlobAnywhereInTheStore(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let pushed = randomBytes(3000)
         let written = randomBytes(3000)
@@ -62,7 +62,7 @@ struct MountTests {
 
     @Test(arguments: StorageKind.allCases)
     func mountOfAMissingBlobFallsBackToAnUploadSession(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(2500)
         let digest = Digest.sha256(of: data)
@@ -87,7 +87,7 @@ struct MountTests {
 
     @Test(arguments: StorageKind.allCases)
     func mountWithAnInvalidDigestIs400(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let response = try await client.execute(uri: "/v2/a/blobs/uploads/?mount=sha256:nope&from=b", method: .post)
@@ -98,7 +98,7 @@ struct MountTests {
 
     @Test(arguments: StorageKind.allCases)
     func identicalBlobsPushedToTwoRepositoriesAreStoredOnce(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(8000)
         let digest = Digest.sha256(of: data)
@@ -123,7 +123,7 @@ struct MountTests {
 
     @Test(arguments: StorageKind.allCases)
     func sweepKeepsLinkedBlobsAndRemovesUnlinkedOnes(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let kept = randomBytes(100)
         let dropped = randomBytes(100)

@@ -46,7 +46,7 @@ struct ParallelPushTests {
     /// fsck finds nothing wrong: under a lock on disk, and with compare-and-swap of index.json in a bucket.
     @Test(arguments: StorageKind.allCases)
     func twoClientsPushingOneTagBothSucceedAndNothingIsLost(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.removeAll() }
         let layer = randomBytes(20_000)
         let iterations = 30

@@ -30,12 +30,12 @@ struct ServeFixture {
 
     /// A store of `kind`.
     /// - Throws: for `.s3`, when the test process's Ceph cannot be started or its bucket made.
-    init(_ kind: StorageKind) throws {
+    init(_ kind: StorageKind) async throws {
         let root = Self.makeRoot()
         switch kind {
         case .file: self.init(root: root, storage: nil, store: Store(root: root))
         case .s3:
-            let (storage, store) = try StorageKind.newBucketStore(privateState: root)
+            let (storage, store) = try await StorageKind.newBucketStore(privateState: root)
             self.init(root: root, storage: storage, store: store)
         }
     }

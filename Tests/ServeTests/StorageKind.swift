@@ -22,9 +22,9 @@ enum StorageKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// setting that serves it with the cluster's credentials.
     /// - Parameter privateState: the fixture's root (its staging directory is the server's).
     /// - Throws: when Ceph cannot be started or the bucket made.
-    static func newBucketStore(privateState: String) throws -> (ServeConfiguration.ObjectStore, Store) {
-        let cluster = try CephCluster.shared()
-        let url = "s3://\(try sharedBucket.get())/\(UUID().uuidString.lowercased())"
+    static func newBucketStore(privateState: String) async throws -> (ServeConfiguration.ObjectStore, Store) {
+        let (cluster, bucket) = try await onOwnThread { (try CephCluster.shared(), try sharedBucket.get()) }
+        let url = "s3://\(bucket)/\(UUID().uuidString.lowercased())"
         var storage = ServeConfiguration.ObjectStore(url: url, endpoint: cluster.endpoint)
         storage.environment = cluster.environment
         let backend = try S3Store.open(
@@ -42,5 +42,15 @@ enum StorageKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             stagingDirectory: TestScratch.directory("ocitool-serve-bucket").path, environment: cluster.environment
         ).createBucket()
         return name
+    }
+
+    /// Runs `work` on a thread of its own. Starting Ceph blocks for about 20 s; on the cooperative pool (two
+    /// threads on a 2-core machine) the fixtures waiting for it would stall every other test of the process.
+    private static func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws
+        -> Value
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
     }
 }

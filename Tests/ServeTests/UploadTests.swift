@@ -33,7 +33,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func chunkedUploadInThreePatchesThenPut(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(300_001)
         try await fixture.run { client in
@@ -59,7 +59,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func outOfOrderChunkGives416AndStatusTellsWhereToResume(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(3000)
         try await fixture.run { client in
@@ -85,7 +85,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func outOfOrderFinalChunkInPutGives416(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(2000)
         try await fixture.run { client in
@@ -103,7 +103,7 @@ struct UploadTests {
     /// whole server), and the upload carries on.
     @Test(arguments: StorageKind.allCases, ["0-9223372036854775807", "5-3", "-1-2", "0-x"])
     func malformedContentRangeIsRefused(storage: StorageKind, range: String) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(1000)
         try await fixture.run(.live) { client in
@@ -121,7 +121,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func putWithTheFinalChunkInItsBody(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(5000)
         let digest = Digest.sha256(of: data)
@@ -138,7 +138,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func postThenPutMonolithic(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(7000)
         let digest = Digest.sha256(of: data)
@@ -153,7 +153,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func monolithicSinglePostGives201(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(9999)
         let digest = Digest.sha256(of: data)
@@ -169,7 +169,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func streamedPatchWithoutContentRangeAppends(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(50_000)
         try await fixture.run(.live) { client in
@@ -184,7 +184,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func digestMismatchOnFinishIs400AndLeavesNothingVisible(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(4000)
         let wrong = Digest.sha256(of: Data("something else".utf8))
@@ -215,7 +215,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func cancelRemovesTheSessionWith204(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let location = try await UploadTests.start(client)
@@ -231,7 +231,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func unknownSessionIs404BlobUploadUnknown(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             for id in [UUID().uuidString.lowercased(), "not-a-uuid", "%2e%2e"] {
@@ -249,7 +249,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func sessionResumesAfterARestart(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(200_000)
         let location = try await fixture.run { client in
@@ -294,7 +294,7 @@ struct UploadTests {
 
     @Test(arguments: StorageKind.allCases)
     func expiredSessionIsUnknownEvenBeforeTheSweeperRuns(storage: StorageKind) async throws {
-        let fixture = try ServeFixture(storage)
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run(configure: {
             $0.uploadExpiry = .milliseconds(100)
