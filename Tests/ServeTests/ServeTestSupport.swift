@@ -52,6 +52,7 @@ struct ServeFixture {
         return root
     }
 
+    /// Removes the root. A bucket prefix stays until the test process's cluster is removed, when it exits.
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
     func configuration(_ configure: (inout ServeConfiguration) -> Void = { _ in }) -> ServeConfiguration {
