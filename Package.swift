@@ -207,6 +207,7 @@ let package = Package(
             name: "ServeTests",
             dependencies: [
                 "Serve",
+                "ObjectStorage",
                 "Scan",
                 "OCICrypto",
                 "Trust",

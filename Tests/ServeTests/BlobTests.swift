@@ -11,8 +11,9 @@ import Testing
 /// Pulling, checking and deleting blobs; the ping endpoint and the error envelope.
 @Suite("Serve: blobs")
 struct BlobTests {
-    @Test func pingAnswers200WithTheAPIVersionHeader() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func pingAnswers200WithTheAPIVersionHeader(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let response = try await client.execute(uri: "/v2/", method: .get)
@@ -23,8 +24,9 @@ struct BlobTests {
         }
     }
 
-    @Test func getBlobStreamsItWithDigestLengthAndType() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func getBlobStreamsItWithDigestLengthAndType(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         // Larger than one read chunk, and odd-sized.
         let data = randomBytes((1 << 20) * 2 + 17)
@@ -39,8 +41,9 @@ struct BlobTests {
         }
     }
 
-    @Test func headBlobHasContentLengthAndDigestButNoBody() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func headBlobHasContentLengthAndDigestButNoBody(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(5000)
         try await fixture.run(.live) { client in
@@ -58,9 +61,10 @@ struct BlobTests {
         ("bytes=2000-5000", 2000, 2047),
     ]
 
-    @Test(arguments: ranges)
-    func rangeRequestGives206WithContentRange(header: String, first: Int, last: Int) async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases, ranges)
+    func rangeRequestGives206WithContentRange(storage: StorageKind, range: (String, Int, Int)) async throws {
+        let (header, first, last) = range
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(2048)
         try await fixture.run { client in
@@ -74,9 +78,9 @@ struct BlobTests {
         }
     }
 
-    @Test(arguments: ["bytes=500-0", "bytes=5000-10000", "bytes=-0"])
-    func unsatisfiableRangeGives416(header: String) async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases, ["bytes=500-0", "bytes=5000-10000", "bytes=-0"])
+    func unsatisfiableRangeGives416(storage: StorageKind, header: String) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let digest = try await client.pushBlob(randomBytes(2048), to: "app")
@@ -87,8 +91,9 @@ struct BlobTests {
         }
     }
 
-    @Test func unknownBlobIs404BlobUnknownInTheErrorEnvelope() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func unknownBlobIs404BlobUnknownInTheErrorEnvelope(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             try await client.pushBlob(randomBytes(10), to: "app")
@@ -104,8 +109,9 @@ struct BlobTests {
         }
     }
 
-    @Test func blobOfUnknownRepositoryIs404NameUnknown() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func blobOfUnknownRepositoryIs404NameUnknown(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let response = try await client.execute(
@@ -115,8 +121,9 @@ struct BlobTests {
         }
     }
 
-    @Test func deleteBlobRemovesItFromThatRepositoryOnly() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func deleteBlobRemovesItFromThatRepositoryOnly(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let data = randomBytes(4000)
         try await fixture.run { client in
@@ -136,8 +143,9 @@ struct BlobTests {
 
     /// A blob that a listed manifest is or uses cannot be deleted on its own (index.json would point at missing
     /// content); once the manifest is deleted, the blob can be.
-    @Test func blobsInUseAreNotDeleted() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func blobsInUseAreNotDeleted(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -155,8 +163,9 @@ struct BlobTests {
         }
     }
 
-    @Test func deletesDisabledGive405Unsupported() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func deletesDisabledGive405Unsupported(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run(configure: { $0.deleteEnabled = false }) { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -172,8 +181,9 @@ struct BlobTests {
         }
     }
 
-    @Test func readOnlyRegistryRefusesWritesWith405() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func readOnlyRegistryRefusesWritesWith405(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run(configure: { $0.readOnly = true }) { client in
             let response = try await client.execute(uri: "/v2/app/blobs/uploads/", method: .post)
@@ -181,11 +191,12 @@ struct BlobTests {
             #expect(response.errorCode == .unsupported)
             #expect(try await client.execute(uri: "/v2/", method: .get).status == .ok)
         }
-        #expect(!FileManager.default.fileExists(atPath: fixture.root + "/app"))
+        #expect(try !fixture.holdsAnything(of: "app"))
     }
 
-    @Test func traversalAttemptsAreRejectedWithNameInvalid() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func traversalAttemptsAreRejectedWithNameInvalid(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let paths = [
@@ -204,8 +215,9 @@ struct BlobTests {
         #expect(!FileManager.default.fileExists(atPath: parent + "/escape"))
     }
 
-    @Test func unsupportedMethodIs405() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func unsupportedMethodIs405(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let response = try await client.execute(uri: "/v2/app/tags/list", method: .post)

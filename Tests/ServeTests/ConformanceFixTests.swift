@@ -12,9 +12,11 @@ import Testing
     /// spec.md "Pulling manifests": a manifest not found MUST be 404, and the endpoint table gives GET/HEAD of
     /// `/v2/<name>/manifests/<reference>` (end-3) no other failure. A reference that is no valid tag (the v1.1.1
     /// suite uses `.INVALID_MANIFEST_NAME`) or no valid digest names nothing, so it is not found.
-    @Test(arguments: [".INVALID_MANIFEST_NAME", "-leading-dash", "sha256:baddigeststring", "sha256:ABC"])
-    func readingAnInvalidManifestReferenceIs404(reference: String) async throws {
-        let fixture = ServeFixture()
+    @Test(
+        arguments: StorageKind.allCases,
+        [".INVALID_MANIFEST_NAME", "-leading-dash", "sha256:baddigeststring", "sha256:ABC"])
+    func readingAnInvalidManifestReferenceIs404(storage: StorageKind, reference: String) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             _ = try await client.pushImage(to: "app", tag: "latest")
@@ -32,9 +34,9 @@ import Testing
 
     /// The endpoint table gives GET/HEAD of `/v2/<name>/blobs/<digest>` (end-2) only 404: a malformed digest
     /// names no blob.
-    @Test(arguments: ["sha256:abc", "latest", "sha256:baddigeststring"])
-    func readingAMalformedBlobDigestIs404(digest: String) async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases, ["sha256:abc", "latest", "sha256:baddigeststring"])
+    func readingAMalformedBlobDigestIs404(storage: StorageKind, digest: String) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             try await client.pushBlob(randomBytes(64), to: "app")
@@ -49,8 +51,9 @@ import Testing
     /// Writes keep their 400s: pushing to an invalid tag is TAG_INVALID, to a malformed digest DIGEST_INVALID
     /// (the HEAD suite's "Invalid Manifest Digest" requires 400), and deleting an invalid tag stays 400 (end-9
     /// allows it).
-    @Test func writesToInvalidReferencesStay400() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func writesToInvalidReferencesStay400(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "latest")

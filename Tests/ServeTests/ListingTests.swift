@@ -20,8 +20,9 @@ struct ListingTests {
         let repositories: [String]
     }
 
-    @Test func tagsListIsSortedAndPaginatedWithLink() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func tagsListIsSortedAndPaginatedWithLink(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "b")
@@ -47,8 +48,9 @@ struct ListingTests {
         }
     }
 
-    @Test func tagsOfUnknownRepositoryIs404NameUnknown() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func tagsOfUnknownRepositoryIs404NameUnknown(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let response = try await client.execute(uri: "/v2/nothing/here/tags/list", method: .get)
@@ -57,8 +59,9 @@ struct ListingTests {
         }
     }
 
-    @Test func catalogListsRepositoriesPaginated() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func catalogListsRepositoriesPaginated(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         for name in ["zeta", "alpha", "team/app", "team"] { _ = try fixture.store.layout(for: name, create: true) }
         try await fixture.run { client in
@@ -75,8 +78,9 @@ struct ListingTests {
         }
     }
 
-    @Test func pageSizeIsCappedByTheRegistry() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func pageSizeIsCappedByTheRegistry(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         for name in ["a", "b", "c"] { _ = try fixture.store.layout(for: name, create: true) }
         try await fixture.run(configure: { $0.maxPageSize = 2 }) { client in
@@ -86,8 +90,9 @@ struct ListingTests {
         }
     }
 
-    @Test func referrersListsManifestsWithTheSubjectAndFiltersByArtifactType() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func referrersListsManifestsWithTheSubjectAndFiltersByArtifactType(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -116,8 +121,9 @@ struct ListingTests {
         }
     }
 
-    @Test func referrersOfAnUnknownSubjectIsAnEmptyIndex() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func referrersOfAnUnknownSubjectIsAnEmptyIndex(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             try await client.pushBlob(randomBytes(10), to: "app")
@@ -138,8 +144,9 @@ struct ListingTests {
         }
     }
 
-    @Test func referrersArePaginatedWithLink() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func referrersArePaginatedWithLink(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run(configure: { $0.maxPageSize = 2 }) { client in
             let image = try await client.pushImage(to: "app", tag: "v1")

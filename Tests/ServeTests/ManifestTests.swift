@@ -24,8 +24,9 @@ struct ManifestTests {
         return Data(text.utf8)
     }
 
-    @Test func manifestRoundTripsByteForByte() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func manifestRoundTripsByteForByte(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let bytes = try await ManifestTests.oddManifest(client)
@@ -47,17 +48,14 @@ struct ManifestTests {
         }
     }
 
-    /// A manifest whose stored copy was corrupted on disk is a fault of the registry (500), never served, and
-    /// never blamed on the request (it used to be 400 DIGEST_INVALID).
-    @Test func corruptStoredManifestIs500() async throws {
-        let fixture = ServeFixture()
+    /// A manifest whose stored copy was corrupted (on disk, or in the bucket) is a fault of the registry (500),
+    /// never served, and never blamed on the request (it used to be 400 DIGEST_INVALID).
+    @Test(arguments: StorageKind.allCases)
+    func corruptStoredManifestIs500(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let image = try await fixture.run { client in try await client.pushImage(to: "app", tag: "v1") }
-        let path = try fixture.store.layout(for: "app").blobPath(image.digest)
-        var corrupt = try Data(contentsOf: URL(fileURLWithPath: path))
-        corrupt[corrupt.count - 1] ^= 0x01
-        let bytes = corrupt
-        try bytes.write(to: URL(fileURLWithPath: path))
+        let bytes = try fixture.corruptBlob(image.digest, in: "app")
         try await fixture.run { client in
             for reference in ["v1", image.digest.description] {
                 let get = try await client.execute(uri: "/v2/app/manifests/\(reference)", method: .get)
@@ -68,8 +66,9 @@ struct ManifestTests {
         }
     }
 
-    @Test func headManifestHasTypeDigestAndLengthButNoBody() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func headManifestHasTypeDigestAndLengthButNoBody(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run(.live) { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -82,8 +81,9 @@ struct ManifestTests {
         }
     }
 
-    @Test func manifestReferencingMissingBlobsIsManifestBlobUnknown() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func manifestReferencingMissingBlobsIsManifestBlobUnknown(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let missing = Digest.sha256(of: Data("missing".utf8))
         let manifest = ImageManifest(
@@ -103,8 +103,9 @@ struct ManifestTests {
         #expect(fixture.store.repositories() == ["existing"])
     }
 
-    @Test func oversizedManifestIs413() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func oversizedManifestIs413(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let bytes = Data(repeating: UInt8(ascii: " "), count: 2048)
         try await fixture.run(configure: { $0.maxManifestSize = 1024 }) { client in
@@ -116,8 +117,9 @@ struct ManifestTests {
         }
     }
 
-    @Test func putByDigestChecksTheDigest() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func putByDigestChecksTheDigest(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let bytes = try await ManifestTests.oddManifest(client)
@@ -138,8 +140,9 @@ struct ManifestTests {
         }
     }
 
-    @Test func manifestWithSubjectGetsOCISubjectHeader() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func manifestWithSubjectGetsOCISubjectHeader(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -155,8 +158,9 @@ struct ManifestTests {
         }
     }
 
-    @Test func contentTypeMustMatchTheManifest() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func contentTypeMustMatchTheManifest(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let bytes = try await ManifestTests.oddManifest(client)
@@ -168,8 +172,9 @@ struct ManifestTests {
         }
     }
 
-    @Test func acceptWithoutTheStoredTypeIs404() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func acceptWithoutTheStoredTypeIs404(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             _ = try await client.pushImage(to: "app", tag: "v1")
@@ -186,8 +191,9 @@ struct ManifestTests {
         }
     }
 
-    @Test func unknownManifestIs404ManifestUnknown() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func unknownManifestIs404ManifestUnknown(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -201,8 +207,9 @@ struct ManifestTests {
         }
     }
 
-    @Test func deleteByTagRemovesTheTagAndByDigestTheManifest() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func deleteByTagRemovesTheTagAndByDigestTheManifest(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "app", tag: "v1")
@@ -221,8 +228,9 @@ struct ManifestTests {
         #expect(try fixture.store.layout(for: "app").check().isClean)
     }
 
-    @Test func deletingAChildOfAListedIndexIsRefused() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func deletingAChildOfAListedIndexIsRefused(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let child = try await client.pushImage(to: "app", tag: nil)
@@ -243,8 +251,9 @@ struct ManifestTests {
         #expect(try fixture.store.layout(for: "app").check().isClean)
     }
 
-    @Test func putToANewRepositoryCreatesIt() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func putToANewRepositoryCreatesIt(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             _ = try await client.pushImage(to: "brand/new/repo", tag: "v1")
@@ -253,8 +262,9 @@ struct ManifestTests {
         #expect(try fixture.store.layout(for: "brand/new/repo").resolve(.tag("v1")).mediaType == .ociManifest)
     }
 
-    @Test func repositoryNamedWithAManifestsComponentWorks() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func repositoryNamedWithAManifestsComponentWorks(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         try await fixture.run { client in
             let image = try await client.pushImage(to: "a/manifests/b", tag: "v1")
@@ -267,8 +277,9 @@ struct ManifestTests {
         #expect(fixture.store.repositories() == ["a/manifests/b"])
     }
 
-    @Test func tagWrittenThroughLayoutWhileServingIsVisibleOnTheNextGet() async throws {
-        let fixture = ServeFixture()
+    @Test(arguments: StorageKind.allCases)
+    func tagWrittenThroughLayoutWhileServingIsVisibleOnTheNextGet(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.remove() }
         let store = fixture.store
         try await fixture.run { client in

@@ -43,9 +43,10 @@ struct ParallelPushTests {
     /// Two clients push different manifests to the same tag at once, many times, while a third tags other
     /// manifests of the repository, and the same race runs in a repository that neither client has created yet.
     /// Every PUT gets 201, the tag names one of the two, both stay pullable by digest, no other tag is lost, and
-    /// fsck finds nothing wrong.
-    @Test func twoClientsPushingOneTagBothSucceedAndNothingIsLost() async throws {
-        let fixture = ServeFixture()
+    /// fsck finds nothing wrong: under a lock on disk, and with compare-and-swap of index.json in a bucket.
+    @Test(arguments: StorageKind.allCases)
+    func twoClientsPushingOneTagBothSucceedAndNothingIsLost(storage: StorageKind) async throws {
+        let fixture = try await ServeFixture(storage)
         defer { fixture.removeAll() }
         let layer = randomBytes(20_000)
         let iterations = 30

@@ -8,24 +8,56 @@ import Layout
 import Logging
 import Testing
 
+@testable import ObjectStorage
 @testable import Serve
 
-/// A store in a new temporary directory and a registry application over it.
+/// A store and a registry application over it: a directory tree in a new temporary directory, or (`.s3`) a new
+/// prefix of a bucket with the temporary directory as the server's private state.
 struct ServeFixture {
     let root: String
+    /// The bucket prefix served, for `.s3`.
+    let storage: ServeConfiguration.ObjectStore?
+    /// The store the server serves, opened as the CLI opens it: what requests left behind is checked through it.
+    let store: Store
 
+    var kind: StorageKind { storage == nil ? .file : .s3 }
+
+    /// A store under a new temporary directory.
     init() {
-        root = TestScratch.directory("ocitool-serve")
-            .path
-        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = Self.makeRoot()
+        self.init(root: root, storage: nil, store: Store(root: root))
     }
 
-    var store: Store { Store(root: root) }
+    /// A store of `kind`.
+    /// - Throws: for `.s3`, when the test process's Ceph cannot be started or its bucket made.
+    init(_ kind: StorageKind) async throws {
+        let root = Self.makeRoot()
+        switch kind {
+        case .file: self.init(root: root, storage: nil, store: Store(root: root))
+        case .s3:
+            let (storage, store) = try await StorageKind.newBucketStore(privateState: root)
+            self.init(root: root, storage: storage, store: store)
+        }
+    }
 
+    private init(root: String, storage: ServeConfiguration.ObjectStore?, store: Store) {
+        self.root = root
+        self.storage = storage
+        self.store = store
+    }
+
+    private static func makeRoot() -> String {
+        let root = TestScratch.directory("ocitool-serve").path
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        return root
+    }
+
+    /// Removes the root. A bucket prefix stays until the test process's cluster is removed, when it exits.
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
     func configuration(_ configure: (inout ServeConfiguration) -> Void = { _ in }) -> ServeConfiguration {
         var configuration = ServeConfiguration(root: root, port: 0)
+        configuration.storage = storage
         configure(&configuration)
         return configuration
     }
@@ -39,6 +71,34 @@ struct ServeFixture {
         logger.logLevel = .warning
         let app = try buildApplication(configuration(configure), logger: logger)
         return try await app.test(setup, body)
+    }
+
+    /// Whether anything of repository `name` was written: a directory under the root, or any object under the
+    /// repository's prefix in the bucket (not only a finished repository's index).
+    func holdsAnything(of name: String) throws -> Bool {
+        guard let bucket = store.backend as? S3Store else {
+            return FileManager.default.fileExists(atPath: root + "/" + name)
+        }
+        return try !bucket.client.list(prefix: bucket.client.location.key("repositories/\(name)/")).isEmpty
+    }
+
+    /// Flips the last bit of a stored blob (at most 1 MiB) behind the server's back, as a failing disk or a bucket
+    /// edited by hand would.
+    /// - Returns: the corrupted bytes.
+    @discardableResult
+    func corruptBlob(_ digest: Digest, in repository: String) throws -> Data {
+        guard let bucket = store.backend as? S3Store else {
+            let url = URL(fileURLWithPath: try store.layout(for: repository).blobPath(digest))
+            var bytes = try Data(contentsOf: url)
+            bytes[bytes.count - 1] ^= 0x01
+            try bytes.write(to: url)
+            return bytes
+        }
+        let key = bucket.client.location.key(digest.blobPath)
+        var bytes = try #require(try bucket.client.getData(key, limit: 1 << 20)).data
+        bytes[bytes.count - 1] ^= 0x01
+        _ = try bucket.client.put(key, data: bytes)
+        return bytes
     }
 }
 

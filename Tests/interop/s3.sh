@@ -119,25 +119,79 @@ if [ -x "$ROOT/.venv-test/bin/python" ]; then
     check "oras-py pushes, pulls and finds referrers through a replica; the other lists them" oras_through_a
 fi
 
+# Two small images: x is pushed only through replica a, y only through b, so a tag that ends up on the wrong
+# manifest shows as well as one that is lost.
+for image in x:11 y:12; do
+    python3 "$ROOT/scripts/make_docker_archive.py" --image "race:${image%:*}" --layers 1 --layer-size 4K \
+        --seed "${image#*:}" -o "$T/race.tar" >/dev/null
+    "$OCITOOL" import "$T/race.tar" "$T/race-${image%:*}" >/dev/null
+done
+RACE_ROUNDS=20
+
 concurrent_tags() {
-    # Three rounds of skopeo pushing different tags through both replicas at once, and one tag through both.
-    for round in 1 2 3; do
-        skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$A/race/app:a$round" >/dev/null &
-        local one=$!
-        skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$B/race/app:b$round" >/dev/null &
-        local two=$!
-        skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$A/race/app:same" >/dev/null &
-        local three=$!
-        skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$B/race/app:same" >/dev/null &
-        wait "$one" "$two" "$three" $!
+    local round pids pid
+    # race_push REGISTRY IMAGE TAG: skopeo pushes race image IMAGE as race/app:TAG in the background.
+    race_push() {
+        skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/race-$2:$2" "docker://$1/race/app:$3" \
+            >/dev/null &
+        pids+=($!)
+    }
+    # Each round, four skopeo pushes at once: a tag of its own through each replica, and the tag `same`
+    # through both (x through a, y through b), all read-modify-writes of one index.json in the bucket.
+    for round in $(seq 1 "$RACE_ROUNDS"); do
+        pids=()
+        race_push "$A" x "a$round"
+        race_push "$B" y "b$round"
+        race_push "$A" x same
+        race_push "$B" y same
+        for pid in "${pids[@]}"; do wait "$pid" || { echo "round $round: a push failed"; return 1; }; done
     done
-    curl -fsS "http://$A/v2/race/app/tags/list" | python3 -c '
+    # Through both replicas: every tag listed, each on the manifest its replica pushed, `same` on one of them.
+    python3 - "$A" "$B" "$RACE_ROUNDS" \
+        "$(skopeo inspect --format '{{.Digest}}' "oci:$T/race-x:x")" \
+        "$(skopeo inspect --format '{{.Digest}}' "oci:$T/race-y:y")" <<'PY'
+import json, sys, urllib.request
+a, b, rounds, x, y = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+want = {f"a{n}": x for n in range(1, rounds + 1)} | {f"b{n}": y for n in range(1, rounds + 1)}
+accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+same = set()
+for registry in (a, b):
+    tags = json.load(urllib.request.urlopen(f"http://{registry}/v2/race/app/tags/list"))["tags"]
+    if sorted(tags) != sorted(list(want) + ["same"]):
+        sys.exit(f"{registry}: tags {sorted(tags)}, expected {sorted(want)} and same")
+    for tag in list(want) + ["same"]:
+        request = urllib.request.Request(f"http://{registry}/v2/race/app/manifests/{tag}", method="HEAD",
+                                         headers={"Accept": accept})
+        digest = urllib.request.urlopen(request).headers["Docker-Content-Digest"]
+        if tag == "same":
+            same.add(digest)
+        elif digest != want[tag]:
+            sys.exit(f"{registry}: {tag} is {digest}, pushed as {want[tag]}")
+if len(same) != 1 or not same <= {x, y}:
+    sys.exit(f"same is {same} through the two replicas, expected one of {x}, {y}")
+PY
+    # The repository's index.json in the bucket: one entry per tag, nothing else tagged twice or lost.
+    curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+        "$S3_ENDPOINT/$BUCKET/prod/repositories/race/app/index.json" | python3 -c '
 import json, sys
-tags = set(json.load(sys.stdin)["tags"])
-want = {"a1", "a2", "a3", "b1", "b2", "b3", "same"}
-sys.exit(0 if tags == want else "tags %s, expected %s" % (sorted(tags), sorted(want)))'
+rounds = int(sys.argv[1])
+index = json.load(sys.stdin)
+assert index["schemaVersion"] == 2, index
+names = [m.get("annotations", {}).get("org.opencontainers.image.ref.name") for m in index["manifests"]]
+tagged = [n for n in names if n is not None]
+want = sorted([f"a{n}" for n in range(1, rounds + 1)] + [f"b{n}" for n in range(1, rounds + 1)] + ["same"])
+assert sorted(tagged) == want, "index.json tags %s" % sorted(tagged)
+for entry in index["manifests"]:
+    assert entry["digest"].startswith("sha256:") and entry["size"] > 0 and entry["mediaType"], entry
+' "$RACE_ROUNDS"
+    "$OCITOOL" fsck "${S3[@]}" "$STORE/race/app" | tee "$T/race-fsck.out"
+    grep -Eq '^clean: ' "$T/race-fsck.out"
 }
-check "skopeo pushing tags through both replicas at once loses none" concurrent_tags
+race_started=$SECONDS
+check "skopeo pushing $RACE_ROUNDS rounds of tags through both replicas at once (own and shared) loses none; fsck clean" \
+    concurrent_tags
+echo "# the race took $((SECONDS - race_started)) s"
 
 killed_mid_chunk() {
     # A chunked upload through replica e, killed (-9) while a chunk streams in, then finished through b.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import Layout
 import ObjectStorage
 import YAMLConfig
@@ -21,6 +22,10 @@ extension ServeConfiguration {
         public var cache: Cache?
         /// Answer blob GETs with 307 to a presigned URL of the bucket's object, so clients read it directly.
         public var redirect = false
+        /// Where the credentials (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_PROFILE`,
+        /// `AWS_SHARED_CREDENTIALS_FILE`) and `AWS_REGION` are read; nil: the process's environment. For a server
+        /// embedded in a program whose keys are not its process's; never read from a file nor printed.
+        public var environment: [String: String]?
 
         /// A directory of at most `maxSize` bytes of blobs, least recently used out first.
         public struct Cache: Sendable, Equatable {
@@ -54,7 +59,8 @@ extension ServeConfiguration {
         do {
             backend = try S3Store.open(
                 storage.url, endpoint: storage.endpoint, region: storage.region,
-                stagingDirectory: Store(root: root).privateStateDirectory("tmp"))
+                stagingDirectory: Store(root: root).privateStateDirectory("tmp"),
+                environment: storage.environment ?? ProcessInfo.processInfo.environment)
             refusal = try backend.probe()
         } catch {
             throw ConfigurationError("storage (--storage): \(storage.url): \(error)")
