@@ -185,6 +185,7 @@ let package = Package(
         // Helpers for the test targets: the distribution registry they start, loopback ports, certificates.
         .target(
             name: "TestSupport",
+            dependencies: ["Layout"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -8,6 +8,9 @@ package struct S3Capabilities: Sendable, Hashable {
     package var conditionalCreate: Bool
     /// `If-Match` refuses a write over another version (the index's compare-and-swap).
     package var conditionalReplace: Bool
+    /// A body that does not hash to its signed `x-amz-content-sha256` is refused: the bucket itself checks a
+    /// blob streamed under its SHA-256 digest.
+    package var verifiesPayloadHash = false
 
     /// Whether several writers may share the bucket without losing each other's changes.
     package var supportsSharedWriters: Bool { conditionalCreate && conditionalReplace }
@@ -42,6 +45,17 @@ extension S3Client {
         let current = try head(key)?.etag ?? etag
         let stale = String(repeating: current.hasPrefix("0") ? "1" : "0", count: 32)
         let replaceRefused = try put(key, data: Data("stale\n".utf8), condition: .matching(stale)) == .preconditionFailed
-        return S3Capabilities(conditionalCreate: createRefused, conditionalReplace: replaceRefused)
+        let forged = Data("forged\n".utf8)
+        let hashRefused: Bool
+        do {
+            _ = try write(
+                key, body: .bytes(forged), payloadHash: Digest.sha256(of: content).encoded, condition: .none,
+                contentType: nil)
+            hashRefused = false
+        } catch {
+            hashRefused = "\(error)".contains("XAmzContentSHA256Mismatch") || "\(error)".contains("BadDigest")
+        }
+        return S3Capabilities(
+            conditionalCreate: createRefused, conditionalReplace: replaceRefused, verifiesPayloadHash: hashRefused)
     }
 }

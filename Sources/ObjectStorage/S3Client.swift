@@ -144,6 +144,16 @@ package final class S3Client: Sendable {
         try write(key, body: .memory(bytes), payloadHash: payloadHash, condition: condition, contentType: nil)
     }
 
+    /// Writes an object of `length` bytes pulled from `stream` as the request goes (its producer on another
+    /// thread), which must hash to `payloadHash` (hex SHA-256). A stream that fails or ends short aborts the
+    /// request: nothing is stored.
+    package func put(
+        _ key: String, stream: some BlobStream, length: Int64, payloadHash: String, condition: Condition
+    ) throws(LayoutError) -> WriteOutcome {
+        let body = Body(length: length) { (buffer) in try? stream.read(into: buffer) }
+        return try write(key, body: body, payloadHash: payloadHash, condition: condition, contentType: nil)
+    }
+
     /// Writes an object streamed from a file, which must hash to `payloadHash` (hex SHA-256).
     package func put(_ key: String, file: FileDescriptor, size: Int64, payloadHash: String, condition: Condition)
         throws(LayoutError) -> WriteOutcome

@@ -101,6 +101,11 @@ public struct S3Storage: BlobStorage {
         var reused = false
         if try client.head(blobKey(digest))?.size == size { reused = try client.touch(blobKey(digest)) }
         if !reused { try upload(blobKey(digest)) }
+        try link(digest, size: size)
+    }
+
+    /// Links a blob the bucket holds into this repository (its link's body the blob's size).
+    func link(_ digest: Digest, size: Int64) throws(LayoutError) {
         _ = try client.put(linkKey(digest), data: Data(String(size).utf8))
     }
 

@@ -13,6 +13,9 @@ public struct S3Store: RepositoryBackend {
     let stagingDirectory: String
     /// A local disk cache in front of blob reads, if any.
     public var cache: BlobCache?
+    /// Whether the bucket was found to refuse bodies that do not hash to their signed payload hash (`probe`):
+    /// only then are uploads whose digest the client named up front streamed straight to their key.
+    public private(set) var verifiesPayloadHash = false
 
     /// - Parameters:
     ///   - location: the bucket, prefix and endpoint.
@@ -100,7 +103,9 @@ public struct S3Store: RepositoryBackend {
     }
 
     /// Upload sessions live in the bucket too, so that a chunked upload can go on through any server.
-    public var uploadArea: (any UploadArea)? { S3UploadArea(client: client, stagingDirectory: stagingDirectory) }
+    public var uploadArea: (any UploadArea)? {
+        S3UploadArea(client: client, stagingDirectory: stagingDirectory, streamsNamedBlobs: verifiesPayloadHash)
+    }
 
     /// Whether the bucket answers a read (a `HEAD` of a key that need not exist).
     public func isReadyForWrites() -> Bool {
@@ -112,10 +117,15 @@ public struct S3Store: RepositoryBackend {
         }
     }
 
-    /// Checks that the bucket is reachable and writable, and which conditional writes it honours.
+    /// Checks that the bucket is reachable and writable, which conditional writes it honours, and whether it
+    /// checks payload hashes (`verifiesPayloadHash`).
     /// - Returns: why several servers may not share the bucket, or nil when they may.
     /// - Throws: `LayoutError.io` when the bucket cannot be reached, read or written.
-    public func probe() throws(LayoutError) -> String? { try client.probe().sharedWritersRefusal }
+    public mutating func probe() throws(LayoutError) -> String? {
+        let capabilities = try client.probe()
+        verifiesPayloadHash = capabilities.verifiesPayloadHash
+        return capabilities.sharedWritersRefusal
+    }
 
     /// Creates the bucket (for tests and first set-up); succeeds when this account already owns it.
     /// - Throws: `LayoutError.io`.

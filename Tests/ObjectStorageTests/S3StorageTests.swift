@@ -259,6 +259,7 @@ import Testing
         let capabilities = try client.probe()
         #expect(capabilities.conditionalCreate)
         #expect(capabilities.conditionalReplace)
+        #expect(capabilities.verifiesPayloadHash)
         #expect(capabilities.sharedWritersRefusal == nil)
         #expect(try client.list(prefix: "").isEmpty)
     }

@@ -95,9 +95,14 @@ final class RawHTTPConnection: @unchecked Sendable {
         if let failure { throw Failure(description: failure) }
     }
 
+    /// How long a read waits by default: a bound on a hung server, not a timing expectation (every read returns
+    /// as soon as its bytes or the close arrive). Generous, because the library's tests share two cores with a
+    /// Ceph cluster and each other.
+    static let patience: Duration = .seconds(60)
+
     /// Reads one response; nil when the server closed the connection (or `timeout` passed) before a whole
     /// response arrived.
-    func readResponse(timeout: Duration = .seconds(10)) async -> Response? {
+    func readResponse(timeout: Duration = RawHTTPConnection.patience) async -> Response? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let response = parseResponse() { return response }
@@ -107,7 +112,7 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// Reads until at least `count` bytes have arrived (head included), keeping them unparsed.
     /// - Returns: whether they arrived before the end of the stream or `timeout`.
-    func receive(atLeast count: Int, timeout: Duration = .seconds(10)) async -> Bool {
+    func receive(atLeast count: Int, timeout: Duration = RawHTTPConnection.patience) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while received.count < count {
             guard await fill(until: deadline) else { return false }
@@ -117,7 +122,7 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// Reads (and drops) until the server closes the connection.
     /// - Returns: whether it closed within `timeout`.
-    func waitForClose(timeout: Duration = .seconds(10)) async -> Bool {
+    func waitForClose(timeout: Duration = RawHTTPConnection.patience) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while await fill(until: deadline) { received.removeAll() }
         return ContinuousClock.now < deadline

@@ -43,14 +43,4 @@ enum StorageKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         ).createBucket()
         return name
     }
-
-    /// Runs `work` on a thread of its own. Starting Ceph blocks for about 20 s; on the cooperative pool (two
-    /// threads on a 2-core machine) the fixtures waiting for it would stall every other test of the process.
-    private static func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws
-        -> Value
-    {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
 }

@@ -28,7 +28,7 @@ package final class BlobPipe: BlobStream, @unchecked Sendable {
     private var failure: (any Error)?
     private var closed = false
 
-    init(capacity: Int = BlobPipe.defaultCapacity) {
+    package init(capacity: Int = BlobPipe.defaultCapacity) {
         ring = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, capacity), alignment: 64)
     }
 
@@ -74,7 +74,7 @@ package final class BlobPipe: BlobStream, @unchecked Sendable {
     }
 
     /// Ends the stream, with the producer's error if it failed.
-    func finish(_ error: (any Error)?) {
+    package func finish(_ error: (any Error)?) {
         condition.lock()
         finished = true
         failure = error

@@ -30,6 +30,12 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     case archiveMismatch(String)
     /// The referrers of `image` went on past `limit` (referrers of referrers counted too).
     case tooManyReferrers(source: String, image: Digest, limit: Int)
+    /// A storage refused content as not being `digest`'s (an object store checking the signed payload hash):
+    /// nothing was stored.
+    case contentRefused(Digest, by: String)
+    /// Another writer changed what this one was changing since it read it (an upload session another server
+    /// went on with): nothing of this writer's change was kept.
+    case changedMeanwhile(String)
     /// A stream was abandoned because its other side stopped (an upload failed while its source was still
     /// being read).
     case cancelled
@@ -64,6 +70,8 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .archiveMismatch(let reason): "archive content does not match: \(reason)"
         case .tooManyReferrers(let source, let image, let limit):
             "more than \(limit) referrers of \(image) in \(source); stopped following them"
+        case .contentRefused(let digest, let storage): "\(storage) refused the content: it does not hash to \(digest)"
+        case .changedMeanwhile(let reason): reason
         case .cancelled: "the transfer was cancelled"
         }
     }
@@ -79,7 +87,8 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The distribution-spec error code a registry reports for this error.
     public var code: DistributionErrorCode {
         switch self {
-        case .invalidDigest, .digestMismatch, .archiveMismatch: .digestInvalid
+        case .invalidDigest, .digestMismatch, .archiveMismatch, .contentRefused: .digestInvalid
+        case .changedMeanwhile: .blobUploadInvalid
         case .invalidName: .nameInvalid
         case .invalidTag: .tagInvalid
         case .notALayout, .layoutMissing: .nameUnknown

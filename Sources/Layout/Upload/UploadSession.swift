@@ -35,6 +35,11 @@ public protocol UploadSession: AnyObject, Sendable {
     /// - Throws: the error of a failed write (the session is then unusable).
     func append(_ bytes: UnsafeRawBufferPointer) throws(LayoutError)
 
+    /// Says that the request about to stream in carries the whole blob, whose digest and length (when known) the
+    /// client named before its first byte: a session may then send it straight to its place as it arrives. A
+    /// hint only (the default ignores it); the data is checked against the digest all the same.
+    func expectWhole(_ digest: Digest, length: Int64?)
+
     /// Makes every byte received so far durable where the session keeps them, with the state that lets the
     /// upload go on from there (the end of a chunk: a `202` promises the client these bytes).
     /// - Throws: I/O errors.
@@ -59,6 +64,10 @@ public protocol UploadSession: AnyObject, Sendable {
     /// - Returns: the blob's size.
     /// - Throws: `LayoutError.digestMismatch`, `.invalidName`, I/O errors.
     func complete(expected: Digest, into store: Store) throws(LayoutError) -> Int64
+}
+
+extension UploadSession {
+    public func expectWhole(_ digest: Digest, length: Int64?) {}
 }
 
 /// Where a store's upload sessions keep their data between requests.

@@ -13,15 +13,22 @@ public struct S3UploadArea: UploadArea {
     let partSize: Int
     /// Parts in flight at once per session.
     let jobs: Int
+    /// Whether a blob whose SHA-256 digest and length the client named up front streams straight to its key
+    /// (`S3DirectPut`): only over a bucket that checks payload hashes.
+    let streamsNamedBlobs: Bool
 
     /// The largest record read back (10,000 parts fit with room to spare).
     static let recordLimit = 4 << 20
     /// The most parts one multipart upload may have (S3's limit): a session holds at most this many parts.
     static let maximumParts = 10_000
 
-    init(client: S3Client, stagingDirectory: String, partSize: Int = 8 << 20, jobs: Int = 3) {
+    init(
+        client: S3Client, stagingDirectory: String, streamsNamedBlobs: Bool = false, partSize: Int = 8 << 20,
+        jobs: Int = 3
+    ) {
         self.client = client
         self.stagingDirectory = stagingDirectory
+        self.streamsNamedBlobs = streamsNamedBlobs
         self.partSize = max(partSize, 5 << 20)
         self.jobs = jobs
     }

@@ -37,6 +37,8 @@ final class S3UploadSession: UploadSession, @unchecked Sendable {
     private var parts: S3PartQueue?
     /// Parts handed to the queue since the last save.
     private var queued = 0
+    /// The whole blob on its way straight to its key, with the digest and length named for it (`expectWhole`).
+    private var direct: (put: S3DirectPut, digest: Digest, length: Int64)?
     private var wroteToBucket = false
     private var finished = false
     private var superseded = false
@@ -69,9 +71,35 @@ final class S3UploadSession: UploadSession, @unchecked Sendable {
         try piece.withBytes { (bytes) in Result { () throws(LayoutError) in try append(bytes) } }.get()
     }
 
+    /// Streams the request straight to the blob's key when nothing was received yet, the digest is SHA-256 (the
+    /// signed payload hash), the length is known and within one `PUT`, the bucket checks payload hashes, and it
+    /// does not hold the blob already (whose bytes then go the usual way, to be hashed here).
+    func expectWhole(_ digest: Digest, length: Int64?) {
+        guard area.streamsNamedBlobs, digest.algorithm == .sha256, let length, length > 0,
+            length <= S3Client.copyLimit, offset == 0, record.parts.isEmpty, chunks.isEmpty, buffer == nil,
+            direct == nil, failure == nil
+        else { return }
+        let key = area.storage(for: repository).blobKey(digest)
+        guard case .some(.none) = try? area.client.head(key) else { return }
+        direct = (S3DirectPut(client: area.client, key: key, digest: digest, length: length), digest, length)
+    }
+
     func append(_ bytes: UnsafeRawBufferPointer) throws(LayoutError) {
         precondition(!finished, "S3UploadSession used after complete")
         if let failure { throw failure }
+        if let direct {
+            offset += Int64(bytes.count)
+            do throws(LayoutError) {
+                guard offset <= direct.length else {
+                    throw .sizeMismatch(direct.digest, expected: direct.length, actual: offset)
+                }
+                try direct.put.write(bytes)
+            } catch {
+                failure = error
+                throw error
+            }
+            return
+        }
         hasher.update(bytes)
         offset += Int64(bytes.count)
         var rest = bytes
@@ -84,7 +112,7 @@ final class S3UploadSession: UploadSession, @unchecked Sendable {
     }
 
     /// Saves what this request received: queued parts uploaded, the rest as a chunk object, then the record.
-    /// - Throws: I/O errors; `.invalidArgument` when another server changed the session meanwhile.
+    /// - Throws: I/O errors; `.changedMeanwhile` when another server changed the session meanwhile.
     func saveState() throws(LayoutError) {
         if let failure { throw failure }
         do throws(LayoutError) {
@@ -113,6 +141,12 @@ final class S3UploadSession: UploadSession, @unchecked Sendable {
     }
 
     func idle() -> Bool {
+        if let direct {
+            // The request that was to carry the whole blob broke off: its bytes were never kept.
+            self.direct = nil
+            direct.put.abandon()
+            failure = failure ?? .sizeMismatch(direct.digest, expected: direct.length, actual: offset)
+        }
         if !finished, failure == nil, recordETag == nil || offset != record.offset {
             try? saveState()
         }
@@ -131,6 +165,20 @@ final class S3UploadSession: UploadSession, @unchecked Sendable {
         let size = offset
         _ = try store.layout(for: repository, create: true)
         let storage = area.storage(for: repository)
+        if let direct {
+            self.direct = nil
+            guard expected == direct.digest else {
+                direct.put.abandon()
+                throw .invalidArgument("blob upload \(id) was started for \(direct.digest), not \(expected)")
+            }
+            guard size == direct.length else {
+                direct.put.abandon()
+                throw .sizeMismatch(expected, expected: direct.length, actual: size)
+            }
+            try direct.put.finish()
+            try storage.link(expected, size: size)
+            return size
+        }
         if record.parts.isEmpty, queued == 0 {
             // Smaller than a part: the whole blob is in memory once the saved chunks are read back.
             let whole = buffer ?? S3PartBuffer(capacity: chunkBytes, front: chunkBytes)
@@ -280,7 +328,7 @@ final class S3UploadSession: UploadSession, @unchecked Sendable {
         switch try area.client.put(area.stateKey(id), data: try next.encoded(), condition: condition) {
         case .preconditionFailed:
             superseded = true
-            throw .invalidArgument(
+            throw .changedMeanwhile(
                 "blob upload \(id) was changed by another request meanwhile: ask where it stands (GET) and go on "
                     + "from there")
         case .stored(let etag):

@@ -24,6 +24,7 @@ extension Registry {
         if let text = Registry.query(request, "digest") {
             let digest = try Registry.digest(text)
             let session = try await sessions.start(repository: name, algorithm: digest.algorithm)
+            await expectWhole(digest, of: request, into: session)
             do {
                 _ = try await Registry.receive(request.body, into: session)
             } catch {
@@ -82,6 +83,7 @@ extension Registry {
         let session = try await sessions.checkout(id, repository: name)
         do {
             let expected = try Registry.chunkLength(of: request, session: session, name: name)
+            await expectWhole(digest, of: request, into: session)
             let received = try await Registry.receive(request.body, into: session)
             try Registry.check(received: received, expected: expected)
         } catch {
@@ -98,6 +100,13 @@ extension Registry {
     }
 
     // MARK: - Helpers
+
+    /// Tells a session that `request`'s body is the whole of blob `digest` (`UploadSession.expectWhole`), on the
+    /// store's threads (an object store asks the bucket first).
+    private func expectWhole(_ digest: Digest, of request: Request, into session: any UploadSession) async {
+        let length = request.headers[.contentLength].flatMap { Int64($0) }
+        await io.run { session.expectWhole(digest, length: length) }
+    }
 
     /// Lets go of a session after its request failed with `error`, and rethrows.
     ///

@@ -141,7 +141,7 @@ struct ErrorReport: Equatable {
         case .invalidDigest, .invalidName, .invalidTag, .invalidReference, .invalidArgument: 2
         case .notALayout, .layoutMissing, .blobNotFound, .manifestNotFound: 3
         case .io(_, _, let errno) where errno == ENOENT: 3
-        case .digestMismatch, .sizeMismatch, .verificationFailed, .archiveMismatch: 4
+        case .digestMismatch, .sizeMismatch, .verificationFailed, .archiveMismatch, .contentRefused: 4
         default: 1
         }
     }
