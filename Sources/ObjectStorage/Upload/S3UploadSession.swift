@@ -17,6 +17,9 @@ import Layout
 /// goes up in one `PUT`; a larger one is assembled in `uploads/<id>/data` and copied by the bucket to its blob
 /// key. Either way it becomes visible under its digest only once verified, by the commit step of every writer
 /// (`S3Storage.store`).
+///
+/// A request that carries a whole blob whose SHA-256 digest and length the client named up front (`expectWhole`)
+/// skips all that: it streams in one `PUT` to the blob's key (`S3DirectPut`), checked by the bucket itself.
 final class S3UploadSession: UploadSession, @unchecked Sendable {
     let id: String
     let repository: String
