@@ -231,10 +231,19 @@ killed_mid_chunk() {
 check "a replica killed (-9) mid chunk: the upload goes on and finishes through the other, bytes exact" killed_mid_chunk
 
 radosgw_outage() {
-    local rgw_pid status
+    local rgw_pid status digest
     rgw_pid=$(cat "$T/ceph/run/client.rgw.pid")
+    # A push streaming through a when radosgw stops: it fails, and no part of it becomes visible.
+    head -c $((16 << 20)) /dev/urandom >"$T/midpush"
+    digest=sha256:$(sha256sum "$T/midpush" | cut -d' ' -f1)
+    curl -s -o "$T/midpush.out" -w '%{http_code}' --limit-rate 4M -X POST -H "Content-Type: application/octet-stream" \
+        --data-binary @"$T/midpush" "http://$A/v2/outage/app/blobs/uploads/?digest=$digest" >"$T/midpush.status" &
+    local pusher=$!
+    sleep 1.5
     kill "$rgw_pid"
     for _ in $(seq 100); do kill -0 "$rgw_pid" 2>/dev/null || break; sleep 0.1; done
+    wait "$pusher" || true
+    case $(cat "$T/midpush.status") in 2*) echo "the push cut by the outage answered $(cat "$T/midpush.status")"; return 1 ;; esac
     # Reads and writes get 503 in the OCI envelope, and /readyz says not ready; nothing says "unknown".
     status=$(curl -s -o "$T/body" -w '%{http_code}' "http://$A/v2/team/app/manifests/1")
     [ "$status" = 503 ] || { echo "manifest GET during the outage: $status $(cat "$T/body")"; return 1; }
@@ -253,8 +262,14 @@ radosgw_outage() {
     done
     skopeo copy --preserve-digests --dest-tls-verify=false "oci:$T/src:1" "docker://$A/outage/app:1"
     [ "$(digest_of "docker://$B/outage/app:1")" = "$(skopeo inspect --format '{{.Digest}}' "oci:$T/src:1")" ]
+    # The cut push left nothing: its blob is unknown through both replicas, and the repository checks clean.
+    for registry in "$A" "$B"; do
+        status=$(curl -s -o /dev/null -w '%{http_code}' -I "http://$registry/v2/outage/app/blobs/$digest")
+        [ "$status" = 404 ] || { echo "the cut push's blob through $registry: $status"; return 1; }
+    done
+    "$OCITOOL" fsck "${S3[@]}" "$STORE/outage/app" | grep -q '^clean'
 }
-check "radosgw stopped: 503 UNAVAILABLE and /readyz 503; restarted: pushes work again without restarting serve" \
+check "radosgw stopped mid-push: the push fails and leaves nothing, 503 UNAVAILABLE and /readyz 503; restarted: pushes work again without restarting serve, fsck clean" \
     radosgw_outage
 
 blob_cache() {

@@ -25,7 +25,7 @@ public actor UploadSessions {
     public nonisolated let expiry: Double
     /// The most sessions open at once.
     public nonisolated let limits: UploadLimits
-    /// Where disk work runs.
+    /// Where storage work runs.
     public nonisolated let runner: any BlockingRunner
     /// Sessions in memory, by id.
     private var sessions: [String: any UploadSession] = [:]
