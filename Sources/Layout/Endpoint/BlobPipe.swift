@@ -13,6 +13,10 @@ import Foundation
 /// The producer runs on its own thread, started by `start`. When the consumer closes the pipe early, the
 /// producer's next write throws `LayoutError.cancelled`, which aborts its download.
 ///
+/// A side that waits is woken only once a quarter of the ring is there for it (bytes to read, room to write) or
+/// the stream ends: a GiB arriving in 64 KiB socket reads costs a few thousand wake-ups, not tens of thousands of
+/// context switches.
+///
 /// `@unchecked Sendable`: all state is guarded by `condition`.
 package final class BlobPipe: BlobStream, @unchecked Sendable {
     /// The default capacity.
@@ -27,6 +31,11 @@ package final class BlobPipe: BlobStream, @unchecked Sendable {
     private var finished = false
     private var failure: (any Error)?
     private var closed = false
+    /// Whether the consumer waits for bytes, or the producer for room.
+    private var consumerWaits = false
+    private var producerWaits = false
+    /// What a waiting side is woken for: this many bytes to read, or this much room to write.
+    private var batch: Int { max(1, ring.count / 4) }
 
     package init(capacity: Int = BlobPipe.defaultCapacity) {
         ring = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, capacity), alignment: 64)
@@ -61,7 +70,11 @@ package final class BlobPipe: BlobStream, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !remaining.isEmpty {
-            while buffered == ring.count && !closed { condition.wait() }
+            while buffered == ring.count && !closed {
+                producerWaits = true
+                condition.wait()
+                producerWaits = false
+            }
             if closed { throw .cancelled }
             let tail = (head + buffered) % ring.count
             let count = min(remaining.count, ring.count - buffered, ring.count - tail)
@@ -69,7 +82,7 @@ package final class BlobPipe: BlobStream, @unchecked Sendable {
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: remaining[..<count]))
             buffered += count
             remaining = UnsafeRawBufferPointer(rebasing: remaining[count...])
-            condition.broadcast()
+            if consumerWaits, buffered >= batch { condition.broadcast() }
         }
     }
 
@@ -87,7 +100,11 @@ package final class BlobPipe: BlobStream, @unchecked Sendable {
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
         defer { condition.unlock() }
-        while buffered == 0 && !finished && !closed { condition.wait() }
+        while buffered == 0 && !finished && !closed {
+            consumerWaits = true
+            condition.wait()
+            consumerWaits = false
+        }
         if buffered == 0 {
             if let failure { throw failure }
             return 0
@@ -101,7 +118,7 @@ package final class BlobPipe: BlobStream, @unchecked Sendable {
             head = (head + count) % ring.count
             buffered -= count
         }
-        condition.broadcast()
+        if producerWaits, ring.count - buffered >= batch { condition.broadcast() }
         return written
     }
 
