@@ -159,6 +159,11 @@ import Testing
         let b = try await replica("b")
         #expect(await b.sweep(now: Date()) == [])
         #expect(try await leftovers().multipart.count == 2)
+        // However old, the multipart upload a live session recorded is its own: only the orphan goes.
+        let area = b.area
+        let later = Date().addingTimeInterval(60)
+        #expect(await ThreadRunner().run { area.sweepLeftovers(olderThan: 0, now: later) } == 1)
+        #expect(try await leftovers().multipart.count == 1)
         #expect(await b.sweep(now: Date().addingTimeInterval(b.expiry + 60)) == [session.id])
         #expect(try await leftovers().objects.isEmpty)
         #expect(try await leftovers().multipart.isEmpty)

@@ -109,9 +109,8 @@ public struct S3UploadArea: UploadArea {
                 continue
             }
             let id = String(upload.key.dropFirst(uploads.count).prefix { $0 != "/" })
-            if case .some(.some(let (record, _))) = try? loadRecord(id), record.multipartID == upload.uploadID {
-                continue
-            }
+            let recorded: (record: S3UploadRecord, etag: String)? = try? loadRecord(id)
+            if recorded?.record.multipartID == upload.uploadID { continue }
             if (try? client.abortMultipartUpload(upload.key, uploadID: upload.uploadID)) != nil { aborted += 1 }
         }
         return aborted
