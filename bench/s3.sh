@@ -150,21 +150,32 @@ else:
 PY
 }
 better() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
+# forget_blob: the blob's object and this repository's link go, so the next push uploads (a blob the bucket has
+# is reused).
+forget_blob() {
+    s3 -X DELETE -H "x-amz-content-sha256: $EMPTY" "$S3_ENDPOINT/$BUCKET/$PREFIX/blobs/sha256/$HEX" >/dev/null
+    s3 -X DELETE -H "x-amz-content-sha256: $EMPTY" \
+        "$S3_ENDPOINT/$BUCKET/$PREFIX/repositories/bench/big/blobs/sha256/$HEX" >/dev/null
+    sync
+}
+# new_session: POSTs an upload session through replica a and prints its URL.
+new_session() {
+    local location
+    location=$(curl -fsS -o /dev/null -D - -X POST "http://$A/v2/bench/big/blobs/uploads/" |
+        sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p')
+    case $location in /*) location=http://$A$location ;; esac
+    echo "$location"
+}
+# with_digest URL: the URL with the blob's digest added to its query.
+with_digest() { case $1 in *\?*) echo "$1&digest=sha256:$HEX" ;; *) echo "$1?digest=sha256:$HEX" ;; esac; }
 for run in $(seq 1 "$RUNS"); do
     sync
     s=$(s3timed -T "$FILE" -H "x-amz-content-sha256: $HEX" "$S3_ENDPOINT/$BUCKET/floor/blob")
     printf '%-4s %-44s %10.2f %10s\n' "$run" "floor: curl PUT to radosgw" "$s" "$(mbps "$s")"
     best_floor_put=$(better "$best_floor_put" "$(mbps "$s")")
 
-    # Every run uploads: the blob's object and this repository's link go first (a blob the bucket has is reused).
-    s3 -X DELETE -H "x-amz-content-sha256: $EMPTY" "$S3_ENDPOINT/$BUCKET/$PREFIX/blobs/sha256/$HEX" >/dev/null
-    s3 -X DELETE -H "x-amz-content-sha256: $EMPTY" \
-        "$S3_ENDPOINT/$BUCKET/$PREFIX/repositories/bench/big/blobs/sha256/$HEX" >/dev/null
-    sync
-    location=$(curl -fsS -o /dev/null -D - -X POST "http://$A/v2/bench/big/blobs/uploads/" |
-        sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p')
-    case $location in /*) location=http://$A$location ;; esac
-    case $location in *\?*) location=$location\&digest=sha256:$HEX ;; *) location=$location?digest=sha256:$HEX ;; esac
+    forget_blob
+    location=$(with_digest "$(new_session)")
     started=$(date +%s.%N)
     s=$(timed -T "$FILE" -H 'Expect:' -H 'Content-Type: application/octet-stream' "$location")
     printf '%-4s %-44s %10.2f %10s\n' "$run" "ocitool: monolithic PUT through serve" "$s" "$(mbps "$s")"
@@ -173,17 +184,11 @@ for run in $(seq 1 "$RUNS"); do
 
     # The same blob as docker and skopeo push it: one streamed PATCH (no digest yet: it goes out in parts, hashed
     # here as it arrives), then PUT ?digest= with no body (the parts assembled, checked, copied to the blob's key).
-    s3 -X DELETE -H "x-amz-content-sha256: $EMPTY" "$S3_ENDPOINT/$BUCKET/$PREFIX/blobs/sha256/$HEX" >/dev/null
-    s3 -X DELETE -H "x-amz-content-sha256: $EMPTY" \
-        "$S3_ENDPOINT/$BUCKET/$PREFIX/repositories/bench/big/blobs/sha256/$HEX" >/dev/null
-    sync
-    location=$(curl -fsS -o /dev/null -D - -X POST "http://$A/v2/bench/big/blobs/uploads/" |
-        sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p')
-    case $location in /*) location=http://$A$location ;; esac
+    forget_blob
+    location=$(new_session)
     started=$(date +%s.%N)
     patched=$(timed -X PATCH -T "$FILE" -H 'Expect:' -H 'Content-Type: application/octet-stream' "$location")
-    case $location in *\?*) location=$location\&digest=sha256:$HEX ;; *) location=$location?digest=sha256:$HEX ;; esac
-    s=$(awk -v a="$patched" -v b="$(timed -X PUT "$location")" 'BEGIN { print a + b }')
+    s=$(awk -v a="$patched" -v b="$(timed -X PUT "$(with_digest "$location")")" 'BEGIN { print a + b }')
     printf '%-4s %-44s %10.2f %10s\n' "$run" "ocitool: streamed PATCH, then PUT ?digest=" "$s" "$(mbps "$s")"
     split_push "$started" "$s"
     best_parts=$(better "$best_parts" "$(mbps "$s")")
