@@ -276,14 +276,16 @@ struct UploadTests {
         let fixture = ServeFixture()
         defer { fixture.remove() }
         let uploads = fixture.root + "/.ocitool/uploads"
+        // An expiry long enough that the PATCH right after the POST lands within it even on a loaded machine (2 s
+        // did not always, beside the Ceph-backed suites).
         try await fixture.run(configure: {
-            $0.uploadExpiry = .seconds(2)
+            $0.uploadExpiry = .seconds(8)
             $0.sweepInterval = .milliseconds(100)
         }) { client in
             let location = try await UploadTests.start(client)
             #expect(try await UploadTests.patch(client, location, randomBytes(100), from: 0).status == .accepted)
             // No request touches the session again: only the sweeper can remove its directory.
-            let deadline = ContinuousClock.now + .seconds(15)
+            let deadline = ContinuousClock.now + .seconds(40)
             while !FileSystem.list(uploads).isEmpty, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
