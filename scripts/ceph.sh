@@ -98,6 +98,12 @@ started=$(date +%s.%N)
 monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:$mon_port]" "$dir/monmap" >/dev/null
 ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap" >"$dir/log/mkfs-mon.log" 2>&1
 ceph-mon -c "$conf" -i a </dev/null >>"$dir/log/stdout.log" 2>>"$dir/log/stderr.log"
+# The monitor answers once it has formed its quorum of one; on a loaded machine a command sent before that
+# fails ("EPERM: problem getting command descriptions from mon") and, under set -e, so did the whole start.
+for _ in $(seq 150); do
+    ceph -c "$conf" mon stat >/dev/null 2>&1 && break
+    sleep 0.2
+done
 osd_uuid=$(python3 -c 'import uuid; print(uuid.uuid4())')
 ceph -c "$conf" osd create "$osd_uuid" >/dev/null
 mkdir -p "$dir/osd/ceph-0"
