@@ -27,6 +27,12 @@ package struct S3Capabilities: Sendable, Hashable {
 }
 
 extension S3Client {
+    /// Whether a write failed because the server found the body does not hash to its signed payload hash (S3's
+    /// `XAmzContentSHA256Mismatch`, or `BadDigest`).
+    static func isPayloadHashRefusal(_ error: LayoutError) -> Bool {
+        "\(error)".contains("XAmzContentSHA256Mismatch") || "\(error)".contains("BadDigest")
+    }
+
     /// Checks that the bucket is reachable and writable and finds out which conditional writes it honours, with a
     /// probe object of its own under `PREFIX/_probe/`, removed afterwards.
     /// - Throws: `LayoutError.io` when the bucket cannot be reached, read or written (the server's code in the
@@ -53,7 +59,7 @@ extension S3Client {
                 contentType: nil)
             hashRefused = false
         } catch {
-            hashRefused = "\(error)".contains("XAmzContentSHA256Mismatch") || "\(error)".contains("BadDigest")
+            hashRefused = S3Client.isPayloadHashRefusal(error)
         }
         return S3Capabilities(
             conditionalCreate: createRefused, conditionalReplace: replaceRefused, verifiesPayloadHash: hashRefused)

@@ -23,7 +23,7 @@ public struct FileUploadArea: UploadArea {
 
     public func sessions() throws(LayoutError) -> [(id: String, lastActivity: Date?)] {
         let uploads = location
-        return FileSystem.list(uploads).sorted().filter(UploadSessions.isValidID).map { (id) in
+        return FileSystem.list(uploads).sorted().map { (id) in
             (id, FileUploadSession.lastActivity(directory: uploads + "/" + id))
         }
     }

@@ -84,7 +84,8 @@ public protocol UploadArea: Sendable {
     /// - Throws: I/O errors (the area could not say).
     func resume(id: String) throws(LayoutError) -> (any UploadSession)?
 
-    /// Every session the area holds, with when it was last used (nil when that cannot be told).
+    /// Every session the area holds, with when it was last used (nil when that cannot be told). Names that are
+    /// no session id may be among them: `UploadSessions` skips those.
     /// - Throws: I/O errors.
     func sessions() throws(LayoutError) -> [(id: String, lastActivity: Date?)]
 

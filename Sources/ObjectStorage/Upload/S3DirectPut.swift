@@ -58,7 +58,7 @@ final class S3DirectPut: @unchecked Sendable {
         case .success(.preconditionFailed):
             throw .changedMeanwhile("blob \(digest) was stored by another push while this one streamed: push it again")
         case .failure(let error):
-            if "\(error)".contains("XAmzContentSHA256Mismatch") || "\(error)".contains("BadDigest") {
+            if S3Client.isPayloadHashRefusal(error) {
                 throw .contentRefused(digest, by: bucket)
             }
             throw error

@@ -75,17 +75,17 @@ public struct S3UploadArea: UploadArea {
     /// object's.
     public func sessions() throws(LayoutError) -> [(id: String, lastActivity: Date?)] {
         let uploads = client.location.key("uploads/")
-        var newest: [String: Date?] = [:]
-        var recorded: [String: Date?] = [:]
+        var newest: [String: Date] = [:]
+        var recorded: [String: Date] = [:]
         for object in try client.list(prefix: uploads) {
             let name = object.key.dropFirst(uploads.count)
             guard let slash = name.firstIndex(of: "/") else { continue }
             let id = String(name[..<slash])
-            let modified = S3Client.listingDate(object.lastModified)
+            let modified = S3Client.listingDate(object.lastModified) ?? .distantPast
             if name[name.index(after: slash)...] == "state.json" { recorded[id] = modified }
-            newest[id] = max(newest[id].flatMap { $0 } ?? .distantPast, modified ?? .distantPast)
+            newest[id] = max(newest[id] ?? .distantPast, modified)
         }
-        return newest.keys.sorted().map { (id) in (id, recorded[id] ?? newest[id] ?? nil) }
+        return newest.keys.sorted().map { (id) in (id, recorded[id] ?? newest[id]) }
     }
 
     public func lastActivity(of id: String) -> Date? { (try? client.head(stateKey(id)))?.flatMap(\.lastModified) }

@@ -313,12 +313,13 @@ final class S3UploadSession: UploadSession, @unchecked Sendable {
             next.parts += try parts.drain()
             next.multipartID = parts.uploadID ?? next.multipartID
         }
+        // Set before the first write: one that fails after the bucket kept its object still leaves data to remove.
+        wroteToBucket = true
         var saved = chunks
         if let part = buffer, part.received.count > 0 {
             let chunk = S3UploadRecord.Chunk(
                 key: area.chunkKey(id, offset: offset - Int64(part.received.count)), size: Int64(part.received.count),
                 sha256: Digest.sha256(of: part.received).encoded)
-            wroteToBucket = true
             _ = try area.client.put(chunk.key, bytes: part.received, payloadHash: chunk.sha256, condition: .none)
             saved.append(chunk)
         }
@@ -326,7 +327,6 @@ final class S3UploadSession: UploadSession, @unchecked Sendable {
         next.offset = offset
         next.hashState = Data(hasher.state)
         next.lastActivity = Date()
-        wroteToBucket = true
         let condition: S3Client.Condition = recordETag.map { .matching($0) } ?? .absent
         switch try area.client.put(area.stateKey(id), data: try next.encoded(), condition: condition) {
         case .preconditionFailed:
